@@ -1,0 +1,438 @@
+"""The typed schema of every knob, with its range, meaning and source.
+
+The values live in the Hydra tree under ``conf/``; this module is the one place that says
+what each key is, what is allowed, and where its default comes from. ``load_config``
+turns a composed Hydra config into frozen dataclasses, or raises :class:`ConfigError`
+with one paragraph that names the key and what is allowed. ``check_overrides`` does the
+same for command-line overrides before Hydra composes anything, so that an unknown key
+or config option is reported the same way.
+
+The parameter table of ``docs/model.md`` is generated from this schema
+(``python -m sim.docs``), so documentation and code cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+CONF_DIR = Path(__file__).resolve().parent / "conf"
+CONFIG_GROUPS = ("scenario", "mvm", "mediation")
+
+
+class ConfigError(ValueError):
+    """A user's mistake in the configuration: reported as one paragraph, no traceback."""
+
+
+def knob(
+    doc: str,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    unit: str = "",
+    source: str = "assumption",
+    sa: tuple[float, float] | None = None,
+    forbid: tuple = (),
+) -> Any:
+    """A schema field: meaning, allowed range [lo, hi], unit, source, sensitivity range."""
+    return field(
+        metadata={
+            "doc": doc,
+            "lo": lo,
+            "hi": hi,
+            "unit": unit,
+            "source": source,
+            "sa": sa,
+            "forbid": forbid,
+        }
+    )
+
+
+# --------------------------------------------------------------------------- run
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    replicates: int = knob("independent replicates", lo=1, hi=10_000_000)
+    horizon_days: int = knob("days simulated after day 0 (19 Oct 2025)", lo=1, hi=3650, unit="days")
+    seed: int = knob("master seed; replicate seeds are spawned from it", lo=0, hi=2**63 - 1)
+    n_jobs: int = knob("worker processes; -1 = all cores", lo=-1, hi=1024, forbid=(0,))
+    chunk_size: int = knob("replicates per task (results do not depend on n_jobs)", lo=1, hi=100_000)
+    progress: bool = knob("progress bar when attached to a terminal")
+
+
+# --------------------------------------------------------------------------- scenario
+
+SCENARIO_SOURCE = "case-facts.md"
+
+
+@dataclass(frozen=True)
+class Round:
+    name: str = knob("name of the round")
+    start_day: int = knob("first day of the round", lo=0, hi=3650, unit="day")
+    end_day: int = knob("day the round ends with its outcome", lo=0, hi=3650, unit="day")
+
+    def __post_init__(self) -> None:
+        if self.end_day < self.start_day:
+            raise ConfigError(
+                f"round '{self.name}': end_day ({self.end_day}) is before start_day ({self.start_day})."
+            )
+
+
+@dataclass(frozen=True)
+class StateInit:
+    trust: float = knob("initial trust in the other state", lo=0, hi=1, sa=(0.0, 0.4))
+    grievance: float = knob("initial grievance against the other state", lo=0, hi=1, sa=(0.3, 0.9))
+    grievance_floor: float = knob("Richardson g: the grievance fatigue decays towards", lo=0, hi=1, sa=(0.0, 0.4))
+    domestic_pressure: float = knob("initial domestic pressure to answer attacks", lo=0, hi=1, sa=(0.1, 0.7))
+    trade_dependence: float = knob("weight of trade losses in economic pressure", lo=0, hi=1, source=SCENARIO_SOURCE)
+    blame_bias: float = knob("chance of blaming the other state for an unverified militant attack", lo=0, hi=1, sa=(0.2, 0.9))
+    effort: float = knob("base effort to suppress militants on its soil", lo=0, hi=1, sa=(0.0, 0.5))
+
+
+@dataclass(frozen=True)
+class CrossingInit:
+    trucks_per_day: float = knob("baseline trucks a day", lo=1, hi=100_000, unit="trucks/day", source=SCENARIO_SOURCE)
+    backlog: float = knob("stranded trucks on day 0", lo=0, hi=1_000_000, unit="trucks", source=SCENARIO_SOURCE)
+
+
+@dataclass(frozen=True)
+class ScenarioConfig:
+    name: str = knob("scenario name")
+    start_date: str = knob("calendar date of day 0", source=SCENARIO_SOURCE)
+    closure_day: int = knob("day the crossings closed (negative: before day 0)", lo=-365, hi=0, unit="day", source=SCENARIO_SOURCE)
+    trade_usd_per_day: float = knob("pre-crisis trade across the border", lo=0, hi=1e10, unit="US$/day", source=SCENARIO_SOURCE)
+    rounds: list[Round] = knob("scheduled rounds of talks", source=SCENARIO_SOURCE)
+    afghanistan: StateInit = knob("Afghanistan (Taliban government)")
+    pakistan: StateInit = knob("Pakistan")
+    crossings: dict[str, CrossingInit] = knob("border crossings", source=SCENARIO_SOURCE)
+
+    def __post_init__(self) -> None:
+        import datetime
+
+        try:
+            datetime.date.fromisoformat(self.start_date)
+        except ValueError:
+            raise ConfigError(
+                f"scenario.start_date: '{self.start_date}' is not a date; use YYYY-MM-DD."
+            ) from None
+        if not self.crossings:
+            raise ConfigError("scenario.crossings: at least one crossing is needed.")
+        days = [r.end_day for r in self.rounds]
+        if days != sorted(days):
+            raise ConfigError("scenario.rounds: rounds must be listed in calendar order.")
+
+
+# --------------------------------------------------------------------------- behaviour
+
+
+@dataclass(frozen=True)
+class StatesConfig:
+    accident_rate: float = knob("local border clash by a state's own forces", lo=0, hi=1, unit="1/day", sa=(0.0, 0.04))
+    blame_gain: float = knob("Richardson a: grievance added by one perceived hostile act", lo=0, hi=1, sa=(0.05, 0.3))
+    fatigue: float = knob("Richardson m: daily decay of grievance towards its floor", lo=0, hi=1, unit="1/day", sa=(0.005, 0.05))
+    trust_loss: float = knob("trust lost per perceived hostile act", lo=0, hi=1, sa=(0.05, 0.25))
+    trust_gain: float = knob("trust regained per quiet day", lo=0, hi=1, unit="1/day", sa=(0.0, 0.005))
+    finding_trust_gain: float = knob("trust regained when a verified finding clears the other state", lo=0, hi=1, sa=(0.0, 0.1))
+    round_trust_gain: float = knob("trust regained by a round ending in agreement", lo=0, hi=1, sa=(0.0, 0.1))
+    casualty_pressure: float = knob("domestic pressure added per casualty suffered", lo=0, hi=1, sa=(0.0, 0.03))
+    pressure_decay: float = knob("daily decay of domestic pressure", lo=0, hi=1, unit="1/day", sa=(0.01, 0.1))
+    economic_adjustment: float = knob("daily speed at which economic pressure follows trade losses", lo=0, hi=1, unit="1/day", sa=(0.02, 0.3))
+    domestic_weight: float = knob("weight of domestic pressure in the motive to strike back", lo=0, hi=2, sa=(0.0, 0.6))
+    economic_weight: float = knob("weight of economic pressure in the restraint", lo=0, hi=2, sa=(0.0, 0.6))
+    retaliation_threshold: float = knob("Epstein threshold on motive minus restraint", lo=-1, hi=1, sa=(-0.1, 0.2))
+    decision_noise: float = knob("logistic temperature of the decision to strike back", lo=0.001, hi=1, sa=(0.03, 0.3))
+    generosity: float = knob("Wu & Axelrod: chance of leaving a hostile act unanswered", lo=0, hi=1, sa=(0.0, 0.4))
+    contrition: float = knob("Wu & Axelrod: chance of not answering a reply to one's own error", lo=0, hi=1, sa=(0.0, 1.0))
+    strike_casualties_mean: float = knob("mean casualties of a deliberate strike or clash", lo=0, hi=1000, sa=(1, 15))
+    effort_trust_gain: float = knob("host state's militant suppression added by full trust", lo=0, hi=1, sa=(0.0, 0.6))
+    patience_days: float = knob("e-folding time of patience while a finding is pending", lo=0.1, hi=365, unit="days", sa=(2, 20))
+
+
+@dataclass(frozen=True)
+class SpoilersConfig:
+    attack_rate: float = knob("significant militant attacks a day, all cells together, at baseline", lo=0, hi=20, unit="1/day", sa=(0.03, 0.3))
+    cells: int = knob("militant cells", lo=1, hi=1000)
+    target_afghanistan_share: float = knob("share of attacks inside Afghanistan", lo=0, hi=1, sa=(0.0, 0.3))
+    unattributable_share: float = knob("share of attacks no investigation can attribute", lo=0, hi=1, sa=(0.1, 0.5))
+    risk_aversion: float = knob("Epstein: weight of the mechanism's detection risk", lo=0, hi=10, sa=(0.0, 2.0))
+    round_surge: float = knob("attack-rate multiplier around a round of talks", lo=0, hi=20, sa=(1.0, 3.0))
+    surge_window_days: int = knob("days either side of a round with the surge", lo=0, hi=60, unit="days", sa=(0, 7))
+    casualties_mean: float = knob("mean casualties of an attack", lo=0, hi=1000, sa=(1, 10))
+
+
+@dataclass(frozen=True)
+class CrossingsConfig:
+    reopen_rule: Literal["calm", "agreement", "humanitarian"] = knob("when Pakistan reopens: after calm, after an agreement, or a humanitarian early opening")
+    reopen_calm_days: int = knob("quiet days Pakistan wants before reopening", lo=0, hi=365, unit="days", sa=(3, 30))
+    reopen_prob: float = knob("daily chance Pakistan reopens the closed crossings once the rule is met", lo=0, hi=1, unit="1/day", sa=(0.01, 0.2))
+    humanitarian_day: int = knob("humanitarian rule: day the crossings open at reduced capacity", lo=0, hi=3650, unit="day")
+    humanitarian_capacity: float = knob("humanitarian rule: capacity share before a full reopening", lo=0, hi=1)
+    ramp_initial: float = knob("capacity share on the day of reopening", lo=0, hi=2, sa=(0.1, 0.5))
+    ramp_days: int = knob("days for capacity to ramp up to surge_capacity", lo=0, hi=365, unit="days", sa=(7, 35))
+    surge_capacity: float = knob("peak capacity (share of baseline) while the backlog clears", lo=0.5, hi=2, sa=(1.0, 1.3))
+    closed_arrival_share: float = knob("trucks still arriving at a closed crossing, share of baseline", lo=0, hi=1, sa=(0.0, 0.1))
+    serious_casualties: int = knob("casualties that make an incident near a crossing close it", lo=1, hi=10_000)
+    near_crossing_share: float = knob("share of incidents near enough a crossing to close it", lo=0, hi=1, sa=(0.1, 0.6))
+
+
+@dataclass(frozen=True)
+class RoundsConfig:
+    agreement_base: float = knob("chance a round agrees, before trust, leverage and grievance", lo=-1, hi=1, sa=(0.1, 0.5))
+    trust_weight: float = knob("added to that chance by mean trust", lo=0, hi=5)
+    leverage_weight: float = knob("added by the mediators' combined pressure", lo=0, hi=5, sa=(0.2, 1.0))
+    grievance_weight: float = knob("removed by mean grievance", lo=0, hi=5, sa=(0.2, 1.0))
+    breakdown_grievance: float = knob("grievance added to both by an unsalvaged breakdown", lo=0, hi=1)
+
+
+@dataclass(frozen=True)
+class CollapseConfig:
+    hostility_memory_days: float = knob("e-folding memory of state-on-state hostilities", lo=0.5, hi=365, unit="days", sa=(3, 14))
+    hostility_threshold: float = knob("sustained hostilities (weighted strikes in memory) that end the truce", lo=0.1, hi=100, sa=(1.5, 4.0))
+    accident_weight: float = knob("weight of an accidental clash in the hostility index", lo=0, hi=10)
+    void_grievance: float = knob("grievance above which a party may declare the truce void", lo=0, hi=1, sa=(0.7, 0.95))
+    void_prob: float = knob("daily chance it then does, unless the mediators talk it round", lo=0, hi=1, unit="1/day", sa=(0.0, 0.05))
+
+
+@dataclass(frozen=True)
+class MvmConfig:
+    design: Literal["none", "joint", "third_party", "custom"] = knob("label of the design")
+    start: Literal["agreement", "day", "never"] = knob("when it operates: after a round agrees its details, from start_day, or never")
+    start_day: int = knob("start = day: the first operational day", lo=0, hi=3650, unit="day")
+    setup_delay_days: int = knob("start = agreement: days from agreement to operation", lo=0, hi=3650, unit="days", sa=(0, 45))
+    detection_prob: float = knob("chance an incident in a watched sector is detected", lo=0, hi=1, sa=(0.2, 0.95))
+    attribution_accuracy: float = knob("chance a finding names the true author", lo=0, hi=1, sa=(0.5, 0.95))
+    coverage: float = knob("share of the border watched", lo=0, hi=1, sa=(0.1, 0.8))
+    reporting_delay_days: int = knob("days from incident to finding", lo=0, hi=365, unit="days", sa=(0, 14))
+    penalty: float = knob("cost imposed on a verified violator", lo=0, hi=1, sa=(0.0, 1.0))
+    acceptance: float = knob("how far the states defer to and believe its findings", lo=0, hi=1, sa=(0.3, 1.0))
+
+    def __post_init__(self) -> None:
+        if self.design == "none" and self.start != "never":
+            raise ConfigError("mvm: design 'none' needs mvm.start=never (or pick another design).")
+
+
+@dataclass(frozen=True)
+class MediatorConfig:
+    leverage: float = knob("initial leverage over the parties (Beardsley)", lo=0, hi=1, sa=(0.2, 0.8))
+    credibility: float = knob("credibility with both parties", lo=0, hi=1, sa=(0.4, 1.0))
+    engagement: float = knob("share of its leverage it brings to bear", lo=0, hi=1, sa=(0.4, 1.0))
+
+
+@dataclass(frozen=True)
+class MediationConfig:
+    round_interval_days: int = knob("days between rounds after the scheduled ones", lo=1, hi=3650, unit="days", sa=(14, 90))
+    leverage_decay: float = knob("daily decay of leverage (Beardsley)", lo=0, hi=1, unit="1/day", sa=(0.0, 0.03))
+    renew_leverage: bool = knob("whether each round renews leverage")
+    renewal: float = knob("share of lost leverage a round restores", lo=0, hi=1, sa=(0.0, 1.0))
+    calming: float = knob("grievance removed a day at full mediator pressure", lo=0, hi=1, unit="1/day", sa=(0.0, 0.03))
+    cost_weight: float = knob("weight of mediator pressure in the cost of striking", lo=0, hi=5, sa=(0.0, 1.0))
+    mediators: dict[str, MediatorConfig] = knob("the mediators by name")
+
+
+@dataclass(frozen=True)
+class Config:
+    run: RunConfig = knob("run settings")
+    scenario: ScenarioConfig = knob("the case")
+    states: StatesConfig = knob("behaviour of the two states")
+    spoilers: SpoilersConfig = knob("militant spoilers")
+    crossings: CrossingsConfig = knob("border crossings and trade")
+    rounds: RoundsConfig = knob("rounds of talks")
+    collapse: CollapseConfig = knob("when the truce ends")
+    mvm: MvmConfig = knob("monitoring-and-verification mechanism")
+    mediation: MediationConfig = knob("mediators")
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _describe(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in typing.get_args(tp))
+    if dataclasses.is_dataclass(tp):
+        return "a mapping with keys " + ", ".join(f.name for f in dataclasses.fields(tp))
+    if origin in (list, dict):
+        return {list: "a list", dict: "a mapping"}[origin]
+    return {bool: "true or false", int: "an integer", float: "a number", str: "a string"}.get(
+        tp, str(tp)
+    )
+
+
+def _range_text(meta: Mapping[str, Any]) -> str:
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if lo is None and hi is None:
+        return ""
+    text = f" in [{lo:g}, {hi:g}]"
+    if meta.get("forbid"):
+        text += " except " + ", ".join(str(v) for v in meta["forbid"])
+    return text
+
+
+def _coerce(tp: Any, value: Any, key: str, meta: Mapping[str, Any]) -> Any:
+    """Check one value against its declared type and range; return the typed value."""
+    origin = typing.get_origin(tp)
+    allowed = _describe(tp) + _range_text(meta)
+    wrong = ConfigError(f"{key}: got {value!r}, expected {allowed}.")
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, Mapping):
+            raise wrong
+        return build(tp, value, key)
+    if origin is list:
+        (item_tp,) = typing.get_args(tp)
+        if not isinstance(value, list | tuple):
+            raise wrong
+        return [_coerce(item_tp, v, f"{key}[{i}]", {}) for i, v in enumerate(value)]
+    if origin is dict:
+        _, item_tp = typing.get_args(tp)
+        if not isinstance(value, Mapping):
+            raise wrong
+        return {str(k): _coerce(item_tp, v, f"{key}.{k}", {}) for k, v in value.items()}
+    if origin is Literal:
+        if value not in typing.get_args(tp):
+            raise wrong
+        return value
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise wrong
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise wrong
+    elif tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise wrong
+        value = float(value)
+    elif tp is str:
+        if not isinstance(value, str):
+            raise wrong
+        return value
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if value != value or (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise wrong
+    if value in meta.get("forbid", ()):
+        raise wrong
+    return value
+
+
+def build(cls: type, data: Mapping[str, Any], path: str = "") -> Any:
+    """Build dataclass ``cls`` from a plain mapping, checking keys, types and ranges."""
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    where = f"'{path}'" if path else "the top level"
+    for key in data:
+        if key not in names:
+            full = f"{path}.{key}" if path else str(key)
+            raise ConfigError(
+                f"unknown key '{full}'. Allowed keys under {where}: {', '.join(names)}."
+            )
+    values = {}
+    for f in dataclasses.fields(cls):
+        full = f"{path}.{f.name}" if path else f.name
+        if f.name not in data:
+            raise ConfigError(f"missing key '{full}': expected {_describe(hints[f.name])}.")
+        values[f.name] = _coerce(hints[f.name], data[f.name], full, f.metadata)
+    return cls(**values)
+
+
+def load_config(cfg: Any) -> Config:
+    """Validate a composed Hydra config (DictConfig or dict) and return the typed Config.
+
+    The ``hydra`` node, if present, is Hydra's own and is ignored.
+    """
+    from omegaconf import DictConfig, OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    if isinstance(cfg, DictConfig):
+        try:
+            data = OmegaConf.to_container(cfg, resolve=True)
+        except OmegaConfBaseException as err:
+            raise ConfigError(f"the configuration cannot be resolved: {err}") from None
+    else:
+        data = dict(cfg)
+    data.pop("hydra", None)
+    return build(Config, data)
+
+
+def to_dict(config: Config) -> dict[str, Any]:
+    """The plain-dict form of a Config (for YAML, JSON and the parameter table)."""
+    return dataclasses.asdict(config)
+
+
+# --------------------------------------------------------------------------- overrides
+
+
+def group_options(group: str) -> list[str]:
+    """The options of a config group: the YAML files in conf/<group>/."""
+    return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
+
+
+def _schema_at(path: list[str]) -> tuple[Any, list[str]]:
+    """Walk the schema along ``path``; return (type at the end, unknown-part) ."""
+    tp: Any = Config
+    for depth, part in enumerate(path):
+        if dataclasses.is_dataclass(tp):
+            hints = typing.get_type_hints(tp)
+            if part not in hints:
+                return None, path[: depth + 1]
+            tp = hints[part]
+        elif typing.get_origin(tp) is dict:
+            tp = typing.get_args(tp)[1]  # any name is allowed for a mapping entry
+        elif typing.get_origin(tp) is list:
+            if not part.isdigit():
+                return None, path[: depth + 1]
+            tp = typing.get_args(tp)[0]
+        else:
+            return None, path[: depth + 1]
+    return tp, []
+
+
+def _allowed_under(path: list[str]) -> str:
+    tp, _ = _schema_at(path)
+    if dataclasses.is_dataclass(tp):
+        return ", ".join(f.name for f in dataclasses.fields(tp))
+    return "(none: it is a single value)"
+
+
+def check_overrides(args: Iterable[str]) -> None:
+    """Check the keys and config options of command-line overrides before Hydra runs.
+
+    Values are checked after composition by :func:`load_config`; here we catch what
+    Hydra would otherwise report without saying what is allowed.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    candidates = [a for a in args if not a.startswith("-") and ("=" in a or a.startswith("~"))]
+    try:
+        overrides = OverridesParser.create().parse_overrides(candidates)
+    except HydraException as err:
+        raise ConfigError(f"cannot read the command-line overrides: {err}") from None
+    for ov in overrides:
+        key = ov.key_or_group
+        if key == "hydra" or key.startswith("hydra."):
+            continue
+        if key in CONFIG_GROUPS and not ov.is_delete():
+            options = group_options(key)
+            values = ov.value()
+            chosen = list(values.list) if ov.is_sweep_override() and hasattr(values, "list") else [values]
+            for option in chosen:
+                if str(option) not in options:
+                    raise ConfigError(
+                        f"unknown option '{option}' for config group '{key}'. "
+                        f"Available: {', '.join(options)}."
+                    )
+            continue
+        path = key.split(".")
+        _, bad = _schema_at(path)
+        if bad:
+            parent = bad[:-1]
+            where = f"'{'.'.join(parent)}'" if parent else "the top level"
+            raise ConfigError(
+                f"unknown key '{key}'. Allowed keys under {where}: {_allowed_under(parent)}."
+            )

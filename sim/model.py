@@ -1,0 +1,444 @@
+"""CeasefireModel: one replicate of the Afghanistan-Pakistan truce, one step a day.
+
+Day 0 is 19 October 2025, the Doha ceasefire; the crossings have been closed since
+12 October. :meth:`CeasefireModel.step` is the day, in the order described in the ODD
+protocol of ``docs/model.md``:
+
+1. a round of talks ends, if one is due (agree, extend, or break down);
+2. militant cells attack;
+3. the states' forces clash by accident;
+4. the incidents land: casualties, crossings closed, the monitor investigates;
+5. the states respond: to what they perceive now, and to the findings now due;
+6. Pakistan reopens crossings, and the crossings carry the day's trucks;
+7. the states adjust (fatigue, calming, trust, economic pressure);
+8. the mediators' leverage fades;
+9. the truce collapses if hostilities are sustained or a party declares it void.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import mesa
+import numpy as np
+
+from .agents import (
+    MILITANTS,
+    UNKNOWN,
+    Crossing,
+    Incident,
+    Kind,
+    Mediator,
+    Monitor,
+    SpoilerCell,
+    State,
+)
+from .config import Config, Round
+
+AFG, PAK = "afghanistan", "pakistan"
+
+#: Daily series every replicate records (day 0 included).
+SERIES = (
+    "trade_index",
+    "trust_afg_in_pak",
+    "trust_pak_in_afg",
+    "grievance_afg",
+    "grievance_pak",
+    "open_crossings",
+    "stranded_trucks",
+    "incidents",
+    "retaliations",
+)
+
+
+def round_calendar(config: Config, horizon: int) -> list[Round]:
+    """The scheduled rounds, then one every ``mediation.round_interval_days`` to the horizon."""
+    rounds = list(config.scenario.rounds)
+    interval = config.mediation.round_interval_days
+    day = rounds[-1].end_day + interval if rounds else interval
+    n = len(rounds)
+    while day <= horizon:
+        n += 1
+        rounds.append(Round(name=f"round {n}", start_day=day, end_day=day))
+        day += interval
+    return [r for r in rounds if r.end_day >= 1]
+
+
+class CeasefireModel(mesa.Model):
+    """One replicate. ``config`` is a validated :class:`sim.config.Config`; ``rng`` a seed."""
+
+    def __init__(self, config: Config, rng: int | None = None, horizon: int | None = None):
+        super().__init__(rng=rng)
+        self.config = config
+        self.horizon = config.run.horizon_days if horizon is None else horizon
+        sc = config.scenario
+
+        self.states = {
+            AFG: State(self, AFG, sc.afghanistan, config.states),
+            PAK: State(self, PAK, sc.pakistan, config.states),
+        }
+        self.states[AFG].other = self.states[PAK]
+        self.states[PAK].other = self.states[AFG]
+        self.mediators = [Mediator(self, name, m) for name, m in config.mediation.mediators.items()]
+        sp = config.spoilers
+        self.spoilers = [
+            SpoilerCell(self, activity=self.random.uniform(0.5, 1.5), risk_aversion=sp.risk_aversion * self.random.uniform(0.5, 1.5))
+            for _ in range(sp.cells)
+        ]
+        mean_activity = sum(c.activity for c in self.spoilers) / sp.cells
+        for cell in self.spoilers:  # keep the all-cell rate at spoilers.attack_rate
+            cell.activity /= mean_activity
+        self.monitor = Monitor(self, config.mvm)
+        self.crossings = [Crossing(self, name, c) for name, c in sc.crossings.items()]
+        self.baseline_trucks = sum(c.baseline for c in self.crossings)
+        self.initial_trucks = sum(c.backlog for c in self.crossings)
+        self._crossing_weights = [c.baseline for c in self.crossings]
+
+        self.rounds = {r.end_day: r for r in round_calendar(config, self.horizon)}
+        w = sp.surge_window_days
+        self.surge_days = {
+            d for r in self.rounds.values() for d in range(r.start_day - w, r.end_day + w + 1)
+        }
+        self._hostility_decay = math.exp(-1.0 / config.collapse.hostility_memory_days)
+
+        # the state of the truce
+        self.day = 0
+        self.alive = True
+        self.collapse_day: int | None = None
+        self.collapse_cause: str | None = None
+        self.hostility = 0.0
+        self.mediator_pressure = self._combined_pressure()
+        self.last_serious_day = 0  # the fighting ran up to the ceasefire
+        self.trade_index = 0.0
+        self.first_reopen_day: int | None = None
+        self.incoming: list[Incident] = []  # strikes ordered today land tomorrow
+        self.counts = dict.fromkeys(
+            ("incidents", "detected", "misattributed", "retaliations", "casualties",
+             "rounds_agreed", "rounds_salvaged", "rounds_failed"), 0
+        )
+        self._today = {"incidents": 0, "retaliations": 0}
+        self.series: dict[str, list[float]] = {k: [] for k in SERIES}
+        self.record()
+
+    # ------------------------------------------------------------------ the day
+
+    def step(self) -> None:
+        day = self.day = self.steps
+        self._today["incidents"] = self._today["retaliations"] = 0
+        if day in self.rounds:
+            self.hold_round(self.rounds[day])
+        incidents = self.incoming
+        self.incoming = []
+        incidents += self.militants_attack(day)
+        incidents += self.forces_clash(day)
+        self.incidents_land(incidents, day)
+        self.states_respond(incidents, day)
+        self.crossings_operate(day)
+        self.states_adjust()
+        self.mediators_adjust()
+        self.check_collapse(day)
+        self.record()
+
+    # 1. rounds of talks
+    def hold_round(self, rnd: Round) -> None:
+        """A round ends: agreement (details of the mechanism, trust up), or a walk-out that
+        the mediators may salvage (the truce is extended), or a breakdown."""
+        r = self.config.rounds
+        afg, pak = self.states[AFG], self.states[PAK]
+        trust = (afg.trust + pak.trust) / 2
+        grievance = (afg.grievance + pak.grievance) / 2
+        p_agree = r.agreement_base + r.trust_weight * trust + r.leverage_weight * self.mediator_pressure - r.grievance_weight * grievance
+        if self.random.random() < p_agree:
+            self.counts["rounds_agreed"] += 1
+            self.monitor.agree(self.day)
+            for s in (afg, pak):
+                s.trust = min(1.0, s.trust + self.config.states.round_trust_gain)
+            self.renew_leverage()
+        elif self.random.random() < self._salvage_chance():
+            self.counts["rounds_salvaged"] += 1
+            self.renew_leverage()
+        else:
+            self.counts["rounds_failed"] += 1
+            for s in (afg, pak):
+                s.grievance = min(1.0, s.grievance + r.breakdown_grievance)
+
+    def renew_leverage(self) -> None:
+        m = self.config.mediation
+        if m.renew_leverage:
+            for med in self.mediators:
+                med.renew(m.renewal)
+            self.mediator_pressure = self._combined_pressure()
+
+    # 2. militants
+    def militants_attack(self, day: int) -> list[Incident]:
+        """Each cell may strike inside Pakistan (hosted by Afghanistan) or Afghanistan."""
+        sp = self.config.spoilers
+        base = sp.attack_rate / sp.cells * (sp.round_surge if day in self.surge_days else 1.0)
+        if base <= 0.0:
+            return []
+        risk = self.monitor.detection_risk(day)
+        afg, pak = self.states[AFG], self.states[PAK]
+        share_afg = sp.target_afghanistan_share
+        attacks = []
+        for cell in self.spoilers:
+            p_in_pak = cell.attack_hazard(base * (1.0 - share_afg), afg.suppression(), risk)
+            p_in_afg = cell.attack_hazard(base * share_afg, pak.suppression(), risk)
+            u = self.random.random()
+            if u < p_in_pak:
+                attacks.append(self.new_incident(Kind.MILITANT, MILITANTS, PAK, sp.casualties_mean))
+            elif u < p_in_pak + p_in_afg:
+                attacks.append(self.new_incident(Kind.MILITANT, MILITANTS, AFG, sp.casualties_mean))
+        for a in attacks:
+            a.attributable = self.random.random() >= sp.unattributable_share
+        return attacks
+
+    # 3. accidents
+    def forces_clash(self, day: int) -> list[Incident]:
+        penalty = self.monitor.expected_penalty(day)
+        mean = self.config.states.strike_casualties_mean
+        return [
+            self.new_incident(Kind.ACCIDENT, s.key, s.other.key, mean)
+            for s in self.states.values()
+            if s.accident_today(penalty)
+        ]
+
+    def new_incident(self, kind: Kind, author: str, victim: str, casualty_mean: float, provoked_by: Incident | None = None) -> Incident:
+        near = self.random.random() < self.config.crossings.near_crossing_share
+        crossing = self.random.choices(range(len(self.crossings)), self._crossing_weights)[0] if near else -1
+        casualties = int(self.random.expovariate(1.0 / casualty_mean)) if casualty_mean > 0 else 0
+        return Incident(self.day, kind, author, victim, casualties, crossing, provoked_by=provoked_by)
+
+    # 4. incidents land
+    def incidents_land(self, incidents: list[Incident], day: int) -> None:
+        """Count, hurt, close crossings, feed the hostility index; the monitor investigates,
+        and the victim of a detected incident may hold its response until the finding
+        (less likely the longer the reporting delay)."""
+        co = self.config.collapse
+        mvm = self.config.mvm
+        p_wait = mvm.acceptance * math.exp(-mvm.reporting_delay_days / self.config.states.patience_days)
+        for inc in incidents:
+            self.counts["incidents"] += 1
+            self._today["incidents"] += 1
+            self.counts["casualties"] += inc.casualties
+            self.states[inc.victim].suffer(inc)
+            if inc.state_on_state:
+                self.hostility += co.accident_weight if inc.kind is Kind.ACCIDENT else 1.0
+            self.close_crossings_after(inc, day)
+            if self.monitor.investigate(inc, day):
+                self.counts["detected"] += 1
+                inc.awaiting_finding = self.random.random() < p_wait
+
+    def close_crossings_after(self, inc: Incident, day: int) -> None:
+        """Pakistan shuts every crossing after a deliberate strike (as on 11-12 October);
+        a serious incident near a crossing shuts that one. Either restarts the calm count."""
+        serious = inc.casualties >= self.config.crossings.serious_casualties
+        if inc.state_on_state or serious:
+            self.last_serious_day = day
+        if inc.kind is Kind.RETALIATION:
+            for c in self.crossings:
+                c.close()
+        elif serious and inc.crossing >= 0:
+            self.crossings[inc.crossing].close()
+
+    # 5. the states respond
+    def states_respond(self, incidents: list[Incident], day: int) -> None:
+        """Victims respond at once by their own attribution, or to the findings now due."""
+        for inc in incidents:
+            if not inc.awaiting_finding:
+                victim = self.states[inc.victim]
+                self.respond(victim, inc, blamed=victim.blames_other_for(inc))
+        for inc in self.monitor.findings_due(day):
+            self.apply_finding(inc)
+
+    def apply_finding(self, inc: Incident) -> None:
+        """A finding is published: the named state pays the penalty; a victim that waited
+        for it responds to what it says (accidents verified as such are not answered)."""
+        named = inc.finding
+        if named in self.states:
+            self.states[named].penalised(self.config.mvm.penalty, wrongly=named != inc.author)
+        if named not in (inc.author, UNKNOWN):
+            self.mark_misattributed(inc)
+        if not inc.awaiting_finding:
+            return
+        victim = self.states[inc.victim]
+        if named == UNKNOWN:
+            self.respond(victim, inc, blamed=victim.blames_other_for(inc))
+        elif named == MILITANTS:
+            victim.reassured()
+        elif inc.kind is Kind.ACCIDENT and named == inc.author:
+            victim.perceive_hostile_act(inc, weight=0.5)  # a verified accident is not answered
+        else:
+            self.respond(victim, inc, blamed=True)
+
+    def mark_misattributed(self, inc: Incident) -> None:
+        if not inc.misattributed:
+            inc.misattributed = True
+            self.counts["misattributed"] += 1
+
+    def respond(self, victim: State, inc: Incident, blamed: bool) -> None:
+        """The victim blames the other state (or not) and may strike back."""
+        if not blamed:
+            return
+        if inc.kind is Kind.MILITANT:
+            self.mark_misattributed(inc)
+        victim.perceive_hostile_act(inc)
+        if victim.contrite_about(inc, self.config.mvm.acceptance):
+            return
+        p = victim.retaliation_probability(
+            self.monitor.expected_penalty(self.day), self.mediator_pressure, self.config.mediation.cost_weight
+        )
+        if p > 0.0 and self.random.random() < p:
+            self.counts["retaliations"] += 1
+            self._today["retaliations"] += 1
+            strike = self.new_incident(
+                Kind.RETALIATION, victim.key, victim.other.key,
+                self.config.states.strike_casualties_mean, provoked_by=inc,
+            )
+            self.incoming.append(strike)
+
+    # 6. crossings and trade
+    def crossings_operate(self, day: int) -> None:
+        cc = self.config.crossings
+        if cc.reopen_rule == "humanitarian" and day >= cc.humanitarian_day:
+            for c in self.crossings:
+                c.partial_capacity = cc.humanitarian_capacity
+        if self.reopening_allowed(day):
+            pak = self.states[PAK]
+            p = cc.reopen_prob * min(1.0, 0.5 + pak.economic_pressure + pak.trust)
+            closed = [c for c in self.crossings if not c.is_open]
+            if closed and self.random.random() < p:
+                for c in closed:
+                    c.open()
+                if self.first_reopen_day is None:
+                    self.first_reopen_day = day
+        trucks = 0.0
+        for c in self.crossings:
+            share = c.capacity_share(cc.ramp_initial, cc.ramp_days, cc.surge_capacity)
+            trucks += c.operate(share, cc.closed_arrival_share)
+        self.trade_index = trucks / self.baseline_trucks
+
+    def reopening_allowed(self, day: int) -> bool:
+        """Pakistan's rule: enough quiet days, and for the 'agreement' rule an agreed mechanism."""
+        cc = self.config.crossings
+        if day - self.last_serious_day < cc.reopen_calm_days:
+            return False
+        return cc.reopen_rule != "agreement" or self.monitor.agreed_day is not None
+
+    # 7-8. adjustments
+    def states_adjust(self) -> None:
+        calming = self.config.mediation.calming * self.mediator_pressure
+        for s in self.states.values():
+            s.adjust(calming)
+            s.feel_trade(self.trade_index)
+
+    def mediators_adjust(self) -> None:
+        if self.mediators:
+            decay = self.config.mediation.leverage_decay
+            for m in self.mediators:
+                m.fade(decay)
+            self.mediator_pressure = self._combined_pressure()
+
+    def _combined_pressure(self) -> float:
+        return 1.0 - math.prod(1.0 - m.pressure() for m in self.mediators)
+
+    def _salvage_chance(self) -> float:
+        return 1.0 - math.prod(1.0 - m.salvage_chance() for m in self.mediators)
+
+    # 9. collapse
+    def check_collapse(self, day: int) -> None:
+        """Sustained state-on-state hostilities end the truce; so does a declaration."""
+        co = self.config.collapse
+        self.hostility *= self._hostility_decay
+        if self.hostility >= co.hostility_threshold:
+            self.end_truce(day, "hostilities")
+            return
+        for s in self.states.values():
+            if s.grievance >= co.void_grievance and self.random.random() < co.void_prob * (1.0 - self.mediator_pressure):
+                self.end_truce(day, f"void_{s.key}")
+                return
+
+    def end_truce(self, day: int, cause: str) -> None:
+        self.alive = False
+        self.running = False
+        self.collapse_day = day
+        self.collapse_cause = cause
+        for c in self.crossings:
+            c.close()
+            c.partial_capacity = 0.0
+
+    # ------------------------------------------------------------------ records
+
+    def record(self) -> None:
+        s = self.series
+        afg, pak = self.states[AFG], self.states[PAK]
+        s["trade_index"].append(self.trade_index if self.alive else 0.0)
+        s["trust_afg_in_pak"].append(afg.trust)
+        s["trust_pak_in_afg"].append(pak.trust)
+        s["grievance_afg"].append(afg.grievance)
+        s["grievance_pak"].append(pak.grievance)
+        s["open_crossings"].append(sum(c.is_open for c in self.crossings))
+        s["stranded_trucks"].append(sum(c.backlog for c in self.crossings))
+        s["incidents"].append(self._today["incidents"])
+        s["retaliations"].append(self._today["retaliations"])
+
+    def run(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """Run to the horizon or the collapse; return the outcome row and the daily series.
+
+        After a collapse the series are padded: no trade, no crossing open, trust,
+        grievance and stranded trucks frozen, no further incident recorded.
+        """
+        while self.running and self.steps < self.horizon:
+            self.step()
+        return self.outcome(), self.padded_series()
+
+    def padded_series(self) -> dict[str, np.ndarray]:
+        n = self.horizon + 1
+        out = {}
+        for key, values in self.series.items():
+            arr = np.empty(n)
+            arr[: len(values)] = values
+            fill = 0.0 if key in ("trade_index", "open_crossings", "incidents", "retaliations") else values[-1]
+            arr[len(values):] = fill
+            out[key] = arr
+        return out
+
+    def outcome(self) -> dict[str, Any]:
+        trade = np.asarray(self.series["trade_index"])
+        usd = self.config.scenario.trade_usd_per_day
+        days_run = len(trade) - 1
+        lost_days = (1.0 - trade[1:]).sum() + (self.horizon - days_run)
+        return {
+            "truce_days": self.collapse_day if self.collapse_day is not None else self.horizon,
+            "collapsed": not self.alive,
+            "collapse_cause": self.collapse_cause,
+            "trade_days_to_50": first_day_at_least(trade, 0.5),
+            "trade_days_to_90": first_day_at_least(trade, 0.9),
+            "trade_loss_usd": float(lost_days * usd),
+            "incidents": self.counts["incidents"],
+            "detected": self.counts["detected"],
+            "misattributed": self.counts["misattributed"],
+            "retaliations": self.counts["retaliations"],
+            "casualties": self.counts["casualties"],
+            "mvm_operational_day": _nan_if_none(self.monitor.operational_day),
+            "first_reopen_day": _nan_if_none(self.first_reopen_day),
+            "rounds_agreed": self.counts["rounds_agreed"],
+            "rounds_failed": self.counts["rounds_failed"],
+        }
+
+    def trucks_balance(self) -> float:
+        """Initial backlog + arrivals - processed - final backlog: zero when trucks are conserved."""
+        arrived = sum(c.arrived for c in self.crossings)
+        processed = sum(c.processed for c in self.crossings)
+        backlog = sum(c.backlog for c in self.crossings)
+        return self.initial_trucks + arrived - processed - backlog
+
+
+def first_day_at_least(series: np.ndarray, level: float) -> float:
+    hits = np.flatnonzero(series >= level)
+    return float(hits[0]) if hits.size else math.nan
+
+
+def _nan_if_none(value: int | None) -> float:
+    return math.nan if value is None else float(value)
+
