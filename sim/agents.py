@@ -154,21 +154,22 @@ class State(mesa.Agent):
         return (1.0 - p.generosity) / (1.0 + math.exp(-x))
 
     # -- the end of the day
-    def adjust(self, calming: float) -> None:
-        """Fatigue, calm and the mediators' calming (Richardson m, g); pressure decays."""
+    def end_of_day(self, calming: float, trade_index: float) -> None:
+        """Fatigue and the mediators' calming pull grievance to its floor (Richardson m, g);
+        a quiet day rebuilds a little trust; domestic pressure decays; economic pressure
+        moves towards the share of trade lost, weighted by trade dependence."""
         p = self.params
         floor = self.grievance_floor
         if self.grievance > floor:
             self.grievance = max(floor, self.grievance - p.fatigue * (self.grievance - floor) - calming)
-        if self.hostile_acts_today == 0 and self.trust < 1.0:
-            self.trust = min(1.0, self.trust + p.trust_gain)
-        self.hostile_acts_today = 0
+        if self.hostile_acts_today == 0:
+            if self.trust < 1.0:
+                self.trust = min(1.0, self.trust + p.trust_gain)
+        else:
+            self.hostile_acts_today = 0
         self.domestic_pressure *= 1.0 - p.pressure_decay
-
-    def feel_trade(self, trade_index: float) -> None:
-        """Economic pressure moves towards the share of trade lost, weighted by dependence."""
-        target = self.trade_dependence * max(0.0, 1.0 - trade_index)
-        self.economic_pressure += self.params.economic_adjustment * (target - self.economic_pressure)
+        lost = 1.0 - trade_index if trade_index < 1.0 else 0.0
+        self.economic_pressure += p.economic_adjustment * (self.trade_dependence * lost - self.economic_pressure)
 
 
 class Mediator(mesa.Agent):
@@ -314,21 +315,26 @@ class Crossing(mesa.Agent):
         self.is_open = False
 
     def capacity_share(self, ramp_initial: float, ramp_days: int, surge: float) -> float:
+        """Capacity as a share of the baseline flow: the reopening ramp, or a partial opening."""
         if not self.is_open:
             return self.partial_capacity
         if self.days_open >= ramp_days:
             return surge
         return ramp_initial + (surge - ramp_initial) * self.days_open / ramp_days
 
-    def operate(self, capacity_share: float, closed_arrival_share: float) -> float:
-        """One day of traffic; returns the trucks that crossed."""
-        demand = 1.0 if self.is_open or self.partial_capacity > 0.0 else closed_arrival_share
-        arrivals = self.baseline * demand
-        queue = self.backlog + arrivals
-        done = min(queue, self.baseline * capacity_share)
+    def operate(self, ramp_initial: float, ramp_days: int, surge: float, closed_arrival_share: float) -> float:
+        """One day of traffic, first in first out; returns the trucks that crossed."""
+        if self.is_open or self.partial_capacity > 0.0:
+            arrivals = self.baseline
+            queue = self.backlog + arrivals
+            done = min(queue, self.baseline * self.capacity_share(ramp_initial, ramp_days, surge))
+            if self.is_open:
+                self.days_open += 1
+        else:
+            arrivals = self.baseline * closed_arrival_share
+            queue = self.backlog + arrivals
+            done = 0.0
         self.backlog = queue - done
         self.arrived += arrivals
         self.processed += done
-        if self.is_open:
-            self.days_open += 1
         return done

@@ -111,21 +111,23 @@ class CeasefireModel(mesa.Model):
         self.mediator_pressure = self._combined_pressure()
         self.last_serious_day = 0  # the fighting ran up to the ceasefire
         self.trade_index = 0.0
+        self.open_crossings = 0
+        self.stranded_trucks = self.initial_trucks
         self.first_reopen_day: int | None = None
         self.incoming: list[Incident] = []  # strikes ordered today land tomorrow
         self.counts = dict.fromkeys(
             ("incidents", "detected", "misattributed", "retaliations", "casualties",
              "rounds_agreed", "rounds_salvaged", "rounds_failed"), 0
         )
-        self._today = {"incidents": 0, "retaliations": 0}
-        self.series: dict[str, list[float]] = {k: [] for k in SERIES}
+        self.incidents_today = self.retaliations_today = 0
+        self.rows: list[tuple] = []
         self.record()
 
     # ------------------------------------------------------------------ the day
 
     def step(self) -> None:
         day = self.day = self.steps
-        self._today["incidents"] = self._today["retaliations"] = 0
+        self.incidents_today = self.retaliations_today = 0
         if day in self.rounds:
             self.hold_round(self.rounds[day])
         incidents = self.incoming
@@ -178,16 +180,20 @@ class CeasefireModel(mesa.Model):
         if base <= 0.0:
             return []
         risk = self.monitor.detection_risk(day)
-        afg, pak = self.states[AFG], self.states[PAK]
         share_afg = sp.target_afghanistan_share
+        # SpoilerCell.attack_hazard, unrolled for the two targets (this is the hot loop)
+        free_in_pak = 1.0 - self.states[AFG].suppression()  # Kabul hosts the cells hitting Pakistan
+        free_in_afg = 1.0 - self.states[PAK].suppression()
+        base_pak, base_afg = base * (1.0 - share_afg), base * share_afg
         attacks = []
+        rand = self.random.random
         for cell in self.spoilers:
-            p_in_pak = cell.attack_hazard(base * (1.0 - share_afg), afg.suppression(), risk)
-            p_in_afg = cell.attack_hazard(base * share_afg, pak.suppression(), risk)
-            u = self.random.random()
+            deterred = cell.risk_aversion * risk
+            p_in_pak = base_pak * cell.activity * max(0.0, free_in_pak - deterred)
+            u = rand()
             if u < p_in_pak:
                 attacks.append(self.new_incident(Kind.MILITANT, MILITANTS, PAK, sp.casualties_mean))
-            elif u < p_in_pak + p_in_afg:
+            elif share_afg > 0.0 and u < p_in_pak + base_afg * cell.activity * max(0.0, free_in_afg - deterred):
                 attacks.append(self.new_incident(Kind.MILITANT, MILITANTS, AFG, sp.casualties_mean))
         for a in attacks:
             a.attributable = self.random.random() >= sp.unattributable_share
@@ -219,7 +225,7 @@ class CeasefireModel(mesa.Model):
         p_wait = mvm.acceptance * math.exp(-mvm.reporting_delay_days / self.config.states.patience_days)
         for inc in incidents:
             self.counts["incidents"] += 1
-            self._today["incidents"] += 1
+            self.incidents_today += 1
             self.counts["casualties"] += inc.casualties
             self.states[inc.victim].suffer(inc)
             if inc.state_on_state:
@@ -290,7 +296,7 @@ class CeasefireModel(mesa.Model):
         )
         if p > 0.0 and self.random.random() < p:
             self.counts["retaliations"] += 1
-            self._today["retaliations"] += 1
+            self.retaliations_today += 1
             strike = self.new_incident(
                 Kind.RETALIATION, victim.key, victim.other.key,
                 self.config.states.strike_casualties_mean, provoked_by=inc,
@@ -313,9 +319,12 @@ class CeasefireModel(mesa.Model):
                 if self.first_reopen_day is None:
                     self.first_reopen_day = day
         trucks = 0.0
+        self.open_crossings = 0
+        self.stranded_trucks = 0.0
         for c in self.crossings:
-            share = c.capacity_share(cc.ramp_initial, cc.ramp_days, cc.surge_capacity)
-            trucks += c.operate(share, cc.closed_arrival_share)
+            trucks += c.operate(cc.ramp_initial, cc.ramp_days, cc.surge_capacity, cc.closed_arrival_share)
+            self.open_crossings += c.is_open
+            self.stranded_trucks += c.backlog
         self.trade_index = trucks / self.baseline_trucks
 
     def reopening_allowed(self, day: int) -> bool:
@@ -329,8 +338,7 @@ class CeasefireModel(mesa.Model):
     def states_adjust(self) -> None:
         calming = self.config.mediation.calming * self.mediator_pressure
         for s in self.states.values():
-            s.adjust(calming)
-            s.feel_trade(self.trade_index)
+            s.end_of_day(calming, self.trade_index)
 
     def mediators_adjust(self) -> None:
         if self.mediators:
@@ -370,17 +378,20 @@ class CeasefireModel(mesa.Model):
     # ------------------------------------------------------------------ records
 
     def record(self) -> None:
-        s = self.series
+        """Append today's values of :data:`SERIES` (one tuple a day: cheap)."""
         afg, pak = self.states[AFG], self.states[PAK]
-        s["trade_index"].append(self.trade_index if self.alive else 0.0)
-        s["trust_afg_in_pak"].append(afg.trust)
-        s["trust_pak_in_afg"].append(pak.trust)
-        s["grievance_afg"].append(afg.grievance)
-        s["grievance_pak"].append(pak.grievance)
-        s["open_crossings"].append(sum(c.is_open for c in self.crossings))
-        s["stranded_trucks"].append(sum(c.backlog for c in self.crossings))
-        s["incidents"].append(self._today["incidents"])
-        s["retaliations"].append(self._today["retaliations"])
+        alive = self.alive
+        self.rows.append((
+            self.trade_index if alive else 0.0,
+            afg.trust,
+            pak.trust,
+            afg.grievance,
+            pak.grievance,
+            self.open_crossings if alive else 0,
+            self.stranded_trucks,
+            self.incidents_today,
+            self.retaliations_today,
+        ))
 
     def run(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """Run to the horizon or the collapse; return the outcome row and the daily series.
@@ -393,18 +404,19 @@ class CeasefireModel(mesa.Model):
         return self.outcome(), self.padded_series()
 
     def padded_series(self) -> dict[str, np.ndarray]:
-        n = self.horizon + 1
+        """The daily series, day 0 to the horizon, padded after a collapse."""
+        table = np.asarray(self.rows, dtype=float)
         out = {}
-        for key, values in self.series.items():
+        n = self.horizon + 1
+        for j, key in enumerate(SERIES):
             arr = np.empty(n)
-            arr[: len(values)] = values
-            fill = 0.0 if key in ("trade_index", "open_crossings", "incidents", "retaliations") else values[-1]
-            arr[len(values):] = fill
+            arr[: len(table)] = table[:, j]
+            arr[len(table):] = 0.0 if key in ("trade_index", "open_crossings", "incidents", "retaliations") else table[-1, j]
             out[key] = arr
         return out
 
     def outcome(self) -> dict[str, Any]:
-        trade = np.asarray(self.series["trade_index"])
+        trade = np.fromiter((r[0] for r in self.rows), float, len(self.rows))
         usd = self.config.scenario.trade_usd_per_day
         days_run = len(trade) - 1
         lost_days = (1.0 - trade[1:]).sum() + (self.horizon - days_run)

@@ -1,0 +1,209 @@
+"""Run N replicates with independent seeds, in parallel (joblib), with a progress bar.
+
+Replicate ``i`` gets the ``i``-th child of ``numpy.random.SeedSequence(run.seed)``, so a
+replicate's seed does not depend on how many there are, nor on how they are split among
+workers. Replicates run in fixed-size chunks (``run.chunk_size``) whose results come
+back in order; outcome rows are written to Parquet as they arrive, and the daily series
+are folded into running sums and a histogram of the trade index, so memory does not grow
+with the number of days times replicates. The same config and seed give identical
+outputs whatever ``run.n_jobs`` is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from joblib import Parallel, delayed
+from tqdm.auto import tqdm
+
+from .config import Config
+from .io import atomic_path
+from .model import SERIES, CeasefireModel
+
+#: Columns of runs.parquet, with their Arrow types.
+RUNS_SCHEMA = pa.schema([
+    ("replicate", pa.int64()),
+    ("seed", pa.int64()),
+    ("truce_days", pa.int64()),
+    ("collapsed", pa.bool_()),
+    ("collapse_cause", pa.string()),
+    ("trade_days_to_50", pa.float64()),
+    ("trade_days_to_90", pa.float64()),
+    ("trade_loss_usd", pa.float64()),
+    ("incidents", pa.int64()),
+    ("detected", pa.int64()),
+    ("misattributed", pa.int64()),
+    ("retaliations", pa.int64()),
+    ("casualties", pa.int64()),
+    ("mvm_operational_day", pa.float64()),
+    ("first_reopen_day", pa.float64()),
+    ("rounds_agreed", pa.int64()),
+    ("rounds_failed", pa.int64()),
+])
+
+#: Resolution of the trade-index histogram behind the daily percentiles.
+TRADE_BIN = 0.0025
+TRADE_BINS = int(2.0 / TRADE_BIN) + 2  # bin 0 holds exact zeros (closed border)
+#: Series averaged over the replicates whose truce is still alive that day.
+CONDITIONAL = ("trust_afg_in_pak", "trust_pak_in_afg", "grievance_afg", "grievance_pak")
+
+
+def replicate_seeds(seed: int, n: int) -> list[int]:
+    """One 63-bit seed per replicate, spawned from the master seed."""
+    children = np.random.SeedSequence(seed).spawn(n)
+    return [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in children]
+
+
+def trade_bin(values: np.ndarray) -> np.ndarray:
+    """Histogram bin of trade-index values: 0 for exactly zero, then bins of TRADE_BIN."""
+    bins = 1 + np.floor(values / TRADE_BIN).astype(np.int64)
+    bins[values <= 0.0] = 0
+    return np.minimum(bins, TRADE_BINS - 1).astype(np.int16)
+
+
+@dataclass
+class DailyAccumulator:
+    """Running sums over replicates of every daily series, and the trade histogram."""
+
+    days: int
+    n: int = 0
+    alive: np.ndarray | None = None
+    sums: dict[str, np.ndarray] | None = None
+    trade_hist: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.sums is None:
+            self.alive = np.zeros(self.days)
+            self.sums = {k: np.zeros(self.days) for k in SERIES}
+            self.trade_hist = np.zeros((self.days, TRADE_BINS), dtype=np.int64)
+
+    def add(self, series: dict[str, np.ndarray], truce_days: int, collapsed: bool) -> None:
+        alive = np.ones(self.days)
+        if collapsed:
+            alive[truce_days:] = 0.0
+        self.n += 1
+        self.alive += alive
+        for k in SERIES:
+            self.sums[k] += series[k] * alive if k in CONDITIONAL else series[k]
+        self.trade_hist[np.arange(self.days), trade_bin(series["trade_index"])] += 1
+
+    def merge(self, other: DailyAccumulator) -> None:
+        self.n += other.n
+        self.alive += other.alive
+        for k in SERIES:
+            self.sums[k] += other.sums[k]
+        self.trade_hist += other.trade_hist
+
+    def trade_percentile(self, q: float) -> np.ndarray:
+        """The q-quantile of the trade index each day, from the histogram (+-TRADE_BIN/2)."""
+        cum = np.cumsum(self.trade_hist, axis=1)
+        idx = np.argmax(cum >= q * self.n, axis=1)
+        return np.where(idx == 0, 0.0, (idx - 0.5) * TRADE_BIN)
+
+    def frame(self, start_date: str) -> pd.DataFrame:
+        day = np.arange(self.days)
+        start = datetime.date.fromisoformat(start_date)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            alive_n = np.where(self.alive > 0, self.alive, np.nan)
+            data = {
+                "day": day,
+                "date": [start + datetime.timedelta(days=int(d)) for d in day],
+                "alive_share": self.alive / self.n,
+                "trade_mean": self.sums["trade_index"] / self.n,
+                **{f"trade_p{q:02d}": self.trade_percentile(q / 100) for q in (5, 25, 50, 75, 95)},
+            }
+            for k in CONDITIONAL:
+                data[f"{k}_mean"] = self.sums[k] / alive_n
+            data["grievance_mean"] = (data["grievance_afg_mean"] + data["grievance_pak_mean"]) / 2
+            for k in ("open_crossings", "stranded_trucks", "incidents", "retaliations"):
+                data[f"{k}_mean"] = self.sums[k] / self.n
+        frame = pd.DataFrame(data)
+        frame["date"] = pd.to_datetime(frame["date"])
+        return frame
+
+
+@dataclass
+class ChunkResult:
+    rows: list[dict]
+    daily: DailyAccumulator
+
+
+def run_replicate(config: Config, replicate: int, seed: int) -> tuple[dict, dict[str, np.ndarray]]:
+    """One replicate: its outcome row (with replicate and seed) and its daily series."""
+    model = CeasefireModel(config, rng=seed)
+    outcome, series = model.run()
+    return {"replicate": replicate, "seed": seed, **outcome}, series
+
+
+def run_chunk(config: Config, start: int, seeds: list[int]) -> ChunkResult:
+    daily = DailyAccumulator(config.run.horizon_days + 1)
+    rows = []
+    for offset, seed in enumerate(seeds):
+        row, series = run_replicate(config, start + offset, seed)
+        daily.add(series, row["truce_days"], row["collapsed"])
+        rows.append(row)
+    return ChunkResult(rows, daily)
+
+
+def _chunks(config: Config) -> Iterator[tuple[int, list[int]]]:
+    seeds = replicate_seeds(config.run.seed, config.run.replicates)
+    size = config.run.chunk_size
+    for start in range(0, len(seeds), size):
+        yield start, seeds[start : start + size]
+
+
+def effective_jobs(n_jobs: int, replicates: int, chunk_size: int) -> int:
+    """Workers actually worth starting: no more than cores, nor than chunks."""
+    cores = os.cpu_count() or 1
+    wanted = cores if n_jobs == -1 else n_jobs
+    return max(1, min(wanted, -(-replicates // chunk_size)))
+
+
+@dataclass
+class EnsembleResult:
+    runs: pd.DataFrame
+    daily: pd.DataFrame
+
+
+def run_ensemble(config: Config, runs_path: Path | None = None, progress: bool | None = None) -> EnsembleResult:
+    """Run ``run.replicates`` replicates; stream the outcome rows to ``runs_path``.
+
+    ``runs_path`` is written under a temporary name and renamed when complete (the
+    writer is closed first, by the exit stack's order), so an interrupted run never
+    leaves a file that looks finished.
+    """
+    run = config.run
+    if progress is None:
+        progress = run.progress and sys.stderr.isatty()
+    jobs = effective_jobs(run.n_jobs, run.replicates, run.chunk_size)
+    tasks = (delayed(run_chunk)(config, start, seeds) for start, seeds in _chunks(config))
+    results = Parallel(n_jobs=jobs, return_as="generator")(tasks) if jobs > 1 else (t[0](*t[1], **t[2]) for t in tasks)
+
+    daily = DailyAccumulator(run.horizon_days + 1)
+    tables = []
+    bar = tqdm(total=run.replicates, desc="replicates", unit="rep", disable=not progress, file=sys.stderr)
+    with contextlib.ExitStack() as stack:
+        stack.callback(bar.close)
+        writer = None
+        if runs_path is not None:
+            tmp = stack.enter_context(atomic_path(runs_path))
+            writer = stack.enter_context(pq.ParquetWriter(tmp, RUNS_SCHEMA))
+        for chunk in results:
+            table = pa.Table.from_pylist(chunk.rows, schema=RUNS_SCHEMA)
+            if writer is not None:
+                writer.write_table(table)
+            tables.append(table)
+            daily.merge(chunk.daily)
+            bar.update(len(chunk.rows))
+    runs = pa.concat_tables(tables).to_pandas()
+    return EnsembleResult(runs=runs, daily=daily.frame(config.scenario.start_date))

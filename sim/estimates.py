@@ -1,0 +1,204 @@
+"""Estimates from the outcome rows: truce survival and trade recovery, with intervals.
+
+Survival is a Kaplan-Meier estimate (lifelines) on ``truce_days`` with ``collapsed`` as
+the event (a truce alive at the horizon is censored): survival at 30/90/180/365 days
+with Greenwood-exponential 95% intervals, the restricted mean survival time up to the
+horizon (normal interval from its variance) and the median with its interval. Trade
+recovery uses the replicates that recover: median days to 50% and 90% of the baseline
+flow with a distribution-free interval for the median (scipy's ``quantile_test``), the
+5th-95th percentile spread, and the share that recover at all.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from lifelines import KaplanMeierFitter
+from lifelines.utils import median_survival_times
+from scipy import stats
+
+SURVIVAL_TIMES = (30, 90, 180, 365)
+Z95 = 1.959963984540054
+
+
+def _finite(x: float) -> float | None:
+    """JSON-friendly: None for NaN and infinity."""
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+@dataclass
+class Estimates:
+    """What summary.json holds, plus the Kaplan-Meier curve the plots draw."""
+
+    summary: dict[str, Any]
+    curve: pd.DataFrame  # columns: day, survival, lower, upper
+
+
+def fit_km(runs: pd.DataFrame, label: str = "truce") -> KaplanMeierFitter:
+    return KaplanMeierFitter(alpha=0.05).fit(
+        runs["truce_days"].to_numpy(), runs["collapsed"].to_numpy(), label=label
+    )
+
+
+def survival_at(kmf: KaplanMeierFitter, t: float) -> dict[str, float]:
+    """S(t) and its 95% interval (the step functions read at t)."""
+    ci = kmf.confidence_interval_survival_function_
+    row = ci.loc[ci.index <= t].iloc[-1]
+    return {
+        "days": int(t),
+        "p": float(kmf.survival_function_at_times(t).iloc[0]),
+        "lower": float(row.iloc[0]),
+        "upper": float(row.iloc[1]),
+    }
+
+
+def rmst_with_se(kmf: KaplanMeierFitter, tau: float) -> tuple[float, float]:
+    """Restricted mean survival time to ``tau`` and its standard error.
+
+    The mean is the exact area under lifelines' Kaplan-Meier step function (lifelines'
+    own ``restricted_mean_survival_time`` integrates it numerically, with warnings, and
+    its ``return_variance`` is the variance of min(T, tau), not of the estimate). The
+    standard error is the Greenwood-type formula of Klein & Moeschberger (2003, 4.5):
+    Var = sum over event times t_j < tau of A_j^2 d_j / (n_j (n_j - d_j)), with A_j the
+    area under the curve from t_j to tau.
+    """
+    sf = kmf.survival_function_.iloc[:, 0]
+    times = sf.index.to_numpy(dtype=float)
+    surv = sf.to_numpy()
+    keep = times < tau
+    knots = np.append(times[keep], tau)
+    pieces = surv[keep] * np.diff(knots)
+    rmst = float(pieces.sum())
+    table = kmf.event_table
+    t_ev = table.index.to_numpy(dtype=float)
+    d = table["observed"].to_numpy(dtype=float)
+    n = table["at_risk"].to_numpy(dtype=float)
+    var = 0.0
+    tail = np.cumsum(pieces[::-1])[::-1]  # area from knot i to tau
+    for tj, dj, nj in zip(t_ev, d, n, strict=True):
+        if dj == 0 or tj >= tau or nj <= dj:
+            continue
+        i = np.searchsorted(knots, tj, side="left")
+        area = tail[i] if i < tail.size else 0.0
+        var += area**2 * dj / (nj * (nj - dj))
+    return rmst, math.sqrt(var)
+
+
+def truce_summary(runs: pd.DataFrame, horizon: int) -> tuple[dict[str, Any], pd.DataFrame]:
+    kmf = fit_km(runs)
+    rmst, se = rmst_with_se(kmf, horizon)
+    median_ci = median_survival_times(kmf.confidence_interval_)
+    causes = runs.loc[runs["collapsed"], "collapse_cause"].value_counts()
+    summary = {
+        "replicates": len(runs),
+        "horizon_days": horizon,
+        "collapsed_share": float(runs["collapsed"].mean()),
+        "survival": [survival_at(kmf, t) for t in SURVIVAL_TIMES if t <= horizon],
+        "rmst_days": {"mean": float(rmst), "lower": float(rmst - Z95 * se), "upper": float(rmst + Z95 * se)},
+        "median_days": {
+            "median": _finite(kmf.median_survival_time_),
+            "lower": _finite(median_ci.iloc[0, 0]),
+            "upper": _finite(median_ci.iloc[0, 1]),
+        },
+        "collapse_causes": {str(k): int(v) for k, v in causes.items()},
+    }
+    curve = pd.DataFrame({
+        "day": kmf.survival_function_.index.to_numpy(),
+        "survival": kmf.survival_function_.iloc[:, 0].to_numpy(),
+        "lower": kmf.confidence_interval_survival_function_.iloc[:, 0].to_numpy(),
+        "upper": kmf.confidence_interval_survival_function_.iloc[:, 1].to_numpy(),
+    })
+    return summary, curve
+
+
+def median_with_interval(values: np.ndarray) -> dict[str, float | None]:
+    """Median, its distribution-free 95% interval, and the 5th/95th percentiles."""
+    if values.size == 0:
+        return {"median": None, "lower": None, "upper": None, "p05": None, "p95": None}
+    median = float(np.median(values))
+    ci = stats.quantile_test(values, q=median, p=0.5).confidence_interval(0.95)
+    return {
+        "median": median,
+        "lower": _finite(ci.low),
+        "upper": _finite(ci.high),
+        "p05": float(np.percentile(values, 5)),
+        "p95": float(np.percentile(values, 95)),
+    }
+
+
+def trade_summary(runs: pd.DataFrame) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for level in (50, 90):
+        days = runs[f"trade_days_to_{level}"].to_numpy(dtype=float)
+        recovered = days[np.isfinite(days)]
+        out[f"days_to_{level}"] = {
+            **median_with_interval(recovered),
+            "share_recovered": float(recovered.size / days.size),
+        }
+    loss = runs["trade_loss_usd"].to_numpy(dtype=float)
+    out["loss_usd"] = {
+        "mean": float(loss.mean()),
+        "p05": float(np.percentile(loss, 5)),
+        "p95": float(np.percentile(loss, 95)),
+    }
+    return out
+
+
+def events_summary(runs: pd.DataFrame) -> dict[str, float]:
+    """Mean counts a replicate."""
+    cols = ("incidents", "detected", "misattributed", "retaliations", "casualties")
+    out = {f"{c}_mean": float(runs[c].mean()) for c in cols}
+    op = runs["mvm_operational_day"]
+    out["mvm_operational_share"] = float(op.notna().mean())
+    out["mvm_operational_day_median"] = _finite(op.median()) if op.notna().any() else None
+    reopen = runs["first_reopen_day"]
+    out["reopened_share"] = float(reopen.notna().mean())
+    out["first_reopen_day_median"] = _finite(reopen.median()) if reopen.notna().any() else None
+    return out
+
+
+def estimate(runs: pd.DataFrame, horizon: int) -> Estimates:
+    """All the estimates of one ensemble."""
+    truce, curve = truce_summary(runs, horizon)
+    summary = {"truce": truce, "trade": trade_summary(runs), "events": events_summary(runs)}
+    return Estimates(summary=summary, curve=curve)
+
+
+def describe(summary: dict[str, Any], start_date: str | None = None) -> str:
+    """A short human summary of summary.json."""
+    t, tr, ev = summary["truce"], summary["trade"], summary["events"]
+    lines = [f"Truce ({t['replicates']} replicates, {t['horizon_days']} days from {start_date or 'day 0'}):"]
+    for s in t["survival"]:
+        lines.append(f"  P(holds {s['days']:>3} days) = {s['p']:.2f}  (95% CI {s['lower']:.2f}-{s['upper']:.2f})")
+    r = t["rmst_days"]
+    lines.append(f"  restricted mean survival: {r['mean']:.0f} days (95% CI {r['lower']:.0f}-{r['upper']:.0f})")
+    m = t["median_days"]
+    if m["median"] is None:
+        lines.append("  median survival: not reached within the horizon")
+    else:
+        hi = "not reached" if m["upper"] is None else f"{m['upper']:.0f}"
+        lines.append(f"  median survival: {m['median']:.0f} days (95% CI {m['lower']:.0f}-{hi})")
+    lines.append("Trade:")
+    for level in (50, 90):
+        d = tr[f"days_to_{level}"]
+        if d["median"] is None:
+            lines.append(f"  {level}% of baseline: never reached")
+        else:
+            lines.append(
+                f"  {level}% of baseline after {d['median']:.0f} days (median; 95% CI {d['lower']:.0f}-{d['upper']:.0f}),"
+                f" reached in {100 * d['share_recovered']:.0f}% of replicates"
+            )
+    loss = tr["loss_usd"]
+    lines.append(
+        f"  trade lost: US${loss['mean'] / 1e6:,.0f} m on average (5-95%: {loss['p05'] / 1e6:,.0f}-{loss['p95'] / 1e6:,.0f} m)"
+    )
+    lines.append(
+        f"Incidents a replicate: {ev['incidents_mean']:.1f} (detected {ev['detected_mean']:.1f}, "
+        f"misattributed {ev['misattributed_mean']:.1f}), state retaliations {ev['retaliations_mean']:.1f}"
+    )
+    return "\n".join(lines)
