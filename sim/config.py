@@ -14,7 +14,6 @@ The parameter table of ``docs/model.md`` is generated from this schema
 from __future__ import annotations
 
 import dataclasses
-import types
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -58,12 +57,12 @@ def knob(
 
 @dataclass(frozen=True)
 class RunConfig:
-    replicates: int = knob("independent replicates", lo=1, hi=10_000_000)
-    horizon_days: int = knob("days simulated after day 0 (19 Oct 2025)", lo=1, hi=3650, unit="days")
-    seed: int = knob("master seed; replicate seeds are spawned from it", lo=0, hi=2**63 - 1)
-    n_jobs: int = knob("worker processes; -1 = all cores", lo=-1, hi=1024, forbid=(0,))
-    chunk_size: int = knob("replicates per task (results do not depend on n_jobs)", lo=1, hi=100_000)
-    progress: bool = knob("progress bar when attached to a terminal")
+    replicates: int = knob("independent replicates", lo=1, hi=10_000_000, source="run setting")
+    horizon_days: int = knob("days simulated after day 0 (19 Oct 2025)", lo=1, hi=3650, unit="days", source="run setting")
+    seed: int = knob("master seed; replicate seeds are spawned from it", lo=0, hi=2**63 - 1, source="run setting")
+    n_jobs: int = knob("worker processes; -1 = all cores", lo=-1, hi=1024, forbid=(0,), source="run setting")
+    chunk_size: int = knob("replicates per task (results do not depend on n_jobs)", lo=1, hi=100_000, source="run setting")
+    progress: bool = knob("progress bar when attached to a terminal", source="run setting")
 
 
 # --------------------------------------------------------------------------- scenario
@@ -73,7 +72,7 @@ SCENARIO_SOURCE = "case-facts.md"
 
 @dataclass(frozen=True)
 class Round:
-    name: str = knob("name of the round")
+    name: str = knob("name of the round", source="label")
     start_day: int = knob("first day of the round", lo=0, hi=3650, unit="day")
     end_day: int = knob("day the round ends with its outcome", lo=0, hi=3650, unit="day")
 
@@ -86,28 +85,28 @@ class Round:
 
 @dataclass(frozen=True)
 class StateInit:
-    trust: float = knob("initial trust in the other state", lo=0, hi=1, sa=(0.0, 0.4))
-    grievance: float = knob("initial grievance against the other state", lo=0, hi=1, sa=(0.3, 0.9))
-    grievance_floor: float = knob("Richardson g: the grievance fatigue decays towards", lo=0, hi=1, sa=(0.0, 0.4))
+    trust: float = knob("initial trust in the other state", lo=0, hi=1, sa=(0.0, 0.4), source="both accuse each other of bad faith, trust very low (seed article); magnitude assumption")
+    grievance: float = knob("initial grievance against the other state", lo=0, hi=1, sa=(0.3, 0.9), source="a week of fighting, 70+ killed (AFP, seed article); magnitude assumption")
+    grievance_floor: float = knob("Richardson g: the grievance fatigue decays towards", lo=0, hi=1, sa=(0.0, 0.4), source="Richardson arms-race form (g); magnitude assumption")
     domestic_pressure: float = knob("initial domestic pressure to answer attacks", lo=0, hi=1, sa=(0.1, 0.7))
-    trade_dependence: float = knob("weight of trade losses in economic pressure", lo=0, hi=1, source=SCENARIO_SOURCE)
-    blame_bias: float = knob("chance of blaming the other state for an unverified militant attack", lo=0, hi=1, sa=(0.2, 0.9))
+    trade_dependence: float = knob("weight of trade losses in economic pressure", lo=0, hi=1, source="Afghan imports US$150 m/month vs exports 60 m (didpress.com 21141); Afghanistan landlocked")
+    blame_bias: float = knob("chance of blaming the other state for an unverified militant attack", lo=0, hi=1, sa=(0.2, 0.9), source="stated positions: Pakistan says Kabul harbours the TTP (seed article); magnitude assumption")
     effort: float = knob("base effort to suppress militants on its soil", lo=0, hi=1, sa=(0.0, 0.5))
 
 
 @dataclass(frozen=True)
 class CrossingInit:
-    trucks_per_day: float = knob("baseline trucks a day", lo=1, hi=100_000, unit="trucks/day", source=SCENARIO_SOURCE)
-    backlog: float = knob("stranded trucks on day 0", lo=0, hi=1_000_000, unit="trucks", source=SCENARIO_SOURCE)
+    trucks_per_day: float = knob("baseline trucks a day", lo=1, hi=100_000, unit="trucks/day", source="3-day counts (globalnewsviews.com) scaled so Ghulam Khan = 500/day (wesal.info)")
+    backlog: float = knob("stranded trucks on day 0", lo=0, hi=1_000_000, unit="trucks", source="4,000-5,000 vehicles on the Torkham road (dawn.com 1951409); 357 at Chaman (mnnnews.online); split assumed")
 
 
 @dataclass(frozen=True)
 class ScenarioConfig:
-    name: str = knob("scenario name")
-    start_date: str = knob("calendar date of day 0", source=SCENARIO_SOURCE)
-    closure_day: int = knob("day the crossings closed (negative: before day 0)", lo=-365, hi=0, unit="day", source=SCENARIO_SOURCE)
-    trade_usd_per_day: float = knob("pre-crisis trade across the border", lo=0, hi=1e10, unit="US$/day", source=SCENARIO_SOURCE)
-    rounds: list[Round] = knob("scheduled rounds of talks", source=SCENARIO_SOURCE)
+    name: str = knob("scenario name", source="label")
+    start_date: str = knob("calendar date of day 0", source="Doha ceasefire 19 Oct 2025 (seed article; menafn.com/1110215738)")
+    closure_day: int = knob("day the crossings closed (negative: before day 0)", lo=-365, hi=0, unit="day", source="crossings closed 11-12 Oct 2025 (ariananews.af)")
+    trade_usd_per_day: float = knob("pre-crisis trade across the border", lo=0, hi=1e10, unit="US$/day", source="Oct 2024 trade US$247 m / 31 days (ariananews.af)")
+    rounds: list[Round] = knob("scheduled rounds of talks", source="Istanbul 25-30 Oct (trtworld.com), 6 Nov 2025 (seed article)")
     afghanistan: StateInit = knob("Afghanistan (Taliban government)")
     pakistan: StateInit = knob("Pakistan")
     crossings: dict[str, CrossingInit] = knob("border crossings", source=SCENARIO_SOURCE)
@@ -133,22 +132,22 @@ class ScenarioConfig:
 
 @dataclass(frozen=True)
 class StatesConfig:
-    accident_rate: float = knob("local border clash by a state's own forces", lo=0, hi=1, unit="1/day", sa=(0.0, 0.04))
-    blame_gain: float = knob("Richardson a: grievance added by one perceived hostile act", lo=0, hi=1, sa=(0.05, 0.3))
-    fatigue: float = knob("Richardson m: daily decay of grievance towards its floor", lo=0, hi=1, unit="1/day", sa=(0.005, 0.05))
+    accident_rate: float = knob("local border clash by a state's own forces", lo=0, hi=1, unit="1/day", sa=(0.0, 0.04), source="assumption; clashes in Kurram and N. Waziristan on 24-25 Oct during the truce (nepalnews.com)")
+    blame_gain: float = knob("Richardson a: grievance added by one perceived hostile act", lo=0, hi=1, sa=(0.05, 0.3), source="Richardson arms-race form; magnitude assumption")
+    fatigue: float = knob("Richardson m: daily decay of grievance towards its floor", lo=0, hi=1, unit="1/day", sa=(0.005, 0.05), source="Richardson arms-race form; magnitude assumption")
     trust_loss: float = knob("trust lost per perceived hostile act", lo=0, hi=1, sa=(0.05, 0.25))
     trust_gain: float = knob("trust regained per quiet day", lo=0, hi=1, unit="1/day", sa=(0.0, 0.005))
-    finding_trust_gain: float = knob("trust regained when a verified finding clears the other state", lo=0, hi=1, sa=(0.0, 0.1))
+    finding_trust_gain: float = knob("trust regained when a verified finding clears the other state", lo=0, hi=1, sa=(0.0, 0.1), source="Fearon 1995 (information reduces uncertainty); magnitude assumption")
     round_trust_gain: float = knob("trust regained by a round ending in agreement", lo=0, hi=1, sa=(0.0, 0.1))
     casualty_pressure: float = knob("domestic pressure added per casualty suffered", lo=0, hi=1, sa=(0.0, 0.03))
     pressure_decay: float = knob("daily decay of domestic pressure", lo=0, hi=1, unit="1/day", sa=(0.01, 0.1))
     economic_adjustment: float = knob("daily speed at which economic pressure follows trade losses", lo=0, hi=1, unit="1/day", sa=(0.02, 0.3))
     domestic_weight: float = knob("weight of domestic pressure in the motive to strike back", lo=0, hi=2, sa=(0.0, 0.6))
     economic_weight: float = knob("weight of economic pressure in the restraint", lo=0, hi=2, sa=(0.0, 0.6))
-    retaliation_threshold: float = knob("Epstein threshold on motive minus restraint", lo=-1, hi=1, sa=(-0.1, 0.2))
+    retaliation_threshold: float = knob("Epstein threshold on motive minus restraint", lo=-1, hi=1, sa=(-0.1, 0.2), source="Epstein, PNAS 99 2002 (threshold rule); magnitude assumption")
     decision_noise: float = knob("logistic temperature of the decision to strike back", lo=0.001, hi=1, sa=(0.03, 0.3))
-    generosity: float = knob("Wu & Axelrod: chance of leaving a hostile act unanswered", lo=0, hi=1, sa=(0.0, 0.4))
-    contrition: float = knob("Wu & Axelrod: chance of not answering a reply to one's own error", lo=0, hi=1, sa=(0.0, 1.0))
+    generosity: float = knob("Wu & Axelrod: chance of leaving a hostile act unanswered", lo=0, hi=1, sa=(0.0, 0.4), source="Wu & Axelrod, JCR 39(1) 1995; magnitude assumption")
+    contrition: float = knob("Wu & Axelrod: chance of not answering a reply to one's own error", lo=0, hi=1, sa=(0.0, 1.0), source="Wu & Axelrod, JCR 39(1) 1995; magnitude assumption")
     strike_casualties_mean: float = knob("mean casualties of a deliberate strike or clash", lo=0, hi=1000, sa=(1, 15))
     effort_trust_gain: float = knob("host state's militant suppression added by full trust", lo=0, hi=1, sa=(0.0, 0.6))
     patience_days: float = knob("e-folding time of patience while a finding is pending", lo=0.1, hi=365, unit="days", sa=(2, 20))
@@ -156,12 +155,12 @@ class StatesConfig:
 
 @dataclass(frozen=True)
 class SpoilersConfig:
-    attack_rate: float = knob("significant militant attacks a day, all cells together, at baseline", lo=0, hi=20, unit="1/day", sa=(0.03, 0.3))
+    attack_rate: float = knob("significant militant attacks a day, all cells together, at baseline", lo=0, hi=20, unit="1/day", sa=(0.03, 0.3), source="assumption: 3-4 significant attacks a month that Pakistan links to Afghanistan")
     cells: int = knob("militant cells", lo=1, hi=1000)
     target_afghanistan_share: float = knob("share of attacks inside Afghanistan", lo=0, hi=1, sa=(0.0, 0.3))
     unattributable_share: float = knob("share of attacks no investigation can attribute", lo=0, hi=1, sa=(0.1, 0.5))
-    risk_aversion: float = knob("Epstein: weight of the mechanism's detection risk", lo=0, hi=10, sa=(0.0, 2.0))
-    round_surge: float = knob("attack-rate multiplier around a round of talks", lo=0, hi=20, sa=(1.0, 3.0))
+    risk_aversion: float = knob("Epstein: weight of the mechanism's detection risk", lo=0, hi=10, sa=(0.0, 2.0), source="Epstein, PNAS 99 2002 (risk of arrest deters); magnitude assumption")
+    round_surge: float = knob("attack-rate multiplier around a round of talks", lo=0, hi=20, sa=(1.0, 3.0), source="Clayton et al. 2022: violence spikes around ceasefire talks; magnitude assumption")
     surge_window_days: int = knob("days either side of a round with the surge", lo=0, hi=60, unit="days", sa=(0, 7))
     casualties_mean: float = knob("mean casualties of an attack", lo=0, hi=1000, sa=(1, 10))
 
@@ -169,12 +168,12 @@ class SpoilersConfig:
 @dataclass(frozen=True)
 class CrossingsConfig:
     reopen_rule: Literal["calm", "agreement", "humanitarian"] = knob("when Pakistan reopens: after calm, after an agreement, or a humanitarian early opening")
-    reopen_calm_days: int = knob("quiet days Pakistan wants before reopening", lo=0, hi=365, unit="days", sa=(3, 30))
+    reopen_calm_days: int = knob("quiet days Pakistan wants before reopening", lo=0, hi=365, unit="days", sa=(3, 30), source="earlier closures lasted 6-27 days (thenews.com.pk 1044363, 1293239; wionews.com); magnitude assumption")
     reopen_prob: float = knob("daily chance Pakistan reopens the closed crossings once the rule is met", lo=0, hi=1, unit="1/day", sa=(0.01, 0.2))
     humanitarian_day: int = knob("humanitarian rule: day the crossings open at reduced capacity", lo=0, hi=3650, unit="day")
     humanitarian_capacity: float = knob("humanitarian rule: capacity share before a full reopening", lo=0, hi=1)
-    ramp_initial: float = knob("capacity share on the day of reopening", lo=0, hi=2, sa=(0.1, 0.5))
-    ramp_days: int = knob("days for capacity to ramp up to surge_capacity", lo=0, hi=365, unit="days", sa=(7, 35))
+    ramp_initial: float = knob("capacity share on the day of reopening", lo=0, hi=2, sa=(0.1, 0.5), source="March 2025 Torkham reopening: trade back to its level within about a month (nukta.com; afintl.com)")
+    ramp_days: int = knob("days for capacity to ramp up to surge_capacity", lo=0, hi=365, unit="days", sa=(7, 35), source="March 2025 Torkham reopening: trade back to its level within about a month (nukta.com; afintl.com)")
     surge_capacity: float = knob("peak capacity (share of baseline) while the backlog clears", lo=0.5, hi=2, sa=(1.0, 1.3))
     closed_arrival_share: float = knob("trucks still arriving at a closed crossing, share of baseline", lo=0, hi=1, sa=(0.0, 0.1))
     serious_casualties: int = knob("casualties that make an incident near a crossing close it", lo=1, hi=10_000)
@@ -193,10 +192,10 @@ class RoundsConfig:
 @dataclass(frozen=True)
 class CollapseConfig:
     hostility_memory_days: float = knob("e-folding memory of state-on-state hostilities", lo=0.5, hi=365, unit="days", sa=(3, 14))
-    hostility_threshold: float = knob("sustained hostilities (weighted strikes in memory) that end the truce", lo=0.1, hi=100, sa=(1.5, 4.0))
+    hostility_threshold: float = knob("sustained hostilities (weighted strikes in memory) that end the truce", lo=0.1, hi=100, sa=(1.5, 4.0), source="assumption: a few deliberate strikes within a week, as on 11-15 Oct 2025")
     accident_weight: float = knob("weight of an accidental clash in the hostility index", lo=0, hi=10)
     void_grievance: float = knob("grievance above which a party may declare the truce void", lo=0, hi=1, sa=(0.7, 0.95))
-    void_prob: float = knob("daily chance it then does, unless the mediators talk it round", lo=0, hi=1, unit="1/day", sa=(0.0, 0.05))
+    void_prob: float = knob("chance it does so in answer to a hostile act, unless the mediators talk it round", lo=0, hi=1, sa=(0.0, 0.5))
 
 
 @dataclass(frozen=True)
@@ -205,11 +204,11 @@ class MvmConfig:
     start: Literal["agreement", "day", "never"] = knob("when it operates: after a round agrees its details, from start_day, or never")
     start_day: int = knob("start = day: the first operational day", lo=0, hi=3650, unit="day")
     setup_delay_days: int = knob("start = agreement: days from agreement to operation", lo=0, hi=3650, unit="days", sa=(0, 45))
-    detection_prob: float = knob("chance an incident in a watched sector is detected", lo=0, hi=1, sa=(0.2, 0.95))
-    attribution_accuracy: float = knob("chance a finding names the true author", lo=0, hi=1, sa=(0.5, 0.95))
+    detection_prob: float = knob("chance an incident in a watched sector is detected", lo=0, hi=1, sa=(0.2, 0.95), source="Mattes & Savun, AJPS 2010; Fortna 2003 (form); magnitude assumption")
+    attribution_accuracy: float = knob("chance a finding names the true author", lo=0, hi=1, sa=(0.5, 0.95), source="Wu & Axelrod 1995 (noise); magnitude assumption")
     coverage: float = knob("share of the border watched", lo=0, hi=1, sa=(0.1, 0.8))
     reporting_delay_days: int = knob("days from incident to finding", lo=0, hi=365, unit="days", sa=(0, 14))
-    penalty: float = knob("cost imposed on a verified violator", lo=0, hi=1, sa=(0.0, 1.0))
+    penalty: float = knob("cost imposed on a verified violator", lo=0, hi=1, sa=(0.0, 1.0), source="Mattes & Savun, ISQ 2009 (cost-increasing provisions); 30 Oct statement: penalty on the violator (trtworld.com)")
     acceptance: float = knob("how far the states defer to and believe its findings", lo=0, hi=1, sa=(0.3, 1.0))
 
     def __post_init__(self) -> None:
@@ -219,7 +218,7 @@ class MvmConfig:
 
 @dataclass(frozen=True)
 class MediatorConfig:
-    leverage: float = knob("initial leverage over the parties (Beardsley)", lo=0, hi=1, sa=(0.2, 0.8))
+    leverage: float = knob("initial leverage over the parties (Beardsley)", lo=0, hi=1, sa=(0.2, 0.8), source="Beardsley, AJPS 2008 (leverage); magnitude assumption")
     credibility: float = knob("credibility with both parties", lo=0, hi=1, sa=(0.4, 1.0))
     engagement: float = knob("share of its leverage it brings to bear", lo=0, hi=1, sa=(0.4, 1.0))
 
@@ -227,9 +226,9 @@ class MediatorConfig:
 @dataclass(frozen=True)
 class MediationConfig:
     round_interval_days: int = knob("days between rounds after the scheduled ones", lo=1, hi=3650, unit="days", sa=(14, 90))
-    leverage_decay: float = knob("daily decay of leverage (Beardsley)", lo=0, hi=1, unit="1/day", sa=(0.0, 0.03))
+    leverage_decay: float = knob("daily decay of leverage (Beardsley)", lo=0, hi=1, unit="1/day", sa=(0.0, 0.03), source="Beardsley, AJPS 2008; The Mediation Dilemma 2011 (leverage fades); magnitude assumption")
     renew_leverage: bool = knob("whether each round renews leverage")
-    renewal: float = knob("share of lost leverage a round restores", lo=0, hi=1, sa=(0.0, 1.0))
+    renewal: float = knob("share of lost leverage a round restores", lo=0, hi=1, sa=(0.0, 1.0), source="Beardsley 2011; magnitude assumption")
     calming: float = knob("grievance removed a day at full mediator pressure", lo=0, hi=1, unit="1/day", sa=(0.0, 0.03))
     cost_weight: float = knob("weight of mediator pressure in the cost of striking", lo=0, hi=5, sa=(0.0, 1.0))
     mediators: dict[str, MediatorConfig] = knob("the mediators by name")
@@ -242,7 +241,7 @@ class Config:
     states: StatesConfig = knob("behaviour of the two states")
     spoilers: SpoilersConfig = knob("militant spoilers")
     crossings: CrossingsConfig = knob("border crossings and trade")
-    rounds: RoundsConfig = knob("rounds of talks")
+    rounds: RoundsConfig = knob("rounds of talks", source="Istanbul 25-30 Oct (trtworld.com), 6 Nov 2025 (seed article)")
     collapse: CollapseConfig = knob("when the truce ends")
     mvm: MvmConfig = knob("monitoring-and-verification mechanism")
     mediation: MediationConfig = knob("mediators")
@@ -436,3 +435,19 @@ def check_overrides(args: Iterable[str]) -> None:
             raise ConfigError(
                 f"unknown key '{key}'. Allowed keys under {where}: {_allowed_under(parent)}."
             )
+
+
+def with_values(config: Config, values: Mapping[str, Any]) -> Config:
+    """A copy of ``config`` with dotted keys set (``{"mvm.penalty": 0.9}``), re-validated."""
+    data = to_dict(config)
+    for dotted, value in values.items():
+        *parents, leaf = dotted.split(".")
+        node = data
+        for part in parents:
+            if not isinstance(node, dict) or part not in node:
+                raise ConfigError(f"unknown key '{dotted}'.")
+            node = node[part]
+        if leaf not in node:
+            raise ConfigError(f"unknown key '{dotted}'.")
+        node[leaf] = value
+    return build(Config, data)

@@ -107,6 +107,7 @@ class CeasefireModel(mesa.Model):
         self.alive = True
         self.collapse_day: int | None = None
         self.collapse_cause: str | None = None
+        self.declared_void_by: str | None = None
         self.hostility = 0.0
         self.mediator_pressure = self._combined_pressure()
         self.last_serious_day = 0  # the fighting ran up to the ceasefire
@@ -289,6 +290,7 @@ class CeasefireModel(mesa.Model):
         if inc.kind is Kind.MILITANT:
             self.mark_misattributed(inc)
         victim.perceive_hostile_act(inc)
+        self.maybe_declare_void(victim)
         if victim.contrite_about(inc, self.config.mvm.acceptance):
             return
         p = victim.retaliation_probability(
@@ -302,6 +304,17 @@ class CeasefireModel(mesa.Model):
                 self.config.states.strike_casualties_mean, provoked_by=inc,
             )
             self.incoming.append(strike)
+
+    def maybe_declare_void(self, victim: State) -> None:
+        """At the end of its tether, a party answers a hostile act by declaring the truce
+        void, unless the mediators talk it round."""
+        co = self.config.collapse
+        if (
+            self.declared_void_by is None
+            and victim.grievance >= co.void_grievance
+            and self.random.random() < co.void_prob * (1.0 - self.mediator_pressure)
+        ):
+            self.declared_void_by = victim.key
 
     # 6. crossings and trade
     def crossings_operate(self, day: int) -> None:
@@ -355,16 +368,15 @@ class CeasefireModel(mesa.Model):
 
     # 9. collapse
     def check_collapse(self, day: int) -> None:
-        """Sustained state-on-state hostilities end the truce; so does a declaration."""
+        """Sustained state-on-state hostilities end the truce; so does a declaration
+        (made in :meth:`maybe_declare_void`, in answer to a hostile act)."""
         co = self.config.collapse
         self.hostility *= self._hostility_decay
         if self.hostility >= co.hostility_threshold:
             self.end_truce(day, "hostilities")
             return
-        for s in self.states.values():
-            if s.grievance >= co.void_grievance and self.random.random() < co.void_prob * (1.0 - self.mediator_pressure):
-                self.end_truce(day, f"void_{s.key}")
-                return
+        if self.declared_void_by is not None:
+            self.end_truce(day, f"void_{self.declared_void_by}")
 
     def end_truce(self, day: int, cause: str) -> None:
         self.alive = False

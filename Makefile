@@ -1,0 +1,44 @@
+# ceasefire-sim: `make run` sets up .venv (Python >= 3.12) and runs the default scenario;
+# `make test` runs the tests. See README.md.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+ARGS ?=
+
+# A Python >= 3.12 on PATH, or installed by pyenv.
+FIND_PYTHON = for p in python3.12 python3.13 python3 python \
+	  $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python 2>/dev/null | sort -V); do \
+	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	    command -v $$p; exit 0; fi; done; exit 1
+
+.PHONY: setup run test lint bench docs clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if [ ! -x $(PY) ]; then \
+	  py=$$($(FIND_PYTHON)) || { echo "ceasefire-sim needs Python >= 3.12 and found none on PATH or in pyenv."; \
+	    echo "Install one (e.g. 'pyenv install 3.12', or your system's python3.12 package) and run make again."; exit 1; }; \
+	  echo "creating $(VENV) with $$py"; $$py -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+run: setup
+	$(PY) -m sim $(ARGS)
+
+test: setup
+	$(PY) -m pytest $(ARGS)
+
+lint: setup
+	$(PY) -m ruff check sim tests benchmarks
+
+docs: setup
+	$(PY) -m sim.docs
+
+bench: setup
+	$(PY) benchmarks/bench.py $(ARGS)
+
+clean:
+	rm -rf $(VENV) outputs multirun .pytest_cache .ruff_cache
