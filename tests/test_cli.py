@@ -1,0 +1,113 @@
+"""`python -m sim`: the outputs a user gets, and the messages a mistake gets."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import pandas as pd
+import pytest
+
+RUN_COLUMNS = [
+    "replicate", "seed", "truce_days", "collapsed", "collapse_cause", "trade_days_to_50",
+    "trade_days_to_90", "trade_loss_usd", "incidents", "detected", "misattributed",
+    "retaliations", "casualties", "mvm_operational_day",
+]
+DAILY_COLUMNS = [
+    "day", "date", "alive_share", "trade_mean", "trade_p05", "trade_p50", "trade_p95",
+    "trust_afg_in_pak_mean", "trust_pak_in_afg_mean", "grievance_mean", "open_crossings_mean",
+    "stranded_trucks_mean",
+]
+
+
+def sim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    out = tmp_path_factory.mktemp("run") / "out"
+    # from another folder than the repository: the config tree travels with the package
+    proc = sim("run.replicates=60", "run.horizon_days=100", "run.n_jobs=2", "run.chunk_size=10",
+               f"hydra.run.dir={out}", cwd=out.parent)
+    return out, proc
+
+
+def test_run_writes_every_output(run_dir):
+    out, proc = run_dir
+    assert proc.returncode == 0, proc.stderr
+    for name in ("runs.parquet", "daily.parquet", "summary.json", "survival.png", "trade.png",
+                 "dynamics.png", "config.yaml", "provenance.json"):
+        assert (out / name).is_file(), name
+    assert not list(out.glob("*.partial")) and not list(out.glob(".*.partial"))
+
+
+def test_runs_table_has_one_row_a_replicate(run_dir):
+    runs = pd.read_parquet(run_dir[0] / "runs.parquet")
+    assert list(runs.columns[: len(RUN_COLUMNS)]) == RUN_COLUMNS
+    assert len(runs) == 60
+    assert runs["replicate"].tolist() == list(range(60))
+    assert runs["seed"].is_unique
+    assert (runs["truce_days"] <= 100).all()
+    assert runs.loc[~runs["collapsed"], "collapse_cause"].isna().all()
+    assert runs.loc[runs["collapsed"], "collapse_cause"].notna().all()
+
+
+def test_daily_table_covers_every_day(run_dir):
+    daily = pd.read_parquet(run_dir[0] / "daily.parquet")
+    assert set(DAILY_COLUMNS) <= set(daily.columns)
+    assert daily["day"].tolist() == list(range(101))
+    assert str(daily["date"].iloc[0].date()) == "2025-10-19"
+    assert daily["alive_share"].iloc[0] == 1.0
+    assert daily["alive_share"].is_monotonic_decreasing
+    assert (daily["trade_p05"] <= daily["trade_p50"]).all() and (daily["trade_p50"] <= daily["trade_p95"]).all()
+
+
+def test_summary_only_reports_times_within_the_horizon(run_dir):
+    summary = json.loads((run_dir[0] / "summary.json").read_text())
+    assert [s["days"] for s in summary["truce"]["survival"]] == [30, 90]
+    for s in summary["truce"]["survival"]:
+        assert 0 <= s["lower"] <= s["p"] <= s["upper"] <= 1
+    assert set(summary["trade"]) == {"days_to_50", "days_to_90", "loss_usd"}
+    assert summary["truce"]["replicates"] == 60
+
+
+def test_plots_are_real_images(run_dir):
+    for name in ("survival.png", "trade.png", "dynamics.png"):
+        img = mpimg.imread(run_dir[0] / name)
+        assert img.shape[0] > 300 and img.shape[1] > 500
+        assert img.std() > 0.05  # not a blank canvas
+
+
+def test_provenance_and_printed_summary(run_dir):
+    out, proc = run_dir
+    prov = json.loads((out / "provenance.json").read_text())
+    assert prov["version"] and prov["libraries"]["mesa"].startswith("3.")
+    assert "P(holds  30 days)" in proc.stdout and "restricted mean survival" in proc.stdout
+    assert "mvm:" in (out / "config.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("mvm.detection_prob=1.7", "mvm.detection_prob: got 1.7, expected a number in [0, 1]"),
+        ("run.replicates=0", "run.replicates: got 0, expected an integer in [1"),
+        ("run.replicates=lots", "run.replicates: got 'lots', expected an integer"),
+        ("spoilers.nonsense=1", "unknown key 'spoilers.nonsense'"),
+        ("+mvm.foo=1", "unknown key 'mvm.foo'"),
+        ("mvm=nonsense", "unknown option 'nonsense' for config group 'mvm'"),
+    ],
+)
+def test_bad_input_is_one_clear_message(tmp_path, override, expected):
+    out = tmp_path / "out"
+    out.mkdir()
+    earlier = out / "runs.parquet"
+    earlier.write_bytes(b"results of an earlier run")
+    proc = sim(override, "run.replicates=5" if "replicates" not in override else "run.n_jobs=1", f"hydra.run.dir={out}")
+    assert proc.returncode == 2, proc.stderr
+    assert expected in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert earlier.read_bytes() == b"results of an earlier run"  # nothing written is lost

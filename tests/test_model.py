@@ -1,0 +1,126 @@
+"""Invariants of one replicate over many random configurations (hypothesis)."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.agents import Kind, severity
+from sim.config import Config, with_values
+from sim.docs import default_config
+from sim.model import SERIES, CeasefireModel, round_calendar
+
+BASE = with_values(default_config(), {"run.horizon_days": 120})
+#: the behavioural blocks whose every numeric knob the property tests vary
+VARIED = ("states", "spoilers", "crossings", "rounds", "collapse", "mvm", "mediation")
+
+
+def numeric_knobs(config: Config) -> dict[str, tuple[type, float, float]]:
+    """Dotted key -> (type, lo, hi) for every numeric knob of the varied blocks; ranges
+    are the sensitivity range where there is one, else the allowed range capped at 10."""
+    out = {}
+    for block in VARIED:
+        obj = getattr(config, block)
+        hints = typing.get_type_hints(type(obj))
+        for f in dataclasses.fields(obj):
+            tp = hints[f.name]
+            if tp in (int, float) and f.metadata.get("lo") is not None:
+                lo, hi = f.metadata["sa"] or (f.metadata["lo"], min(f.metadata["hi"], 10))
+                out[f"{block}.{f.name}"] = (tp, lo, hi)
+    return out
+
+
+KNOBS = numeric_knobs(BASE)
+
+
+@st.composite
+def configs(draw) -> Config:
+    values = {}
+    for key, (tp, lo, hi) in KNOBS.items():
+        if draw(st.booleans()):
+            values[key] = draw(st.integers(int(lo), int(hi)) if tp is int else st.floats(lo, hi))
+    values["mvm.start"] = draw(st.sampled_from(["agreement", "day", "never"]))
+    values["mvm.design"] = "custom"
+    values["crossings.reopen_rule"] = draw(st.sampled_from(["calm", "agreement", "humanitarian"]))
+    return with_values(BASE, values)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(config=configs(), seed=st.integers(0, 2**32))
+def test_invariants_hold_for_any_configuration(config, seed):
+    model = CeasefireModel(config, rng=seed)
+    row, series = model.run()
+    horizon = config.run.horizon_days
+    for key in ("trust_afg_in_pak", "trust_pak_in_afg", "grievance_afg", "grievance_pak"):
+        assert series[key].min() >= 0.0 and series[key].max() <= 1.0, key
+    surge = max(config.crossings.surge_capacity, config.crossings.humanitarian_capacity)
+    assert series["trade_index"].min() >= 0.0
+    assert series["trade_index"].max() <= surge + 1e-9
+    assert abs(model.trucks_balance()) < 1e-6 * max(1.0, model.initial_trucks)
+    assert series["stranded_trucks"].min() >= 0.0
+    assert 0 <= row["truce_days"] <= horizon
+    assert row["collapsed"] == (row["collapse_cause"] is not None)
+    assert row["detected"] <= row["incidents"]
+    assert row["retaliations"] <= row["incidents"]
+    assert all(len(v) == horizon + 1 for v in series.values())
+    if row["collapsed"]:
+        after = slice(row["truce_days"] + 1, None)
+        assert (series["trade_index"][after] == 0).all() and (series["open_crossings"][after] == 0).all()
+    if config.mvm.start == "never":
+        assert row["detected"] == 0 and np.isnan(row["mvm_operational_day"])
+
+
+def test_day_zero_is_recorded_and_the_border_is_closed():
+    model = CeasefireModel(BASE, rng=1)
+    assert len(model.rows) == 1
+    day0 = dict(zip(SERIES, model.rows[0], strict=True))
+    assert day0["trade_index"] == 0.0 and day0["open_crossings"] == 0
+    assert day0["stranded_trucks"] == sum(c.backlog for c in BASE.scenario.crossings.values())
+
+
+def test_same_seed_same_replicate_other_seed_differs():
+    a = CeasefireModel(BASE, rng=7).run()
+    b = CeasefireModel(BASE, rng=7).run()
+    assert a[0] == b[0] and all(np.array_equal(a[1][k], b[1][k]) for k in SERIES)
+    others = [CeasefireModel(BASE, rng=s).run()[0] for s in range(8, 14)]
+    assert any(o != a[0] for o in others)
+
+
+def test_round_calendar_follows_the_real_dates_then_the_interval():
+    rounds = round_calendar(BASE, 120)
+    assert [r.end_day for r in rounds] == [11, 18, 48, 78, 108]
+    assert rounds[0].start_day == 6
+
+
+def test_mechanism_starts_after_agreement_and_setup_delay():
+    cfg = with_values(BASE, {"rounds.agreement_base": 1.0, "spoilers.attack_rate": 0.0, "states.accident_rate": 0.0})
+    row, _ = CeasefireModel(cfg, rng=3).run()
+    assert row["mvm_operational_day"] == 11 + cfg.mvm.setup_delay_days
+    fixed = with_values(cfg, {"mvm.start": "day", "mvm.start_day": 5})
+    assert CeasefireModel(fixed, rng=3).run()[0]["mvm_operational_day"] == 5
+
+
+def test_retaliation_answers_a_strike_and_lands_the_next_day():
+    """A Pakistani strike on Afghanistan is perceived as hostile; with a low threshold the
+    answer comes, and it lands the day after it is ordered."""
+    cfg = with_values(BASE, {"states.retaliation_threshold": -1.0, "states.generosity": 0.0,
+                             "spoilers.attack_rate": 0.0, "states.accident_rate": 0.0,
+                             "collapse.hostility_threshold": 100.0, "collapse.void_prob": 0.0})
+    model = CeasefireModel(cfg, rng=5)
+    model.step()
+    strike = model.new_incident(Kind.RETALIATION, "pakistan", "afghanistan", 3.0)
+    model.incoming.append(strike)
+    model.step()
+    assert model.counts["retaliations"] == 1 and len(model.incoming) == 1
+    answer = model.incoming[0]
+    assert answer.author == "afghanistan" and answer.provoked_by is strike
+
+
+@pytest.mark.parametrize(("casualties", "expected"), [(0, 0.5), (8, 1.5), (100, 3.0)])
+def test_severity_grows_with_casualties_and_is_capped(casualties, expected):
+    assert severity(casualties) == pytest.approx(expected)
