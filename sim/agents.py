@@ -293,14 +293,19 @@ class Crossing(mesa.Agent):
     ``ramp_initial`` to ``surge_capacity`` of the baseline flow over ``ramp_days``,
     calibrated to the March 2025 Torkham reopening (trade back to its pre-closure level
     within about a month). Trucks queue first in, first out, so the stranded backlog
-    clears first. Trucks are conserved: backlog + arrivals = processed + new backlog.
+    clears first. The queue holds at most ``max_queue_days`` of baseline flow: beyond
+    that, traders turn back (5,000 to 12,000 vehicles were stranded in the 27-day closure
+    of 2025). Trucks are conserved: backlog + arrivals = processed + turned back + new
+    backlog.
     """
 
-    def __init__(self, model: CeasefireModel, name: str, params: CrossingInit):
+    def __init__(self, model: CeasefireModel, name: str, params: CrossingInit, max_queue_days: float):
         super().__init__(model)
         self.name = name
         self.baseline = params.trucks_per_day
         self.backlog = params.backlog
+        self.max_queue = max(params.backlog, max_queue_days * params.trucks_per_day)
+        self.turned_back = 0.0
         self.is_open = False
         self.days_open = 0
         self.partial_capacity = 0.0  # humanitarian opening while formally closed
@@ -334,7 +339,11 @@ class Crossing(mesa.Agent):
             arrivals = self.baseline * closed_arrival_share
             queue = self.backlog + arrivals
             done = 0.0
-        self.backlog = queue - done
+        left = queue - done
+        if left > self.max_queue:  # past a few days' wait, traders turn back
+            self.turned_back += left - self.max_queue
+            left = self.max_queue
+        self.backlog = left
         self.arrived += arrivals
         self.processed += done
         return done

@@ -176,6 +176,7 @@ class CrossingsConfig:
     ramp_days: int = knob("days for capacity to ramp up to surge_capacity", lo=0, hi=365, unit="days", sa=(7, 35), source="March 2025 Torkham reopening: trade back to its level within about a month (nukta.com; afintl.com)")
     surge_capacity: float = knob("peak capacity (share of baseline) while the backlog clears", lo=0.5, hi=2, sa=(1.0, 1.3))
     closed_arrival_share: float = knob("trucks still arriving at a closed crossing, share of baseline", lo=0, hi=1, sa=(0.0, 0.1))
+    max_queue_days: float = knob("longest queue at a crossing, in days of baseline flow; more trucks turn back", lo=0, hi=365, unit="days", source="5,000 (AP) to 12,000 (jirga) vehicles stranded in the Feb-Mar 2025 closure (thenews.com.pk 1293239)", sa=(2, 8))
     serious_casualties: int = knob("casualties that make an incident near a crossing close it", lo=1, hi=10_000)
     near_crossing_share: float = knob("share of incidents near enough a crossing to close it", lo=0, hi=1, sa=(0.1, 0.6))
 

@@ -90,7 +90,9 @@ class CeasefireModel(mesa.Model):
         for cell in self.spoilers:  # keep the all-cell rate at spoilers.attack_rate
             cell.activity /= mean_activity
         self.monitor = Monitor(self, config.mvm)
-        self.crossings = [Crossing(self, name, c) for name, c in sc.crossings.items()]
+        self.crossings = [
+            Crossing(self, name, c, config.crossings.max_queue_days) for name, c in sc.crossings.items()
+        ]
         self.baseline_trucks = sum(c.baseline for c in self.crossings)
         self.initial_trucks = sum(c.backlog for c in self.crossings)
         self._crossing_weights = [c.baseline for c in self.crossings]
@@ -451,11 +453,11 @@ class CeasefireModel(mesa.Model):
         }
 
     def trucks_balance(self) -> float:
-        """Initial backlog + arrivals - processed - final backlog: zero when trucks are conserved."""
+        """Initial backlog + arrivals - processed - turned back - final backlog: zero when
+        trucks are conserved."""
         arrived = sum(c.arrived for c in self.crossings)
-        processed = sum(c.processed for c in self.crossings)
-        backlog = sum(c.backlog for c in self.crossings)
-        return self.initial_trucks + arrived - processed - backlog
+        gone = sum(c.processed + c.turned_back + c.backlog for c in self.crossings)
+        return self.initial_trucks + arrived - gone
 
 
 def first_day_at_least(series: np.ndarray, level: float) -> float:
