@@ -318,6 +318,7 @@ class Crossing(mesa.Agent):
 
     def close(self) -> None:
         self.is_open = False
+        self.model.steady_trade = False  # the model's fast path no longer applies
 
     def capacity_share(self, ramp_initial: float, ramp_days: int, surge: float) -> float:
         """Capacity as a share of the baseline flow: the reopening ramp, or a partial opening."""

@@ -104,7 +104,6 @@ class CrossingInit:
 class ScenarioConfig:
     name: str = knob("scenario name", source="label")
     start_date: str = knob("calendar date of day 0", source="Doha ceasefire 19 Oct 2025 (seed article; menafn.com/1110215738)")
-    closure_day: int = knob("day the crossings closed (negative: before day 0)", lo=-365, hi=0, unit="day", source="crossings closed 11-12 Oct 2025 (ariananews.af)")
     trade_usd_per_day: float = knob("pre-crisis trade across the border", lo=0, hi=1e10, unit="US$/day", source="Oct 2024 trade US$247 m / 31 days (ariananews.af)")
     rounds: list[Round] = knob("scheduled rounds of talks", source="Istanbul 25-30 Oct (trtworld.com), 6 Nov 2025 (seed article)")
     afghanistan: StateInit = knob("Afghanistan (Taliban government)")

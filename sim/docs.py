@@ -67,7 +67,7 @@ def rows(obj: Any, prefix: str = "") -> list[list[str]]:
             out.append([key, text, "", "", f.metadata["doc"], f.metadata["source"], ""])
         else:
             m = f.metadata
-            sa = f"{m['sa'][0]:g}-{m['sa'][1]:g}" if m.get("sa") else ""
+            sa = f"{m['sa'][0]:g} to {m['sa'][1]:g}" if m.get("sa") else ""
             out.append([key, _fmt(value), _allowed(tp, m), m.get("unit", ""), m["doc"], m["source"], sa])
     return out
 

@@ -48,6 +48,7 @@ RUNS_SCHEMA = pa.schema([
     ("mvm_operational_day", pa.float64()),
     ("first_reopen_day", pa.float64()),
     ("rounds_agreed", pa.int64()),
+    ("rounds_salvaged", pa.int64()),
     ("rounds_failed", pa.int64()),
 ])
 

@@ -80,6 +80,7 @@ class CeasefireModel(mesa.Model):
         }
         self.states[AFG].other = self.states[PAK]
         self.states[PAK].other = self.states[AFG]
+        self.state_list = list(self.states.values())
         self.mediators = [Mediator(self, name, m) for name, m in config.mediation.mediators.items()]
         sp = config.spoilers
         self.spoilers = [
@@ -117,6 +118,8 @@ class CeasefireModel(mesa.Model):
         self.open_crossings = 0
         self.stranded_trucks = self.initial_trucks
         self.first_reopen_day: int | None = None
+        self.steady_trade = False  # all crossings open at baseline flow: a fast path
+        self.steady_days = 0  # days on that path (arrivals = trucks through = baseline)
         self.incoming: list[Incident] = []  # strikes ordered today land tomorrow
         self.counts = dict.fromkeys(
             ("incidents", "detected", "misattributed", "retaliations", "casualties",
@@ -177,45 +180,73 @@ class CeasefireModel(mesa.Model):
 
     # 2. militants
     def militants_attack(self, day: int) -> list[Incident]:
-        """Each cell may strike inside Pakistan (hosted by Afghanistan) or Afghanistan."""
+        """Each cell may strike inside Pakistan (its host: Afghanistan) or Afghanistan.
+
+        Cell c strikes in Pakistan with probability p_c = base * activity_c *
+        max(0, 1 - host suppression - risk_aversion_c * detection risk) (see
+        :class:`SpoilerCell`), likewise in Afghanistan. While the summed hazard is below 1
+        the cells compete for one draw a day (at most one attack a day, each with its exact
+        probability); above it, every cell draws on its own.
+        """
         sp = self.config.spoilers
         base = sp.attack_rate / sp.cells * (sp.round_surge if day in self.surge_days else 1.0)
         if base <= 0.0:
             return []
-        risk = self.monitor.detection_risk(day)
         share_afg = sp.target_afghanistan_share
-        # SpoilerCell.attack_hazard, unrolled for the two targets (this is the hot loop)
-        free_in_pak = 1.0 - self.states[AFG].suppression()  # Kabul hosts the cells hitting Pakistan
-        free_in_afg = 1.0 - self.states[PAK].suppression()
+        free_pak = 1.0 - self.states[AFG].suppression()  # Kabul hosts the cells hitting Pakistan
+        free_afg = 1.0 - self.states[PAK].suppression()
         base_pak, base_afg = base * (1.0 - share_afg), base * share_afg
-        attacks = []
-        rand = self.random.random
+        bound = (base_pak * max(0.0, free_pak) + base_afg * max(0.0, free_afg)) * sp.cells  # activities average 1
+        u = self.random.random()
+        if u >= bound:
+            return []  # the usual quiet day: one draw
+        if bound >= 1.0:
+            return self._independent_attacks(base_pak, base_afg, 1.0 - free_pak, 1.0 - free_afg, day)
+        risk = self.monitor.detection_risk(day)
+        cumulative = 0.0
         for cell in self.spoilers:
             deterred = cell.risk_aversion * risk
-            p_in_pak = base_pak * cell.activity * max(0.0, free_in_pak - deterred)
-            u = rand()
-            if u < p_in_pak:
-                attacks.append(self.new_incident(Kind.MILITANT, MILITANTS, PAK, sp.casualties_mean))
-            elif share_afg > 0.0 and u < p_in_pak + base_afg * cell.activity * max(0.0, free_in_afg - deterred):
-                attacks.append(self.new_incident(Kind.MILITANT, MILITANTS, AFG, sp.casualties_mean))
-        for a in attacks:
-            a.attributable = self.random.random() >= sp.unattributable_share
+            cumulative += base_pak * cell.activity * max(0.0, free_pak - deterred)
+            if u < cumulative:
+                return [self.militant_attack_on(PAK)]
+            cumulative += base_afg * cell.activity * max(0.0, free_afg - deterred)
+            if u < cumulative:
+                return [self.militant_attack_on(AFG)]
+        return []
+
+    def _independent_attacks(self, base_pak: float, base_afg: float, supp_afg: float, supp_pak: float, day: int) -> list[Incident]:
+        risk = self.monitor.detection_risk(day)
+        attacks = []
+        for cell in self.spoilers:
+            p_pak = cell.attack_hazard(base_pak, supp_afg, risk)
+            p_afg = cell.attack_hazard(base_afg, supp_pak, risk)
+            u = self.random.random()
+            if u < p_pak:
+                attacks.append(self.militant_attack_on(PAK))
+            elif u < p_pak + p_afg:
+                attacks.append(self.militant_attack_on(AFG))
         return attacks
+
+    def militant_attack_on(self, victim: str) -> Incident:
+        sp = self.config.spoilers
+        attack = self.new_incident(Kind.MILITANT, MILITANTS, victim, sp.casualties_mean)
+        attack.attributable = self.random.random() >= sp.unattributable_share
+        return attack
 
     # 3. accidents
     def forces_clash(self, day: int) -> list[Incident]:
         penalty = self.monitor.expected_penalty(day)
-        mean = self.config.states.strike_casualties_mean
-        return [
-            self.new_incident(Kind.ACCIDENT, s.key, s.other.key, mean)
-            for s in self.states.values()
-            if s.accident_today(penalty)
-        ]
+        clashes = []
+        for s in self.state_list:
+            if s.accident_today(penalty):
+                clashes.append(self.new_incident(Kind.ACCIDENT, s.key, s.other.key, self.config.states.strike_casualties_mean))
+        return clashes
 
     def new_incident(self, kind: Kind, author: str, victim: str, casualty_mean: float, provoked_by: Incident | None = None) -> Incident:
         near = self.random.random() < self.config.crossings.near_crossing_share
         crossing = self.random.choices(range(len(self.crossings)), self._crossing_weights)[0] if near else -1
-        casualties = int(self.random.expovariate(1.0 / casualty_mean)) if casualty_mean > 0 else 0
+        # exponential draw rounded to the nearest whole casualty: mean ~ casualty_mean
+        casualties = int(self.random.expovariate(1.0 / casualty_mean) + 0.5) if casualty_mean > 0 else 0
         return Incident(self.day, kind, author, victim, casualties, crossing, provoked_by=provoked_by)
 
     # 4. incidents land
@@ -333,6 +364,10 @@ class CeasefireModel(mesa.Model):
                     c.open()
                 if self.first_reopen_day is None:
                     self.first_reopen_day = day
+        if self.steady_trade:
+            self.steady_days += 1  # every crossing open, ramped up, no queue: trade at baseline
+            self.trade_index = 1.0
+            return
         trucks = 0.0
         self.open_crossings = 0
         self.stranded_trucks = 0.0
@@ -341,6 +376,9 @@ class CeasefireModel(mesa.Model):
             self.open_crossings += c.is_open
             self.stranded_trucks += c.backlog
         self.trade_index = trucks / self.baseline_trucks
+        self.steady_trade = self.stranded_trucks == 0.0 and all(
+            c.is_open and c.days_open >= cc.ramp_days for c in self.crossings
+        )
 
     def reopening_allowed(self, day: int) -> bool:
         """Pakistan's rule: enough quiet days, and for the 'agreement' rule an agreed mechanism."""
@@ -352,7 +390,7 @@ class CeasefireModel(mesa.Model):
     # 7-8. adjustments
     def states_adjust(self) -> None:
         calming = self.config.mediation.calming * self.mediator_pressure
-        for s in self.states.values():
+        for s in self.state_list:
             s.end_of_day(calming, self.trade_index)
 
     def mediators_adjust(self) -> None:
@@ -363,22 +401,28 @@ class CeasefireModel(mesa.Model):
             self.mediator_pressure = self._combined_pressure()
 
     def _combined_pressure(self) -> float:
-        return 1.0 - math.prod(1.0 - m.pressure() for m in self.mediators)
+        """Chance that at least one mediator's pressure bites: 1 - prod(1 - leverage*engagement)."""
+        free = 1.0
+        for m in self.mediators:
+            free *= 1.0 - m.pressure()
+        return 1.0 - free
 
     def _salvage_chance(self) -> float:
-        return 1.0 - math.prod(1.0 - m.salvage_chance() for m in self.mediators)
+        """Chance that at least one mediator salvages a round: 1 - prod(1 - leverage*credibility)."""
+        free = 1.0
+        for m in self.mediators:
+            free *= 1.0 - m.salvage_chance()
+        return 1.0 - free
 
     # 9. collapse
     def check_collapse(self, day: int) -> None:
         """Sustained state-on-state hostilities end the truce; so does a declaration
         (made in :meth:`maybe_declare_void`, in answer to a hostile act)."""
-        co = self.config.collapse
-        self.hostility *= self._hostility_decay
-        if self.hostility >= co.hostility_threshold:
+        if self.hostility >= self.config.collapse.hostility_threshold:
             self.end_truce(day, "hostilities")
-            return
-        if self.declared_void_by is not None:
+        elif self.declared_void_by is not None:
             self.end_truce(day, f"void_{self.declared_void_by}")
+        self.hostility *= self._hostility_decay  # memory fades overnight
 
     def end_truce(self, day: int, cause: str) -> None:
         self.alive = False
@@ -394,14 +438,13 @@ class CeasefireModel(mesa.Model):
     def record(self) -> None:
         """Append today's values of :data:`SERIES` (one tuple a day: cheap)."""
         afg, pak = self.states[AFG], self.states[PAK]
-        alive = self.alive
         self.rows.append((
-            self.trade_index if alive else 0.0,
+            self.trade_index,
             afg.trust,
             pak.trust,
             afg.grievance,
             pak.grievance,
-            self.open_crossings if alive else 0,
+            self.open_crossings,
             self.stranded_trucks,
             self.incidents_today,
             self.retaliations_today,
@@ -410,8 +453,8 @@ class CeasefireModel(mesa.Model):
     def run(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """Run to the horizon or the collapse; return the outcome row and the daily series.
 
-        After a collapse the series are padded: no trade, no crossing open, trust,
-        grievance and stranded trucks frozen, no further incident recorded.
+        After the day of a collapse the series are padded: no trade, no crossing open,
+        trust, grievance and stranded trucks frozen, no further incident recorded.
         """
         while self.running and self.steps < self.horizon:
             self.step()
@@ -446,17 +489,19 @@ class CeasefireModel(mesa.Model):
             "misattributed": self.counts["misattributed"],
             "retaliations": self.counts["retaliations"],
             "casualties": self.counts["casualties"],
-            "mvm_operational_day": _nan_if_none(self.monitor.operational_day),
+            "mvm_operational_day": _nan_if_none(self.monitor.operational_day if self.monitor.operational(self.day) else None),
             "first_reopen_day": _nan_if_none(self.first_reopen_day),
             "rounds_agreed": self.counts["rounds_agreed"],
+            "rounds_salvaged": self.counts["rounds_salvaged"],
             "rounds_failed": self.counts["rounds_failed"],
         }
 
     def trucks_balance(self) -> float:
         """Initial backlog + arrivals - processed - turned back - final backlog: zero when
         trucks are conserved."""
-        arrived = sum(c.arrived for c in self.crossings)
+        arrived = sum(c.arrived for c in self.crossings) + self.steady_days * self.baseline_trucks
         gone = sum(c.processed + c.turned_back + c.backlog for c in self.crossings)
+        gone += self.steady_days * self.baseline_trucks
         return self.initial_trucks + arrived - gone
 
 

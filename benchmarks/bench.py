@@ -1,0 +1,165 @@
+"""Throughput and memory of ceasefire-sim (run by `make bench`, never by the tests).
+
+1. One 365-day replicate of the default scenario, on one core: median and 90th
+   percentile wall time over many replicates (target: median <= 10 ms).
+2. `python -m sim` with 10,000 replicates and run.n_jobs=2: wall time and the peak
+   resident memory of the whole process tree (targets: < 60 s, < 500 MB).
+3. `mesa.batch_run` on the same model and replicate count, collecting with a Mesa
+   DataCollector as its documentation shows: wall time, and its ratio to (2).
+
+Usage: python benchmarks/bench.py [--replicates 10000] [--single 300] [--skip-batch-run]
+Results are printed and written to benchmarks/results/bench.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import mesa
+
+from sim.config import with_values
+from sim.docs import default_config
+from sim.ensemble import replicate_seeds
+from sim.model import CeasefireModel
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def bench_single(n: int) -> dict:
+    """Time default-scenario replicates; report those that ran all 365 days apart (a
+    truce that collapses early stops early, which would flatter the median)."""
+    config = default_config()
+    times, full = [], []
+    for seed in replicate_seeds(config.run.seed, n):
+        t0 = time.perf_counter()
+        row, _ = CeasefireModel(config, rng=seed).run()
+        dt = time.perf_counter() - t0
+        times.append(dt)
+        if not row["collapsed"]:
+            full.append(dt)
+    times.sort()
+    return {
+        "replicates": n,
+        "median_ms": 1000 * statistics.median(times),
+        "p90_ms": 1000 * times[int(0.9 * (n - 1))],
+        "full_365_day_replicates": len(full),
+        "full_365_day_median_ms": 1000 * statistics.median(full) if full else None,
+    }
+
+
+def _tree_rss_mb(root: int) -> float:
+    """Resident memory of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            statm = Path(f"/proc/{entry}/statm").read_text().split()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        pid = int(entry)
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = int(statm[1]) * page
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack += children.get(pid, [])
+    return total / 2**20
+
+
+def bench_cli(replicates: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "sim", f"run.replicates={replicates}", "run.n_jobs=2",
+               "run.progress=false", f"hydra.run.dir={tmp}/out"]
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        peak = 0.0
+        done = threading.Event()
+
+        def poll() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, _tree_rss_mb(proc.pid))
+                time.sleep(0.1)
+
+        poller = threading.Thread(target=poll, daemon=True)
+        poller.start()
+        out, err = proc.communicate()
+        wall = time.perf_counter() - t0
+        done.set()
+        poller.join()
+        if proc.returncode:
+            raise SystemExit(f"python -m sim failed:\n{err}")
+    return {"replicates": replicates, "n_jobs": 2, "wall_s": wall, "peak_rss_mb": peak,
+            "per_replicate_ms": 1000 * wall / replicates}
+
+
+class BatchRunModel(CeasefireModel):
+    """The same model with a Mesa DataCollector, as mesa.batch_run requires."""
+
+    def __init__(self, config, rng=None):
+        super().__init__(config, rng=rng)
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "alive": "alive", "trade_index": "trade_index", "hostility": "hostility",
+        })
+        self.datacollector.collect(self)
+
+    def step(self) -> None:
+        super().step()
+        self.datacollector.collect(self)
+
+
+def bench_batch_run(replicates: int) -> dict:
+    config = with_values(default_config(), {"run.progress": False})
+    t0 = time.perf_counter()
+    results = mesa.batch_run(
+        BatchRunModel, parameters={"config": [config]}, number_processes=2,
+        rng=replicate_seeds(config.run.seed, replicates), max_steps=config.run.horizon_days,
+        data_collection_period=-1, display_progress=False,
+    )
+    wall = time.perf_counter() - t0
+    assert len(results) == replicates
+    return {"replicates": replicates, "number_processes": 2, "wall_s": wall}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--replicates", type=int, default=10_000)
+    parser.add_argument("--single", type=int, default=300)
+    parser.add_argument("--skip-batch-run", action="store_true")
+    args = parser.parse_args(argv)
+
+    report = {"cores": os.cpu_count(), "mesa": mesa.__version__}
+    report["single_replicate"] = s = bench_single(args.single)
+    print(f"one 365-day replicate (the {s['full_365_day_replicates']} of {s['replicates']} that ran all 365 days): "
+          f"median {s['full_365_day_median_ms']:.2f} ms (target: <= 10 ms); all replicates: median "
+          f"{s['median_ms']:.2f} ms, p90 {s['p90_ms']:.2f} ms", flush=True)
+    report["cli"] = c = bench_cli(args.replicates)
+    print(f"python -m sim, {c['replicates']} replicates, n_jobs=2: {c['wall_s']:.1f} s wall, "
+          f"peak {c['peak_rss_mb']:.0f} MB (targets: < 60 s, < 500 MB)", flush=True)
+    if not args.skip_batch_run:
+        report["batch_run"] = b = bench_batch_run(args.replicates)
+        report["batch_run_over_ours"] = ratio = b["wall_s"] / c["wall_s"]
+        print(f"mesa.batch_run, same model and replicates, 2 processes: {b['wall_s']:.1f} s wall; "
+              f"batch_run / ours = {ratio:.2f}", flush=True)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
