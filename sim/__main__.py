@@ -21,10 +21,8 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from . import plots
 from .config import Config, ConfigError, check_overrides, load_config, to_dict
-from .ensemble import run_ensemble
-from .estimates import Estimates, describe, estimate
+from .ensemble import release_workers, run_ensemble
 from .io import write_json, write_parquet, write_text
 from .model import round_calendar
 from .provenance import provenance
@@ -37,13 +35,21 @@ def fail(err: Exception) -> None:
     sys.exit(EXIT_CONFIG_ERROR)
 
 
-def run_scenario(config: Config, out_dir: Path, quiet: bool = False) -> Estimates:
-    """Run the ensemble of ``config`` and write every output into ``out_dir``."""
+def run_scenario(config: Config, out_dir: Path, quiet: bool = False):
+    """Run the ensemble of ``config``, write every output into ``out_dir``; return the
+    :class:`sim.estimates.Estimates`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     write_text(OmegaConf.to_yaml(OmegaConf.create(to_dict(config))), out_dir / "config.yaml")
     write_json(provenance(), out_dir / "provenance.json")
 
     result = run_ensemble(config, runs_path=out_dir / "runs.parquet")
+    if result.workers > 1:
+        release_workers()
+    # imported only now, once the workers are gone: lifelines and matplotlib are heavy,
+    # and the peak memory of a big run is the parent's plus the workers'
+    from . import plots
+    from .estimates import describe, estimate
+
     write_parquet(result.daily, out_dir / "daily.parquet")
     est = estimate(result.runs, config.run.horizon_days)
     write_json(est.summary, out_dir / "summary.json")

@@ -97,11 +97,6 @@ class State(mesa.Agent):
         """Effort against militants on its soil; more when it trusts the other side."""
         return min(1.0, self.effort + self.params.effort_trust_gain * self.trust)
 
-    # -- accidents
-    def accident_today(self, expected_penalty: float) -> bool:
-        """A local clash by this state's forces; a credible penalty instils discipline."""
-        return self.random.random() < self.params.accident_rate * (1.0 - expected_penalty)
-
     # -- perception
     def blames_other_for(self, incident: Incident) -> bool:
         """Own attribution of an incident on its soil, with no finding to go by."""

@@ -131,7 +131,7 @@ class ScenarioConfig:
 
 @dataclass(frozen=True)
 class StatesConfig:
-    accident_rate: float = knob("local border clash by a state's own forces", lo=0, hi=1, unit="1/day", sa=(0.0, 0.04), source="assumption; clashes in Kurram and N. Waziristan on 24-25 Oct during the truce (nepalnews.com)")
+    accident_rate: float = knob("local border clash by a state's own forces", lo=0, hi=0.5, unit="1/day", sa=(0.0, 0.04), source="assumption; clashes in Kurram and N. Waziristan on 24-25 Oct during the truce (nepalnews.com)")
     blame_gain: float = knob("Richardson a: grievance added by one perceived hostile act", lo=0, hi=1, sa=(0.05, 0.3), source="Richardson arms-race form; magnitude assumption")
     fatigue: float = knob("Richardson m: daily decay of grievance towards its floor", lo=0, hi=1, unit="1/day", sa=(0.005, 0.05), source="Richardson arms-race form; magnitude assumption")
     trust_loss: float = knob("trust lost per perceived hostile act", lo=0, hi=1, sa=(0.05, 0.25))

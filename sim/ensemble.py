@@ -74,19 +74,21 @@ def trade_bin(values: np.ndarray) -> np.ndarray:
 
 @dataclass
 class DailyAccumulator:
-    """Running sums over replicates of every daily series, and the trade histogram."""
+    """Running sums over replicates of every daily series, and the trade histogram.
+
+    A chunk keeps each replicate's trade-index bins (small int16 rows) and the parent
+    folds them into one (days x bins) histogram, so what travels between processes
+    stays small.
+    """
 
     days: int
     n: int = 0
-    alive: np.ndarray | None = None
-    sums: dict[str, np.ndarray] | None = None
-    trade_hist: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        if self.sums is None:
-            self.alive = np.zeros(self.days)
-            self.sums = {k: np.zeros(self.days) for k in SERIES}
-            self.trade_hist = np.zeros((self.days, TRADE_BINS), dtype=np.int64)
+        self.alive = np.zeros(self.days)
+        self.sums = {k: np.zeros(self.days) for k in SERIES}
+        self.trade_hist: np.ndarray | None = None  # made by the first fold
+        self._pending: list[np.ndarray] = []
 
     def add(self, series: dict[str, np.ndarray], truce_days: int, collapsed: bool) -> None:
         alive = np.ones(self.days)
@@ -96,17 +98,31 @@ class DailyAccumulator:
         self.alive += alive
         for k in SERIES:
             self.sums[k] += series[k] * alive if k in CONDITIONAL else series[k]
-        self.trade_hist[np.arange(self.days), trade_bin(series["trade_index"])] += 1
+        self._pending.append(trade_bin(series["trade_index"]))
 
     def merge(self, other: DailyAccumulator) -> None:
         self.n += other.n
         self.alive += other.alive
         for k in SERIES:
             self.sums[k] += other.sums[k]
-        self.trade_hist += other.trade_hist
+        if other.trade_hist is not None:
+            self._fold()
+            self.trade_hist += other.trade_hist
+        self._pending += other._pending
+        if len(self._pending) >= 1000:
+            self._fold()
+
+    def _fold(self) -> None:
+        if self.trade_hist is None:
+            self.trade_hist = np.zeros((self.days, TRADE_BINS), dtype=np.int64)
+        days = np.arange(self.days)
+        for bins in self._pending:
+            self.trade_hist[days, bins] += 1
+        self._pending = []
 
     def trade_percentile(self, q: float) -> np.ndarray:
         """The q-quantile of the trade index each day, from the histogram (+-TRADE_BIN/2)."""
+        self._fold()
         cum = np.cumsum(self.trade_hist, axis=1)
         idx = np.argmax(cum >= q * self.n, axis=1)
         return np.where(idx == 0, 0.0, (idx - 0.5) * TRADE_BIN)
@@ -170,10 +186,18 @@ def effective_jobs(n_jobs: int, replicates: int, chunk_size: int) -> int:
     return max(1, min(wanted, -(-replicates // chunk_size)))
 
 
+def release_workers() -> None:
+    """Stop joblib's idle worker processes now rather than after their timeout."""
+    from joblib.externals.loky import get_reusable_executor
+
+    get_reusable_executor().shutdown(wait=True)
+
+
 @dataclass
 class EnsembleResult:
     runs: pd.DataFrame
     daily: pd.DataFrame
+    workers: int = 1
 
 
 def run_ensemble(config: Config, runs_path: Path | None = None, progress: bool | None = None) -> EnsembleResult:
@@ -207,4 +231,4 @@ def run_ensemble(config: Config, runs_path: Path | None = None, progress: bool |
             daily.merge(chunk.daily)
             bar.update(len(chunk.rows))
     runs = pa.concat_tables(tables).to_pandas()
-    return EnsembleResult(runs=runs, daily=daily.frame(config.scenario.start_date))
+    return EnsembleResult(runs=runs, daily=daily.frame(config.scenario.start_date), workers=jobs)

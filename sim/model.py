@@ -104,6 +104,8 @@ class CeasefireModel(mesa.Model):
             d for r in self.rounds.values() for d in range(r.start_day - w, r.end_day + w + 1)
         }
         self._hostility_decay = math.exp(-1.0 / config.collapse.hostility_memory_days)
+        mvm = config.mvm  # chance a victim waits for a finding: patience against the delay
+        self._p_wait = mvm.acceptance * math.exp(-mvm.reporting_delay_days / config.states.patience_days)
 
         # the state of the truce
         self.day = 0
@@ -132,7 +134,8 @@ class CeasefireModel(mesa.Model):
     # ------------------------------------------------------------------ the day
 
     def step(self) -> None:
-        day = self.day = self.steps
+        self.day += 1  # our own counter: Mesa's observable `steps` is slower to read
+        day = self.day
         self.incidents_today = self.retaliations_today = 0
         if day in self.rounds:
             self.hold_round(self.rounds[day])
@@ -235,12 +238,14 @@ class CeasefireModel(mesa.Model):
 
     # 3. accidents
     def forces_clash(self, day: int) -> list[Incident]:
-        penalty = self.monitor.expected_penalty(day)
-        clashes = []
-        for s in self.state_list:
-            if s.accident_today(penalty):
-                clashes.append(self.new_incident(Kind.ACCIDENT, s.key, s.other.key, self.config.states.strike_casualties_mean))
-        return clashes
+        """Each state's forces clash by accident with chance accident_rate * (1 - expected
+        penalty) (a credible penalty instils discipline); one draw serves both states."""
+        p = self.config.states.accident_rate * (1.0 - self.monitor.expected_penalty(day))
+        u = self.random.random()
+        if u >= 2.0 * p:
+            return []
+        s = self.states[AFG] if u < p else self.states[PAK]
+        return [self.new_incident(Kind.ACCIDENT, s.key, s.other.key, self.config.states.strike_casualties_mean)]
 
     def new_incident(self, kind: Kind, author: str, victim: str, casualty_mean: float, provoked_by: Incident | None = None) -> Incident:
         near = self.random.random() < self.config.crossings.near_crossing_share
@@ -254,9 +259,10 @@ class CeasefireModel(mesa.Model):
         """Count, hurt, close crossings, feed the hostility index; the monitor investigates,
         and the victim of a detected incident may hold its response until the finding
         (less likely the longer the reporting delay)."""
+        if not incidents:
+            return
         co = self.config.collapse
-        mvm = self.config.mvm
-        p_wait = mvm.acceptance * math.exp(-mvm.reporting_delay_days / self.config.states.patience_days)
+        p_wait = self._p_wait
         for inc in incidents:
             self.counts["incidents"] += 1
             self.incidents_today += 1
@@ -288,8 +294,9 @@ class CeasefireModel(mesa.Model):
             if not inc.awaiting_finding:
                 victim = self.states[inc.victim]
                 self.respond(victim, inc, blamed=victim.blames_other_for(inc))
-        for inc in self.monitor.findings_due(day):
-            self.apply_finding(inc)
+        if self.monitor.pending:
+            for inc in self.monitor.findings_due(day):
+                self.apply_finding(inc)
 
     def apply_finding(self, inc: Incident) -> None:
         """A finding is published: the named state pays the penalty; a victim that waited
@@ -456,7 +463,7 @@ class CeasefireModel(mesa.Model):
         After the day of a collapse the series are padded: no trade, no crossing open,
         trust, grievance and stranded trucks frozen, no further incident recorded.
         """
-        while self.running and self.steps < self.horizon:
+        while self.running and self.day < self.horizon:
             self.step()
         return self.outcome(), self.padded_series()
 
