@@ -212,7 +212,8 @@ class SpoilerCell(mesa.Agent):
         self.risk_aversion = risk_aversion
 
     def attack_hazard(self, base: float, suppression: float, detection_risk: float) -> float:
-        return base * self.activity * max(0.0, 1.0 - suppression - self.risk_aversion * detection_risk)
+        hazard = base * self.activity * max(0.0, 1.0 - suppression - self.risk_aversion * detection_risk)
+        return min(1.0, hazard)
 
 
 class Monitor(mesa.Agent):

@@ -143,7 +143,7 @@ class StatesConfig:
     economic_adjustment: float = knob("daily speed at which economic pressure follows trade losses", lo=0, hi=1, unit="1/day", sa=(0.02, 0.3))
     domestic_weight: float = knob("weight of domestic pressure in the motive to strike back", lo=0, hi=2, sa=(0.0, 0.6))
     economic_weight: float = knob("weight of economic pressure in the restraint", lo=0, hi=2, sa=(0.0, 0.6))
-    retaliation_threshold: float = knob("Epstein threshold on motive minus restraint", lo=-1, hi=1, sa=(-0.1, 0.2), source="Epstein, PNAS 99 2002 (threshold rule); magnitude assumption")
+    retaliation_threshold: float = knob("Epstein threshold on motive minus restraint", lo=-1, hi=1, sa=(0.2, 0.7), source="Epstein, PNAS 99 2002 (threshold rule); magnitude assumption")
     decision_noise: float = knob("logistic temperature of the decision to strike back", lo=0.001, hi=1, sa=(0.03, 0.3))
     generosity: float = knob("Wu & Axelrod: chance of leaving a hostile act unanswered", lo=0, hi=1, sa=(0.0, 0.4), source="Wu & Axelrod, JCR 39(1) 1995; magnitude assumption")
     contrition: float = knob("Wu & Axelrod: chance of not answering a reply to one's own error", lo=0, hi=1, sa=(0.0, 1.0), source="Wu & Axelrod, JCR 39(1) 1995; magnitude assumption")

@@ -12,7 +12,8 @@ protocol of ``docs/model.md``:
 6. Pakistan reopens crossings, and the crossings carry the day's trucks;
 7. the states adjust (fatigue, calming, trust, economic pressure);
 8. the mediators' leverage fades;
-9. the truce collapses if hostilities are sustained or a party declares it void.
+9. the truce collapses if hostilities are sustained or a party declares it void; the
+   hostility index then fades overnight.
 """
 
 from __future__ import annotations

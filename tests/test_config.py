@@ -27,7 +27,7 @@ def test_every_option_of_every_group_validates(group):
         ({"run.n_jobs": 0}, "run.n_jobs", "except 0"),
         ({"run.progress": "yes"}, "run.progress", "true or false"),
         ({"crossings.reopen_rule": "never"}, "crossings.reopen_rule", "'calm', 'agreement', 'humanitarian'"),
-        ({"states.accident_rate": float("nan")}, "states.accident_rate", "[0, 1]"),
+        ({"states.accident_rate": float("nan")}, "states.accident_rate", "[0, 0.5]"),
         ({"scenario.start_date": "19/10/2025"}, "scenario.start_date", "YYYY-MM-DD"),
     ],
 )
