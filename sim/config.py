@@ -155,7 +155,7 @@ class StatesConfig:
 @dataclass(frozen=True)
 class SpoilersConfig:
     attack_rate: float = knob("significant militant attacks a day, all cells together, at baseline", lo=0, hi=20, unit="1/day", sa=(0.03, 0.3), source="assumption: 3-4 significant attacks a month that Pakistan links to Afghanistan")
-    cells: int = knob("militant cells", lo=1, hi=1000)
+    cells: int = knob("militant cells", lo=1, hi=1000, sa=(2, 10))
     target_afghanistan_share: float = knob("share of attacks inside Afghanistan", lo=0, hi=1, sa=(0.0, 0.3))
     unattributable_share: float = knob("share of attacks no investigation can attribute", lo=0, hi=1, sa=(0.1, 0.5))
     risk_aversion: float = knob("Epstein: weight of the mechanism's detection risk", lo=0, hi=10, sa=(0.0, 2.0), source="Epstein, PNAS 99 2002 (risk of arrest deters); magnitude assumption")
@@ -170,30 +170,30 @@ class CrossingsConfig:
     reopen_calm_days: int = knob("quiet days Pakistan wants before reopening", lo=0, hi=365, unit="days", sa=(3, 30), source="earlier closures lasted 6-27 days (thenews.com.pk 1044363, 1293239; wionews.com); magnitude assumption")
     reopen_prob: float = knob("daily chance Pakistan reopens the closed crossings once the rule is met", lo=0, hi=1, unit="1/day", sa=(0.01, 0.2))
     humanitarian_day: int = knob("humanitarian rule: day the crossings open at reduced capacity", lo=0, hi=3650, unit="day")
-    humanitarian_capacity: float = knob("humanitarian rule: capacity share before a full reopening", lo=0, hi=1)
+    humanitarian_capacity: float = knob("humanitarian rule: capacity share before a full reopening", lo=0, hi=1, sa=(0.1, 0.4))
     ramp_initial: float = knob("capacity share on the day of reopening", lo=0, hi=2, sa=(0.1, 0.5), source="March 2025 Torkham reopening: trade back to its level within about a month (nukta.com; afintl.com)")
     ramp_days: int = knob("days for capacity to ramp up to surge_capacity", lo=0, hi=365, unit="days", sa=(7, 35), source="March 2025 Torkham reopening: trade back to its level within about a month (nukta.com; afintl.com)")
     surge_capacity: float = knob("peak capacity (share of baseline) while the backlog clears", lo=0.5, hi=2, sa=(1.0, 1.3))
     closed_arrival_share: float = knob("trucks still arriving at a closed crossing, share of baseline", lo=0, hi=1, sa=(0.0, 0.1))
     max_queue_days: float = knob("longest queue at a crossing, in days of baseline flow; more trucks turn back", lo=0, hi=365, unit="days", source="5,000 (AP) to 12,000 (jirga) vehicles stranded in the Feb-Mar 2025 closure (thenews.com.pk 1293239)", sa=(2, 8))
-    serious_casualties: int = knob("casualties that make an incident near a crossing close it", lo=1, hi=10_000)
+    serious_casualties: int = knob("casualties that make an incident near a crossing close it", lo=1, hi=10_000, sa=(5, 25))
     near_crossing_share: float = knob("share of incidents near enough a crossing to close it", lo=0, hi=1, sa=(0.1, 0.6))
 
 
 @dataclass(frozen=True)
 class RoundsConfig:
     agreement_base: float = knob("chance a round agrees, before trust, leverage and grievance", lo=-1, hi=1, sa=(0.1, 0.5))
-    trust_weight: float = knob("added to that chance by mean trust", lo=0, hi=5)
+    trust_weight: float = knob("added to that chance by mean trust", lo=0, hi=5, sa=(0.5, 1.5))
     leverage_weight: float = knob("added by the mediators' combined pressure", lo=0, hi=5, sa=(0.2, 1.0))
     grievance_weight: float = knob("removed by mean grievance", lo=0, hi=5, sa=(0.2, 1.0))
-    breakdown_grievance: float = knob("grievance added to both by an unsalvaged breakdown", lo=0, hi=1)
+    breakdown_grievance: float = knob("grievance added to both by an unsalvaged breakdown", lo=0, hi=1, sa=(0.0, 0.2))
 
 
 @dataclass(frozen=True)
 class CollapseConfig:
     hostility_memory_days: float = knob("e-folding memory of state-on-state hostilities", lo=0.5, hi=365, unit="days", sa=(3, 14))
     hostility_threshold: float = knob("sustained hostilities (weighted strikes in memory) that end the truce", lo=0.1, hi=100, sa=(1.5, 4.0), source="assumption: a few deliberate strikes within a week, as on 11-15 Oct 2025")
-    accident_weight: float = knob("weight of an accidental clash in the hostility index", lo=0, hi=10)
+    accident_weight: float = knob("weight of an accidental clash in the hostility index", lo=0, hi=10, sa=(0.25, 1.0))
     void_grievance: float = knob("grievance above which a party may declare the truce void", lo=0, hi=1, sa=(0.7, 0.95))
     void_prob: float = knob("chance it does so in answer to a hostile act, unless the mediators talk it round", lo=0, hi=1, sa=(0.0, 0.5))
 
