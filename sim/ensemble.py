@@ -87,6 +87,7 @@ class DailyAccumulator:
     def __post_init__(self) -> None:
         self.alive = np.zeros(self.days)
         self.sums = {k: np.zeros(self.days) for k in SERIES}
+        self.trade_alive = np.zeros(self.days)  # trade summed over truces still alive
         self.trade_hist: np.ndarray | None = None  # made by the first fold
         self._pending: list[np.ndarray] = []
 
@@ -98,6 +99,7 @@ class DailyAccumulator:
         self.alive += alive
         for k in SERIES:
             self.sums[k] += series[k] * alive if k in CONDITIONAL else series[k]
+        self.trade_alive += series["trade_index"] * alive
         self._pending.append(trade_bin(series["trade_index"]))
 
     def merge(self, other: DailyAccumulator) -> None:
@@ -105,6 +107,7 @@ class DailyAccumulator:
         self.alive += other.alive
         for k in SERIES:
             self.sums[k] += other.sums[k]
+        self.trade_alive += other.trade_alive
         if other.trade_hist is not None:
             self._fold()
             self.trade_hist += other.trade_hist
@@ -127,6 +130,12 @@ class DailyAccumulator:
         idx = np.argmax(cum >= q * self.n, axis=1)
         return np.where(idx == 0, 0.0, (idx - 0.5) * TRADE_BIN)
 
+    def share_at_least(self, level: float) -> np.ndarray:
+        """Share of replicates whose trade index is at least ``level`` each day."""
+        self._fold()
+        first = int(trade_bin(np.array([level]))[0])
+        return self.trade_hist[:, first:].sum(axis=1) / self.n
+
     def frame(self, start_date: str) -> pd.DataFrame:
         day = np.arange(self.days)
         start = datetime.date.fromisoformat(start_date)
@@ -138,6 +147,9 @@ class DailyAccumulator:
                 "alive_share": self.alive / self.n,
                 "trade_mean": self.sums["trade_index"] / self.n,
                 **{f"trade_p{q:02d}": self.trade_percentile(q / 100) for q in (5, 25, 50, 75, 95)},
+                "trade_mean_alive": self.trade_alive / alive_n,
+                "trade_share_50": self.share_at_least(0.5),
+                "trade_share_90": self.share_at_least(0.9),
             }
             for k in CONDITIONAL:
                 data[f"{k}_mean"] = self.sums[k] / alive_n

@@ -66,32 +66,44 @@ def survival_plot(est: Estimates, path: Path, start_date: str, title: str = "") 
 
 
 def trade_plot(daily: pd.DataFrame, runs: pd.DataFrame, path: Path, start_date: str, title: str = "") -> Path:
-    """Fan chart of the trade index (5-95% and 25-75% bands, median, mean) over the
-    distribution of the day the crossings first reopen. A truce that collapses closes
-    the border, so the distribution is often bimodal: the mean is the line to read."""
-    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(8, 6), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    """Trade across the border: the mean trade index (over all replicates, where a
+    collapsed truce closes the border, and over truces still alive) with the 5-95% band;
+    the share of replicates in which trade is back to 50% and 90% of its baseline; and
+    the days the crossings first reopen. Replicates are mostly either closed (0) or open
+    (about 1), so means and shares say more than a median."""
+    fig, (ax, ax_share, ax_open) = plt.subplots(
+        3, 1, figsize=(8, 7.5), sharex=True, gridspec_kw={"height_ratios": [3, 2, 1.2]}
+    )
     x = pd.to_datetime(daily["date"])
-    ax.fill_between(x, daily["trade_p05"], daily["trade_p95"], color=ORANGE, alpha=0.2, label="5-95% of replicates")
-    ax.fill_between(x, daily["trade_p25"], daily["trade_p75"], color=ORANGE, alpha=0.35, label="25-75%")
-    ax.plot(x, daily["trade_p50"], color=ORANGE, lw=2, label="median")
-    ax.plot(x, daily["trade_mean"], color="k", lw=1, ls="--", label="mean")
+    ax.fill_between(x, daily["trade_p05"], daily["trade_p95"], color=ORANGE, alpha=0.15, label="5-95% of replicates")
+    ax.plot(x, daily["trade_mean"], color="k", lw=2, label="mean, all replicates")
+    ax.plot(x, daily["trade_mean_alive"], color=ORANGE, lw=1.5, label="mean over truces still alive")
     ax.axhline(1.0, color=GREY, lw=0.8)
-    ax.set_ylabel("trade index (1 = pre-crisis flow)")
-    ax.set_ylim(0, max(1.2, float(daily["trade_p95"].max()) + 0.05))
+    ax.set_ylabel("trade index\n(1 = pre-crisis flow)")
+    ax.set_ylim(0, max(1.3, float(daily["trade_p95"].max()) + 0.05))
     ax.set_title(title or "Trade across the border")
-    ax.legend(loc="center right", fontsize=8)
+    ax.legend(loc="lower right", fontsize=8)
     ax.grid(alpha=0.3)
+
+    ax_share.plot(x, daily["trade_share_50"], color=BLUE, ls="--", label="at least 50% of baseline")
+    ax_share.plot(x, daily["trade_share_90"], color=BLUE, lw=2, label="at least 90% of baseline")
+    ax_share.set_ylim(0, 1)
+    ax_share.set_ylabel("share of\nreplicates")
+    ax_share.legend(loc="upper left", fontsize=8)
+    ax_share.grid(alpha=0.3)
+
     reopen = runs["first_reopen_day"].dropna().to_numpy()
     if reopen.size:
         bins = np.arange(0, len(daily) + 7, 7)
-        ax2.hist(_dates(start_date, reopen), bins=_dates(start_date, bins), color=GREY)
-        med = _dates(start_date, np.array([np.median(reopen)]))[0]
-        ax.axvline(med, color=GREY, ls=":", lw=1)
-        ax.annotate(" median first reopening", (med, 0.03), fontsize=8, color=GREY, ha="left")
-    ax2.set_ylabel("crossings\nreopened\n(replicates)")
-    shown = f"{100 * reopen.size / len(runs):.0f}% of replicates reopen"
-    ax2.text(0.99, 0.85, shown, transform=ax2.transAxes, ha="right", fontsize=8, color=GREY)
-    _date_axis(ax2)
+        ax_open.hist(_dates(start_date, reopen), bins=_dates(start_date, bins), color=GREY)
+        median = _dates(start_date, np.array([np.median(reopen)]))[0]
+        for a in (ax, ax_share):
+            a.axvline(median, color=GREY, ls=":", lw=1)
+        ax.annotate(" median first reopening", (median, 1.2), fontsize=8, color=GREY)
+    ax_open.set_ylabel("first reopening\n(replicates a week)")
+    ax_open.text(0.99, 0.8, f"{100 * reopen.size / len(runs):.0f}% of replicates reopen",
+                 transform=ax_open.transAxes, ha="right", fontsize=8, color=GREY)
+    _date_axis(ax_open)
     return _save(fig, path)
 
 
