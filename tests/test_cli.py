@@ -19,7 +19,7 @@ RUN_COLUMNS = [
 DAILY_COLUMNS = [
     "day", "date", "alive_share", "trade_mean", "trade_p05", "trade_p50", "trade_p95",
     "trust_afg_in_pak_mean", "trust_pak_in_afg_mean", "grievance_mean", "open_crossings_mean",
-    "stranded_trucks_mean",
+    "stranded_trucks_mean", "trade_mean_alive", "trade_share_50", "trade_share_90",
 ]
 
 
@@ -64,6 +64,7 @@ def test_daily_table_covers_every_day(run_dir):
     assert daily["alive_share"].iloc[0] == 1.0
     assert daily["alive_share"].is_monotonic_decreasing
     assert (daily["trade_p05"] <= daily["trade_p50"]).all() and (daily["trade_p50"] <= daily["trade_p95"]).all()
+    assert (daily["trade_share_90"] <= daily["trade_share_50"]).all()
 
 
 def test_summary_only_reports_times_within_the_horizon(run_dir):
