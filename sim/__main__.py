@@ -14,14 +14,17 @@ is 2 and no traceback is printed.
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from .config import Config, ConfigError, check_overrides, load_config, to_dict
+from .config import Config, ConfigError, check_output_dirs, check_overrides, load_config, to_dict
 from .ensemble import release_workers, run_ensemble
 from .io import write_json, write_parquet, write_text
 from .model import round_calendar
@@ -68,16 +71,34 @@ def run_scenario(config: Config, out_dir: Path, quiet: bool = False):
 
 @hydra.main(config_path="conf", config_name="config", version_base="1.3")
 def hydra_main(cfg: DictConfig) -> None:
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         config = load_config(cfg)
     except ConfigError as err:
+        discard_if_empty(out_dir)
         fail(err)
-    run_scenario(config, Path(HydraConfig.get().runtime.output_dir))
+    run_scenario(config, out_dir)
+
+
+def discard_if_empty(out_dir: Path) -> None:
+    """Remove the folder Hydra made for a run that was refused, if it holds nothing else."""
+    own = {".hydra", "__main__.log", f"{Path(sys.argv[0]).stem}.log"}
+    try:
+        if set(os.listdir(out_dir)) <= own:
+            shutil.rmtree(out_dir)
+            out_dir.parent.rmdir()  # the date folder, only if now empty
+    except OSError:
+        pass
 
 
 def main() -> None:
+    args = sys.argv[1:]
+    if "--version" in args:
+        print(f"ceasefire-sim {metadata.version('ceasefire-sim')}")
+        return
     try:
-        check_overrides(sys.argv[1:])
+        check_overrides(args)
+        check_output_dirs(args)
     except ConfigError as err:
         fail(err)
     hydra_main()

@@ -1,7 +1,7 @@
 """The agents: two states, the mediators, militant cells, the monitor and the crossings.
 
 Each class docstring names the research its behaviour rests on (see ``docs/model.md``
-and ``../shared/context/science.md``). Agents hold their own state and small decision
+and ``docs/context/science.md``). Agents hold their own state and small decision
 rules; the order in which they act each day is in :meth:`sim.model.CeasefireModel.step`.
 All randomness comes from the model's seeded ``random`` generator.
 """

@@ -14,6 +14,7 @@ The parameter table of ``docs/model.md`` is generated from this schema
 from __future__ import annotations
 
 import dataclasses
+import os
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -396,6 +397,22 @@ def _allowed_under(path: list[str]) -> str:
     if dataclasses.is_dataclass(tp):
         return ", ".join(f.name for f in dataclasses.fields(tp))
     return "(none: it is a single value)"
+
+
+def check_output_dirs(args: Iterable[str]) -> None:
+    """An output folder given with hydra.run.dir or hydra.sweep.dir must be creatable."""
+    for arg in args:
+        key, _, value = arg.partition("=")
+        if key.lstrip("+") not in ("hydra.run.dir", "hydra.sweep.dir") or not value:
+            continue
+        path = Path(value).expanduser()
+        for parent in (path, *path.parents):
+            if parent.exists():
+                if not parent.is_dir():
+                    raise ConfigError(f"{key}: '{value}' cannot be made, '{parent}' is a file, not a folder.")
+                if not os.access(parent, os.W_OK):
+                    raise ConfigError(f"{key}: '{value}' cannot be made, '{parent}' is not writable.")
+                break
 
 
 def check_overrides(args: Iterable[str]) -> None:

@@ -55,8 +55,10 @@ RUNS_SCHEMA = pa.schema([
 #: Resolution of the trade-index histogram behind the daily percentiles.
 TRADE_BIN = 0.0025
 TRADE_BINS = int(2.0 / TRADE_BIN) + 2  # bin 0 holds exact zeros (closed border)
-#: Series averaged over the replicates whose truce is still alive that day.
+#: Series averaged over the replicates whose truce is still alive at the end of the day.
 CONDITIONAL = ("trust_afg_in_pak", "trust_pak_in_afg", "grievance_afg", "grievance_pak")
+#: Series averaged over the replicates whose truce was alive when the day began.
+AT_RISK = ("incidents", "retaliations")
 
 
 def replicate_seeds(seed: int, n: int) -> list[int]:
@@ -86,6 +88,7 @@ class DailyAccumulator:
 
     def __post_init__(self) -> None:
         self.alive = np.zeros(self.days)
+        self.at_risk = np.zeros(self.days)
         self.sums = {k: np.zeros(self.days) for k in SERIES}
         self.trade_alive = np.zeros(self.days)  # trade summed over truces still alive
         self.trade_hist: np.ndarray | None = None  # made by the first fold
@@ -93,18 +96,27 @@ class DailyAccumulator:
 
     def add(self, series: dict[str, np.ndarray], truce_days: int, collapsed: bool) -> None:
         alive = np.ones(self.days)
+        at_risk = np.ones(self.days)
         if collapsed:
             alive[truce_days:] = 0.0
+            at_risk[truce_days + 1 :] = 0.0
         self.n += 1
         self.alive += alive
+        self.at_risk += at_risk
         for k in SERIES:
-            self.sums[k] += series[k] * alive if k in CONDITIONAL else series[k]
+            if k in CONDITIONAL:
+                self.sums[k] += series[k] * alive
+            elif k in AT_RISK:
+                self.sums[k] += series[k] * at_risk
+            else:
+                self.sums[k] += series[k]
         self.trade_alive += series["trade_index"] * alive
         self._pending.append(trade_bin(series["trade_index"]))
 
     def merge(self, other: DailyAccumulator) -> None:
         self.n += other.n
         self.alive += other.alive
+        self.at_risk += other.at_risk
         for k in SERIES:
             self.sums[k] += other.sums[k]
         self.trade_alive += other.trade_alive
@@ -124,11 +136,12 @@ class DailyAccumulator:
         self._pending = []
 
     def trade_percentile(self, q: float) -> np.ndarray:
-        """The q-quantile of the trade index each day, from the histogram (+-TRADE_BIN/2)."""
+        """The q-quantile of the trade index each day, from the histogram: the lower edge
+        of its bin (exact for 0 and for whole multiples of TRADE_BIN such as 1.0)."""
         self._fold()
         cum = np.cumsum(self.trade_hist, axis=1)
         idx = np.argmax(cum >= q * self.n, axis=1)
-        return np.where(idx == 0, 0.0, (idx - 0.5) * TRADE_BIN)
+        return np.where(idx == 0, 0.0, (idx - 1) * TRADE_BIN)  # the bin's lower edge
 
     def share_at_least(self, level: float) -> np.ndarray:
         """Share of replicates whose trade index is at least ``level`` each day."""
@@ -154,7 +167,9 @@ class DailyAccumulator:
             for k in CONDITIONAL:
                 data[f"{k}_mean"] = self.sums[k] / alive_n
             data["grievance_mean"] = (data["grievance_afg_mean"] + data["grievance_pak_mean"]) / 2
-            for k in ("open_crossings", "stranded_trucks", "incidents", "retaliations"):
+            for k in AT_RISK:
+                data[f"{k}_mean"] = self.sums[k] / np.where(self.at_risk > 0, self.at_risk, np.nan)
+            for k in ("open_crossings", "stranded_trucks"):
                 data[f"{k}_mean"] = self.sums[k] / self.n
         frame = pd.DataFrame(data)
         frame["date"] = pd.to_datetime(frame["date"])

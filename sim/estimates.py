@@ -126,8 +126,8 @@ def median_with_interval(values: np.ndarray) -> dict[str, float | None]:
         "median": median,
         "lower": _finite(ci.low),
         "upper": _finite(ci.high),
-        "p05": float(np.percentile(values, 5)),
-        "p95": float(np.percentile(values, 95)),
+        "p05": float(np.percentile(values, 5, method="inverted_cdf")),
+        "p95": float(np.percentile(values, 95, method="inverted_cdf")),
     }
 
 
@@ -139,6 +139,8 @@ def trade_summary(runs: pd.DataFrame) -> dict[str, Any]:
         out[f"days_to_{level}"] = {
             **median_with_interval(recovered),
             "share_recovered": float(recovered.size / days.size),
+            # the day by which half of all replicates got there (never = infinitely late)
+            "median_all": _finite(np.median(np.where(np.isfinite(days), days, np.inf))),
         }
     loss = runs["trade_loss_usd"].to_numpy(dtype=float)
     out["loss_usd"] = {
@@ -162,43 +164,67 @@ def events_summary(runs: pd.DataFrame) -> dict[str, float]:
     return out
 
 
+def rounded(value: Any, digits: int = 6) -> Any:
+    """Floats to ``digits`` significant digits, recursively (no 0.7180000000000001)."""
+    if isinstance(value, float):
+        return float(f"{value:.{digits}g}")
+    if isinstance(value, dict):
+        return {k: rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v, digits) for v in value]
+    return value
+
+
 def estimate(runs: pd.DataFrame, horizon: int) -> Estimates:
     """All the estimates of one ensemble."""
     truce, curve = truce_summary(runs, horizon)
     summary = {"truce": truce, "trade": trade_summary(runs), "events": events_summary(runs)}
-    return Estimates(summary=summary, curve=curve)
+    return Estimates(summary=rounded(summary), curve=curve)
+
+
+def _days(x: float | None) -> str:
+    return "not reached" if x is None else f"{x:.0f}"
+
+
+def _interval(lo: float | None, hi: float | None) -> str:
+    return f"95% CI {_days(lo)}-{_days(hi)}"
 
 
 def describe(summary: dict[str, Any], start_date: str | None = None) -> str:
     """A short human summary of summary.json."""
     t, tr, ev = summary["truce"], summary["trade"], summary["events"]
-    lines = [f"Truce ({t['replicates']} replicates, {t['horizon_days']} days from {start_date or 'day 0'}):"]
+    n = t["replicates"]
+    lines = [f"Truce ({n} replicates, {t['horizon_days']} days from {start_date or 'day 0'}):"]
     for s in t["survival"]:
-        lines.append(f"  P(holds {s['days']:>3} days) = {s['p']:.2f}  (95% CI {s['lower']:.2f}-{s['upper']:.2f})")
+        if s["p"] == 0.0:
+            lines.append(f"  P(holds {s['days']:>3} days) < {1 / n:.2g}  (no replicate held)")
+        else:
+            lines.append(f"  P(holds {s['days']:>3} days) = {s['p']:.2f}  (95% CI {s['lower']:.2f}-{s['upper']:.2f})")
     r = t["rmst_days"]
     lines.append(f"  restricted mean survival: {r['mean']:.0f} days (95% CI {r['lower']:.0f}-{r['upper']:.0f})")
     m = t["median_days"]
     if m["median"] is None:
         lines.append("  median survival: not reached within the horizon")
     else:
-        hi = "not reached" if m["upper"] is None else f"{m['upper']:.0f}"
-        lines.append(f"  median survival: {m['median']:.0f} days (95% CI {m['lower']:.0f}-{hi})")
-    lines.append("Trade:")
+        lines.append(f"  median survival: {m['median']:.0f} days ({_interval(m['lower'], m['upper'])})")
+    lines.append("Trade (days counted from day 0; the median over the replicates that get there):")
     for level in (50, 90):
         d = tr[f"days_to_{level}"]
         if d["median"] is None:
-            lines.append(f"  {level}% of baseline: never reached")
+            lines.append(f"  {level}% of baseline: reached in no replicate")
         else:
             lines.append(
-                f"  {level}% of baseline after {d['median']:.0f} days (median; 95% CI {d['lower']:.0f}-{d['upper']:.0f}),"
-                f" reached in {100 * d['share_recovered']:.0f}% of replicates"
+                f"  {level}% of baseline reached in {100 * d['share_recovered']:.0f}% of replicates, "
+                f"after a median {d['median']:.0f} days ({_interval(d['lower'], d['upper'])}); "
+                f"half of all replicates: {_days(d['median_all'])}"
             )
     loss = tr["loss_usd"]
     lines.append(
         f"  trade lost: US${loss['mean'] / 1e6:,.0f} m on average (5-95%: {loss['p05'] / 1e6:,.0f}-{loss['p95'] / 1e6:,.0f} m)"
     )
     lines.append(
-        f"Incidents a replicate: {ev['incidents_mean']:.1f} (detected {ev['detected_mean']:.1f}, "
-        f"misattributed {ev['misattributed_mean']:.1f}), state retaliations {ev['retaliations_mean']:.1f}"
+        f"Events a replicate: {ev['incidents_mean']:.1f} incidents, {ev['detected_mean']:.1f} detected by the mechanism, "
+        f"{ev['misattributed_mean']:.1f} blamed on the wrong party (mostly by a state's own biased attribution), "
+        f"{ev['retaliations_mean']:.1f} state retaliations"
     )
     return "\n".join(lines)

@@ -18,6 +18,7 @@ protocol of ``docs/model.md``:
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any
 
@@ -38,6 +39,9 @@ from .agents import (
 from .config import Config, Round
 
 AFG, PAK = "afghanistan", "pakistan"
+
+# Mesa logs every step at INFO; Hydra's logging setup would print 365 lines a replicate.
+logging.getLogger("MESA").setLevel(logging.WARNING)
 
 #: Daily series every replicate records (day 0 included).
 SERIES = (

@@ -48,7 +48,9 @@ def survival_plot(est: Estimates, path: Path, start_date: str, title: str = "") 
     x = _dates(start_date, curve["day"].to_numpy())
     fig, ax = plt.subplots(figsize=(8, 4.5))
     ax.fill_between(x, curve["lower"], curve["upper"], step="post", color=BLUE, alpha=0.25, label="95% interval")
-    ax.step(x, curve["survival"], where="post", color=BLUE, lw=2, label="Kaplan-Meier estimate")
+    rmst = est.summary["truce"]["rmst_days"]
+    ax.step(x, curve["survival"], where="post", color=BLUE, lw=2,
+            label=f"Kaplan-Meier estimate\n(restricted mean {rmst['mean']:.0f} days, {rmst['lower']:.0f}-{rmst['upper']:.0f})")
     for s in est.summary["truce"]["survival"]:
         d = _dates(start_date, np.array([s["days"]]))[0]
         ax.errorbar([d], [s["p"]], yerr=[[s["p"] - s["lower"]], [s["upper"] - s["p"]]], fmt="o", color="k", capsize=3)
@@ -56,9 +58,6 @@ def survival_plot(est: Estimates, path: Path, start_date: str, title: str = "") 
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("P(truce still holds)")
     ax.set_title(title or "How long the truce holds")
-    rmst = est.summary["truce"]["rmst_days"]
-    ax.text(0.99, 0.03, f"restricted mean: {rmst['mean']:.0f} days ({rmst['lower']:.0f}-{rmst['upper']:.0f})",
-            transform=ax.transAxes, ha="right", fontsize=8, color=GREY)
     _date_axis(ax)
     ax.grid(alpha=0.3)
     ax.legend(loc="upper right", fontsize=8)
@@ -108,20 +107,21 @@ def trade_plot(daily: pd.DataFrame, runs: pd.DataFrame, path: Path, start_date: 
 
 
 def dynamics_plot(daily: pd.DataFrame, path: Path, round_days: Sequence[int] = (), start_date: str = "", title: str = "") -> Path:
-    """Mean trust each way and grievance (over replicates whose truce is alive), and the
-    daily incidents and retaliations (over all replicates); rounds of talks dotted."""
+    """Mean trust each way, grievance, and the daily incidents and retaliations, all over
+    the truces still alive (a collapsed truce leaves the average); rounds dotted. The
+    rise of trust is partly survivorship: the truces that last are the trusting ones."""
     fig, axes = plt.subplots(3, 1, figsize=(8, 8), sharex=True)
     x = pd.to_datetime(daily["date"])
     a, b, c = axes
     a.plot(x, daily["trust_afg_in_pak_mean"], label="Afghanistan's trust in Pakistan", color=BLUE)
     a.plot(x, daily["trust_pak_in_afg_mean"], label="Pakistan's trust in Afghanistan", color=RED)
-    a.set_ylabel("trust")
+    a.set_ylabel("trust\n(truces still alive)")
     b.plot(x, daily["grievance_afg_mean"], label="Afghanistan's grievance", color=BLUE)
     b.plot(x, daily["grievance_pak_mean"], label="Pakistan's grievance", color=RED)
-    b.set_ylabel("grievance")
+    b.set_ylabel("grievance\n(truces still alive)")
     c.plot(x, daily["incidents_mean"], label="incidents a day", color="k")
     c.plot(x, daily["retaliations_mean"], label="state retaliations a day", color=ORANGE)
-    c.set_ylabel("events a day\n(mean over replicates)")
+    c.set_ylabel("events a day")
     for ax in axes:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper right")
@@ -130,6 +130,6 @@ def dynamics_plot(daily: pd.DataFrame, path: Path, round_days: Sequence[int] = (
                 ax.axvline(_dates(start_date, np.array([d]))[0], color=GREY, ls=":", lw=0.8)
     a.set_ylim(0, 1)
     b.set_ylim(0, 1)
-    a.set_title(title or "Dynamics (dotted: rounds of talks; trust and grievance over truces still alive)")
+    a.set_title(title or "Dynamics, averaged over the truces still alive (dotted: rounds of talks)")
     _date_axis(c)
     return _save(fig, path)

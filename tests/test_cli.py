@@ -112,3 +112,26 @@ def test_bad_input_is_one_clear_message(tmp_path, override, expected):
     assert expected in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     assert earlier.read_bytes() == b"results of an earlier run"  # nothing written is lost
+
+
+def test_a_refused_run_leaves_no_output_folder(tmp_path):
+    out = tmp_path / "never"
+    proc = sim("mvm.penalty=2", f"hydra.run.dir={out}")
+    assert proc.returncode == 2
+    assert not out.exists()
+
+
+def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    proc = sim(f"hydra.run.dir={blocker}/out")
+    assert proc.returncode == 2 and "is a file, not a folder" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_version_and_help_describe_the_tool():
+    version = sim("--version")
+    assert version.returncode == 0 and version.stdout.startswith("ceasefire-sim ")
+    helptext = sim("--help")
+    assert helptext.returncode == 0
+    assert "ceasefire-sim" in helptext.stdout and "mvm: joint, none, third_party" in helptext.stdout
