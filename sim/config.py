@@ -424,6 +424,8 @@ def check_overrides(args: Iterable[str]) -> None:
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
+    args = list(args)
+    multirun = "-m" in args or "--multirun" in args
     candidates = [a for a in args if not a.startswith("-") and ("=" in a or a.startswith("~"))]
     try:
         overrides = OverridesParser.create().parse_overrides(candidates)
@@ -431,6 +433,11 @@ def check_overrides(args: Iterable[str]) -> None:
         raise ConfigError(f"cannot read the command-line overrides: {err}") from None
     for ov in overrides:
         key = ov.key_or_group
+        if ov.is_sweep_override() and not multirun:
+            raise ConfigError(
+                f"{ov.input_line}: several values make a sweep; add -m (python -m sim -m {ov.input_line}) "
+                "or give one value."
+            )
         if key == "hydra" or key.startswith("hydra."):
             continue
         if key in CONFIG_GROUPS and not ov.is_delete():

@@ -53,6 +53,7 @@ def test_cross_field_checks(config):
         (["mvm.detection_prob.x=1"], "unknown key 'mvm.detection_prob.x'"),
         (["mvm=nonsense"], "unknown option 'nonsense' for config group 'mvm'. Available: joint, none, third_party"),
         (["-m", "mediation=turkey_qatar,nobody"], "unknown option 'nobody' for config group 'mediation'"),
+        (["mvm.penalty=0,0.5"], "several values make a sweep; add -m"),
     ],
 )
 def test_unknown_keys_and_options_are_caught_before_hydra(args, message):
