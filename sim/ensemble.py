@@ -12,7 +12,6 @@ outputs whatever ``run.n_jobs`` is.
 from __future__ import annotations
 
 import contextlib
-import datetime
 import os
 import sys
 from collections.abc import Iterator
@@ -150,13 +149,11 @@ class DailyAccumulator:
         return self.trade_hist[:, first:].sum(axis=1) / self.n
 
     def frame(self, start_date: str) -> pd.DataFrame:
-        day = np.arange(self.days)
-        start = datetime.date.fromisoformat(start_date)
         with np.errstate(invalid="ignore", divide="ignore"):
             alive_n = np.where(self.alive > 0, self.alive, np.nan)
             data = {
-                "day": day,
-                "date": [start + datetime.timedelta(days=int(d)) for d in day],
+                "day": np.arange(self.days),
+                "date": pd.date_range(start_date, periods=self.days, freq="D"),
                 "alive_share": self.alive / self.n,
                 "trade_mean": self.sums["trade_index"] / self.n,
                 **{f"trade_p{q:02d}": self.trade_percentile(q / 100) for q in (5, 25, 50, 75, 95)},
@@ -171,9 +168,7 @@ class DailyAccumulator:
                 data[f"{k}_mean"] = self.sums[k] / np.where(self.at_risk > 0, self.at_risk, np.nan)
             for k in ("open_crossings", "stranded_trucks"):
                 data[f"{k}_mean"] = self.sums[k] / self.n
-        frame = pd.DataFrame(data)
-        frame["date"] = pd.to_datetime(frame["date"])
-        return frame
+        return pd.DataFrame(data)
 
 
 @dataclass

@@ -201,29 +201,28 @@ class CeasefireModel(mesa.Model):
         if base <= 0.0:
             return []
         share_afg = sp.target_afghanistan_share
-        free_pak = 1.0 - self.states[AFG].suppression()  # Kabul hosts the cells hitting Pakistan
-        free_afg = 1.0 - self.states[PAK].suppression()
+        supp_afg = self.states[AFG].suppression()  # Kabul hosts the cells hitting Pakistan
+        supp_pak = self.states[PAK].suppression()
         base_pak, base_afg = base * (1.0 - share_afg), base * share_afg
-        bound = (base_pak * max(0.0, free_pak) + base_afg * max(0.0, free_afg)) * sp.cells  # activities average 1
+        # an upper bound of the summed hazard (activities average 1; deterrence only lowers it)
+        bound = (base_pak * max(0.0, 1.0 - supp_afg) + base_afg * max(0.0, 1.0 - supp_pak)) * sp.cells
         u = self.random.random()
         if u >= bound:
             return []  # the usual quiet day: one draw
-        if bound >= 1.0:
-            return self._independent_attacks(base_pak, base_afg, 1.0 - free_pak, 1.0 - free_afg, day)
         risk = self.monitor.detection_risk(day)
+        if bound >= 1.0:
+            return self._independent_attacks(base_pak, base_afg, supp_afg, supp_pak, risk)
         cumulative = 0.0
         for cell in self.spoilers:
-            deterred = cell.risk_aversion * risk
-            cumulative += base_pak * cell.activity * max(0.0, free_pak - deterred)
+            cumulative += cell.attack_hazard(base_pak, supp_afg, risk)
             if u < cumulative:
                 return [self.militant_attack_on(PAK)]
-            cumulative += base_afg * cell.activity * max(0.0, free_afg - deterred)
+            cumulative += cell.attack_hazard(base_afg, supp_pak, risk)
             if u < cumulative:
                 return [self.militant_attack_on(AFG)]
         return []
 
-    def _independent_attacks(self, base_pak: float, base_afg: float, supp_afg: float, supp_pak: float, day: int) -> list[Incident]:
-        risk = self.monitor.detection_risk(day)
+    def _independent_attacks(self, base_pak: float, base_afg: float, supp_afg: float, supp_pak: float, risk: float) -> list[Incident]:
         attacks = []
         for cell in self.spoilers:
             p_pak = cell.attack_hazard(base_pak, supp_afg, risk)
@@ -414,17 +413,11 @@ class CeasefireModel(mesa.Model):
 
     def _combined_pressure(self) -> float:
         """Chance that at least one mediator's pressure bites: 1 - prod(1 - leverage*engagement)."""
-        free = 1.0
-        for m in self.mediators:
-            free *= 1.0 - m.pressure()
-        return 1.0 - free
+        return at_least_one(m.pressure() for m in self.mediators)
 
     def _salvage_chance(self) -> float:
         """Chance that at least one mediator salvages a round: 1 - prod(1 - leverage*credibility)."""
-        free = 1.0
-        for m in self.mediators:
-            free *= 1.0 - m.salvage_chance()
-        return 1.0 - free
+        return at_least_one(m.salvage_chance() for m in self.mediators)
 
     # 9. collapse
     def check_collapse(self, day: int) -> None:
@@ -470,7 +463,8 @@ class CeasefireModel(mesa.Model):
         """
         while self.running and self.day < self.horizon:
             self.step()
-        return self.outcome(), self.padded_series()
+        series = self.padded_series()
+        return self.outcome(series["trade_index"]), series
 
     def padded_series(self) -> dict[str, np.ndarray]:
         """The daily series, day 0 to the horizon, padded after a collapse."""
@@ -484,11 +478,10 @@ class CeasefireModel(mesa.Model):
             out[key] = arr
         return out
 
-    def outcome(self) -> dict[str, Any]:
-        trade = np.fromiter((r[0] for r in self.rows), float, len(self.rows))
+    def outcome(self, trade: np.ndarray) -> dict[str, Any]:
+        """The outcome row, given the padded daily trade index (day 0 to the horizon)."""
         usd = self.config.scenario.trade_usd_per_day
-        days_run = len(trade) - 1
-        lost_days = (1.0 - trade[1:]).sum() + (self.horizon - days_run)
+        lost_days = (1.0 - trade[1:]).sum()  # padding after a collapse counts as a day lost
         return {
             "truce_days": self.collapse_day if self.collapse_day is not None else self.horizon,
             "collapsed": not self.alive,
@@ -515,6 +508,11 @@ class CeasefireModel(mesa.Model):
         gone = sum(c.processed + c.turned_back + c.backlog for c in self.crossings)
         gone += self.steady_days * self.baseline_trucks
         return self.initial_trucks + arrived - gone
+
+
+def at_least_one(probabilities) -> float:
+    """Chance that at least one of independent events happens: 1 - prod(1 - p)."""
+    return 1.0 - math.prod(1.0 - p for p in probabilities)
 
 
 def first_day_at_least(series: np.ndarray, level: float) -> float:
