@@ -17,11 +17,13 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from .config import Config, ConfigError, check_output_dirs, check_overrides, load_config, to_dict
@@ -29,6 +31,7 @@ from .ensemble import release_workers, run_ensemble
 from .io import write_json, write_parquet, write_text
 from .model import round_calendar
 from .provenance import provenance
+from .sweep import aggregate_after_failure, job_status, job_worker_budget, write_manifest
 
 EXIT_CONFIG_ERROR = 2
 
@@ -38,14 +41,17 @@ def fail(err: Exception) -> None:
     sys.exit(EXIT_CONFIG_ERROR)
 
 
-def run_scenario(config: Config, out_dir: Path, quiet: bool = False):
+def run_scenario(config: Config, out_dir: Path, quiet: bool = False, max_workers: int | None = None):
     """Run the ensemble of ``config``, write every output into ``out_dir``; return the
-    :class:`sim.estimates.Estimates`."""
+    :class:`sim.estimates.Estimates`. ``manifest.json`` is written last: its presence
+    (with the sizes it records) is what marks the folder complete."""
+    started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "manifest.json").unlink(missing_ok=True)
     write_text(OmegaConf.to_yaml(OmegaConf.create(to_dict(config))), out_dir / "config.yaml")
     write_json(provenance(), out_dir / "provenance.json")
 
-    result = run_ensemble(config, runs_path=out_dir / "runs.parquet")
+    result = run_ensemble(config, runs_path=out_dir / "runs.parquet", max_workers=max_workers)
     if result.workers > 1:
         release_workers()
     # imported only now, once the workers are gone: lifelines and matplotlib are heavy,
@@ -63,6 +69,7 @@ def run_scenario(config: Config, out_dir: Path, quiet: bool = False):
     plots.trade_plot(result.daily, result.runs, out_dir / "trade.png", start, title=f"Trade across the border ({label})")
     rounds = [r.end_day for r in round_calendar(config, config.run.horizon_days)]
     plots.dynamics_plot(result.daily, out_dir / "dynamics.png", rounds, start)
+    write_manifest(out_dir, config, time.perf_counter() - started)
     if not quiet:
         print(describe(est.summary, start))
         print(f"Outputs in {out_dir}")
@@ -71,13 +78,34 @@ def run_scenario(config: Config, out_dir: Path, quiet: bool = False):
 
 @hydra.main(config_path="conf", config_name="config", version_base="1.3")
 def hydra_main(cfg: DictConfig) -> None:
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    hc = HydraConfig.get()
+    out_dir = Path(hc.runtime.output_dir)
     try:
         config = load_config(cfg)
     except ConfigError as err:
         discard_if_empty(out_dir)
+        if hc.mode == RunMode.MULTIRUN:
+            raise  # the sweep records the job as failed and goes on
         fail(err)
-    run_scenario(config, out_dir)
+    if hc.mode == RunMode.MULTIRUN:
+        run_sweep_job(config, out_dir, hc.job.num, " ".join(hc.overrides.task))
+    else:
+        run_scenario(config, out_dir)
+
+
+def run_sweep_job(config: Config, out_dir: Path, num: int, overrides: str) -> None:
+    """One point of a sweep: skipped if a complete run of the same configuration is
+    already in its folder (resuming); otherwise run on its share of the cores; one line."""
+    if job_status(out_dir, config)[0] == "complete":
+        print(f"[job {num}] {overrides}: already complete, skipped", flush=True)
+        return
+    started = time.perf_counter()
+    est = run_scenario(config, out_dir, quiet=True, max_workers=job_worker_budget(config.run.n_jobs))
+    truce = est.summary["truce"]
+    p90 = next((s["p"] for s in truce["survival"] if s["days"] == 90), None)
+    p90_text = "" if p90 is None else f"P(holds 90 d) {p90:.2f}, "
+    print(f"[job {num}] {overrides}: {p90_text}restricted mean {truce['rmst_days']['mean']:.0f} d "
+          f"({time.perf_counter() - started:.1f} s)", flush=True)
 
 
 def discard_if_empty(out_dir: Path) -> None:
@@ -101,7 +129,12 @@ def main() -> None:
         check_output_dirs(args)
     except ConfigError as err:
         fail(err)
-    hydra_main()
+    try:
+        hydra_main()
+    except SystemExit as exc:
+        if exc.code not in (0, None, EXIT_CONFIG_ERROR):
+            aggregate_after_failure()  # a sweep stopped by a failed job: keep what finished
+        raise
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 Each class docstring names the research its behaviour rests on (see ``docs/model.md``
 and ``docs/context/science.md``). Agents hold their own state and small decision
 rules; the order in which they act each day is in :meth:`sim.model.CeasefireModel.step`.
-All randomness comes from the model's seeded ``random`` generator.
+All randomness comes from the model's seeded streams (``model.streams``, one a process).
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ class State(mesa.Agent):
         """Own attribution of an incident on its soil, with no finding to go by."""
         if incident.kind is not Kind.MILITANT:
             return True  # fire from across the line is seen for what it is
-        return self.random.random() < self.blame_bias
+        return self.model.streams.states.random() < self.blame_bias
 
     def suffer(self, incident: Incident) -> None:
         """Casualties on its side raise domestic pressure."""
@@ -136,7 +136,7 @@ class State(mesa.Agent):
         chance = self.params.contrition
         if cause.finding == self.key:  # the mechanism verified our own fault
             chance = max(chance, acceptance)
-        return self.random.random() < chance
+        return self.model.streams.states.random() < chance
 
     def retaliation_probability(self, expected_penalty: float, mediator_pressure: float, cost_weight: float) -> float:
         """Epstein-style threshold rule, smoothed by a logistic with ``decision_noise``."""
@@ -255,12 +255,12 @@ class Monitor(mesa.Agent):
 
     def investigate(self, incident: Incident, day: int) -> bool:
         """Detect and attribute one incident; the finding is due after the reporting delay."""
-        if not self.operational(day) or self.random.random() >= self._watch:
+        if not self.operational(day) or self.model.streams.monitor.random() >= self._watch:
             return False
         incident.detected = True
         if not incident.attributable:
             incident.finding = UNKNOWN
-        elif self.random.random() < self.params.attribution_accuracy:
+        elif self.model.streams.monitor.random() < self.params.attribution_accuracy:
             incident.finding = incident.author
         else:
             incident.finding = wrong_party(incident)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 CONF_DIR = Path(__file__).resolve().parent / "conf"
-CONFIG_GROUPS = ("scenario", "mvm", "mediation")
+CONFIG_GROUPS = ("scenario", "mvm", "mediation", "experiment")
 
 
 class ConfigError(ValueError):

@@ -12,7 +12,6 @@ outputs whatever ``run.n_jobs`` is.
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -201,10 +200,15 @@ def _chunks(config: Config) -> Iterator[tuple[int, list[int]]]:
         yield start, seeds[start : start + size]
 
 
-def effective_jobs(n_jobs: int, replicates: int, chunk_size: int) -> int:
-    """Workers actually worth starting: no more than cores, nor than chunks."""
-    cores = os.cpu_count() or 1
+def effective_jobs(n_jobs: int, replicates: int, chunk_size: int, max_workers: int | None = None) -> int:
+    """Workers actually worth starting: no more than the cores (or ``max_workers``, a
+    sweep job's share of them), nor than chunks."""
+    from joblib import cpu_count
+
+    cores = max(1, cpu_count())  # honours CPU affinity and cgroup quotas (SLURM, containers)
     wanted = cores if n_jobs == -1 else n_jobs
+    if max_workers is not None:
+        wanted = min(wanted, max_workers)
     return max(1, min(wanted, -(-replicates // chunk_size)))
 
 
@@ -222,8 +226,12 @@ class EnsembleResult:
     workers: int = 1
 
 
-def run_ensemble(config: Config, runs_path: Path | None = None, progress: bool | None = None) -> EnsembleResult:
+def run_ensemble(
+    config: Config, runs_path: Path | None = None, progress: bool | None = None, max_workers: int | None = None
+) -> EnsembleResult:
     """Run ``run.replicates`` replicates; stream the outcome rows to ``runs_path``.
+
+    ``max_workers`` caps the worker processes (a sweep job's share of the cores).
 
     ``runs_path`` is written under a temporary name and renamed when complete (the
     writer is closed first, by the exit stack's order), so an interrupted run never
@@ -232,7 +240,7 @@ def run_ensemble(config: Config, runs_path: Path | None = None, progress: bool |
     run = config.run
     if progress is None:
         progress = run.progress and sys.stderr.isatty()
-    jobs = effective_jobs(run.n_jobs, run.replicates, run.chunk_size)
+    jobs = effective_jobs(run.n_jobs, run.replicates, run.chunk_size, max_workers)
     tasks = (delayed(run_chunk)(config, start, seeds) for start, seeds in _chunks(config))
     results = Parallel(n_jobs=jobs, return_as="generator")(tasks) if jobs > 1 else (t[0](*t[1], **t[2]) for t in tasks)
 

@@ -131,6 +131,12 @@ def median_with_interval(values: np.ndarray) -> dict[str, float | None]:
     }
 
 
+def median_all(days: np.ndarray | pd.Series) -> float:
+    """The day by which half of all replicates got there (never = infinitely late)."""
+    days = np.asarray(days, dtype=float)
+    return float(np.median(np.where(np.isfinite(days), days, np.inf)))
+
+
 def trade_summary(runs: pd.DataFrame) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for level in (50, 90):
@@ -139,8 +145,7 @@ def trade_summary(runs: pd.DataFrame) -> dict[str, Any]:
         out[f"days_to_{level}"] = {
             **median_with_interval(recovered),
             "share_recovered": float(recovered.size / days.size),
-            # the day by which half of all replicates got there (never = infinitely late)
-            "median_all": _finite(np.median(np.where(np.isfinite(days), days, np.inf))),
+            "median_all": _finite(median_all(days)),
         }
     loss = runs["trade_loss_usd"].to_numpy(dtype=float)
     out["loss_usd"] = {
@@ -162,6 +167,80 @@ def events_summary(runs: pd.DataFrame) -> dict[str, float]:
     out["reopened_share"] = float(reopen.notna().mean())
     out["first_reopen_day_median"] = _finite(reopen.median()) if reopen.notna().any() else None
     return out
+
+
+def paired_mean_difference(base: np.ndarray, other: np.ndarray) -> dict[str, float]:
+    """Mean of ``other - base`` over paired replicates and its 95% t-interval."""
+    diff = np.asarray(other, dtype=float) - np.asarray(base, dtype=float)
+    mean = float(diff.mean())
+    if diff.size < 2 or np.all(diff == diff[0]):
+        return {"mean": mean, "lower": mean, "upper": mean}
+    ci = stats.ttest_1samp(diff, 0.0).confidence_interval(0.95)
+    return {"mean": mean, "lower": float(ci.low), "upper": float(ci.high)}
+
+
+def restricted_days_to(runs: pd.DataFrame, level: int, horizon: int) -> np.ndarray:
+    """Days to ``level``% trade recovery, a replicate that never gets there counted at the
+    horizon (a restricted mean, like the RMST)."""
+    days = runs[f"trade_days_to_{level}"].to_numpy(dtype=float)
+    return np.minimum(np.where(np.isfinite(days), days, horizon), horizon)
+
+
+def paired_by_seed(base: pd.DataFrame, other: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    """Both arms in seed order and True if they hold the same replicate seeds; else
+    both unchanged and False."""
+    seeds = base["seed"]
+    if seeds.is_unique and len(base) == len(other) and set(seeds) == set(other["seed"]):
+        return base.set_index("seed").sort_index(), other.set_index("seed").sort_index(), True
+    return base, other, False
+
+
+def compare_arms(base: pd.DataFrame, other: pd.DataFrame, horizon: int) -> dict[str, Any]:
+    """One sweep point against the baseline, from their outcome rows.
+
+    Replicates are paired by seed (common random numbers: replicate i has the same seed
+    at every point of a sweep); without shared seeds the difference is unpaired (Welch).
+    Reported: the log-rank p-value of the two truce-survival curves (lifelines); the mean
+    difference in truce days within the horizon (other minus baseline) with its 95%
+    interval; the difference in restricted mean days to 90% trade recovery with its
+    interval, and in the day by which half of the replicates are back at 90%.
+    """
+    from lifelines.statistics import logrank_test
+
+    b, o, paired = paired_by_seed(base, other)
+    p_logrank = float(logrank_test(
+        b["truce_days"], o["truce_days"], event_observed_A=b["collapsed"], event_observed_B=o["collapsed"]
+    ).p_value)
+    truce_b, truce_o = b["truce_days"].to_numpy(float), o["truce_days"].to_numpy(float)
+    trade_b, trade_o = restricted_days_to(b, 90, horizon), restricted_days_to(o, 90, horizon)
+    if paired:
+        truce = paired_mean_difference(truce_b, truce_o)
+        trade = paired_mean_difference(trade_b, trade_o)
+    else:
+        truce, trade = welch_difference(truce_b, truce_o), welch_difference(trade_b, trade_o)
+    with np.errstate(invalid="ignore"):  # inf - inf: neither got half its replicates there
+        median_diff = _finite(median_all(o["trade_days_to_90"]) - median_all(b["trade_days_to_90"]))
+    return {
+        "paired": paired,
+        "replicates": len(o),
+        "logrank_p": p_logrank,
+        "diff_truce_days": truce["mean"],
+        "diff_truce_days_lower": truce["lower"],
+        "diff_truce_days_upper": truce["upper"],
+        "diff_trade90_days": trade["mean"],
+        "diff_trade90_days_lower": trade["lower"],
+        "diff_trade90_days_upper": trade["upper"],
+        "diff_trade90_median_all": median_diff,
+    }
+
+
+def welch_difference(base: np.ndarray, other: np.ndarray) -> dict[str, float]:
+    """Difference in means of two independent samples with its 95% Welch interval."""
+    mean = float(other.mean() - base.mean())
+    if np.all(base == base[0]) and np.all(other == other[0]):
+        return {"mean": mean, "lower": mean, "upper": mean}
+    ci = stats.ttest_ind(other, base, equal_var=False).confidence_interval(0.95)
+    return {"mean": mean, "lower": float(ci.low), "upper": float(ci.high)}
 
 
 def rounded(value: Any, digits: int = 6) -> Any:

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import logging
 import math
+import random
+from dataclasses import dataclass
 from typing import Any
 
 import mesa
@@ -70,11 +72,39 @@ def round_calendar(config: Config, horizon: int) -> list[Round]:
     return [r for r in rounds if r.end_day >= 1]
 
 
+@dataclass(frozen=True)
+class RandomStreams:
+    """One generator per stochastic process, for common random numbers.
+
+    Each process (militant attacks, accidental clashes, the monitor, the states' choices,
+    the talks, the crossings) draws from its own stream, spawned from the replicate's
+    seed with ``numpy.random.SeedSequence``. Replicate i of two sweep points then sees
+    the same militant attacks and the same accidents for as long as the two histories
+    agree, rather than draws shifted by a single extra draw elsewhere, so differences
+    between points are paired (common random numbers; Law, *Simulation Modeling and
+    Analysis*, 5th ed., sec. 11.2).
+    """
+
+    militants: random.Random
+    accidents: random.Random
+    monitor: random.Random
+    states: random.Random
+    talks: random.Random
+    crossings: random.Random
+
+    @classmethod
+    def spawn(cls, seed: int | None) -> RandomStreams:
+        names = [f.name for f in cls.__dataclass_fields__.values()]
+        children = np.random.SeedSequence(seed).spawn(len(names))
+        return cls(**{n: random.Random(int(c.generate_state(1, np.uint64)[0])) for n, c in zip(names, children, strict=True)})
+
+
 class CeasefireModel(mesa.Model):
     """One replicate. ``config`` is a validated :class:`sim.config.Config`; ``rng`` a seed."""
 
     def __init__(self, config: Config, rng: int | None = None, horizon: int | None = None):
         super().__init__(rng=rng)
+        self.streams = RandomStreams.spawn(rng)
         self.config = config
         self.horizon = config.run.horizon_days if horizon is None else horizon
         sc = config.scenario
@@ -88,8 +118,9 @@ class CeasefireModel(mesa.Model):
         self.state_list = list(self.states.values())
         self.mediators = [Mediator(self, name, m) for name, m in config.mediation.mediators.items()]
         sp = config.spoilers
+        militants = self.streams.militants
         self.spoilers = [
-            SpoilerCell(self, activity=self.random.uniform(0.5, 1.5), risk_aversion=sp.risk_aversion * self.random.uniform(0.5, 1.5))
+            SpoilerCell(self, activity=militants.uniform(0.5, 1.5), risk_aversion=sp.risk_aversion * militants.uniform(0.5, 1.5))
             for _ in range(sp.cells)
         ]
         mean_activity = sum(c.activity for c in self.spoilers) / sp.cells
@@ -165,13 +196,13 @@ class CeasefireModel(mesa.Model):
         trust = (afg.trust + pak.trust) / 2
         grievance = (afg.grievance + pak.grievance) / 2
         p_agree = r.agreement_base + r.trust_weight * trust + r.leverage_weight * self.mediator_pressure - r.grievance_weight * grievance
-        if self.random.random() < p_agree:
+        if self.streams.talks.random() < p_agree:
             self.counts["rounds_agreed"] += 1
             self.monitor.agree(self.day)
             for s in (afg, pak):
                 s.trust = min(1.0, s.trust + self.config.states.round_trust_gain)
             self.renew_leverage()
-        elif self.random.random() < self._salvage_chance():
+        elif self.streams.talks.random() < self._salvage_chance():
             self.counts["rounds_salvaged"] += 1
             self.renew_leverage()
         else:
@@ -206,7 +237,7 @@ class CeasefireModel(mesa.Model):
         base_pak, base_afg = base * (1.0 - share_afg), base * share_afg
         # an upper bound of the summed hazard (activities average 1; deterrence only lowers it)
         bound = (base_pak * max(0.0, 1.0 - supp_afg) + base_afg * max(0.0, 1.0 - supp_pak)) * sp.cells
-        u = self.random.random()
+        u = self.streams.militants.random()
         if u >= bound:
             return []  # the usual quiet day: one draw
         risk = self.monitor.detection_risk(day)
@@ -227,7 +258,7 @@ class CeasefireModel(mesa.Model):
         for cell in self.spoilers:
             p_pak = cell.attack_hazard(base_pak, supp_afg, risk)
             p_afg = cell.attack_hazard(base_afg, supp_pak, risk)
-            u = self.random.random()
+            u = self.streams.militants.random()
             if u < p_pak:
                 attacks.append(self.militant_attack_on(PAK))
             elif u < p_pak + p_afg:
@@ -236,8 +267,8 @@ class CeasefireModel(mesa.Model):
 
     def militant_attack_on(self, victim: str) -> Incident:
         sp = self.config.spoilers
-        attack = self.new_incident(Kind.MILITANT, MILITANTS, victim, sp.casualties_mean)
-        attack.attributable = self.random.random() >= sp.unattributable_share
+        attack = self.new_incident(Kind.MILITANT, MILITANTS, victim, sp.casualties_mean, self.streams.militants)
+        attack.attributable = self.streams.militants.random() >= sp.unattributable_share
         return attack
 
     # 3. accidents
@@ -245,17 +276,19 @@ class CeasefireModel(mesa.Model):
         """Each state's forces clash by accident with chance accident_rate * (1 - expected
         penalty) (a credible penalty instils discipline); one draw serves both states."""
         p = self.config.states.accident_rate * (1.0 - self.monitor.expected_penalty(day))
-        u = self.random.random()
+        u = self.streams.accidents.random()
         if u >= 2.0 * p:
             return []
         s = self.states[AFG] if u < p else self.states[PAK]
-        return [self.new_incident(Kind.ACCIDENT, s.key, s.other.key, self.config.states.strike_casualties_mean)]
+        return [self.new_incident(Kind.ACCIDENT, s.key, s.other.key, self.config.states.strike_casualties_mean, self.streams.accidents)]
 
-    def new_incident(self, kind: Kind, author: str, victim: str, casualty_mean: float, provoked_by: Incident | None = None) -> Incident:
-        near = self.random.random() < self.config.crossings.near_crossing_share
-        crossing = self.random.choices(range(len(self.crossings)), self._crossing_weights)[0] if near else -1
+    def new_incident(self, kind: Kind, author: str, victim: str, casualty_mean: float, rng: random.Random, provoked_by: Incident | None = None) -> Incident:
+        """An incident: where it happens (near a crossing or not) and its casualties, drawn
+        from the stream of the process that caused it."""
+        near = rng.random() < self.config.crossings.near_crossing_share
+        crossing = rng.choices(range(len(self.crossings)), self._crossing_weights)[0] if near else -1
         # exponential draw rounded to the nearest whole casualty: mean ~ casualty_mean
-        casualties = int(self.random.expovariate(1.0 / casualty_mean) + 0.5) if casualty_mean > 0 else 0
+        casualties = int(rng.expovariate(1.0 / casualty_mean) + 0.5) if casualty_mean > 0 else 0
         return Incident(self.day, kind, author, victim, casualties, crossing, provoked_by=provoked_by)
 
     # 4. incidents land
@@ -277,7 +310,7 @@ class CeasefireModel(mesa.Model):
             self.close_crossings_after(inc, day)
             if self.monitor.investigate(inc, day):
                 self.counts["detected"] += 1
-                inc.awaiting_finding = self.random.random() < p_wait
+                inc.awaiting_finding = self.streams.monitor.random() < p_wait
 
     def close_crossings_after(self, inc: Incident, day: int) -> None:
         """Pakistan shuts every crossing after a deliberate strike (as on 11-12 October);
@@ -340,12 +373,12 @@ class CeasefireModel(mesa.Model):
         p = victim.retaliation_probability(
             self.monitor.expected_penalty(self.day), self.mediator_pressure, self.config.mediation.cost_weight
         )
-        if p > 0.0 and self.random.random() < p:
+        if p > 0.0 and self.streams.states.random() < p:
             self.counts["retaliations"] += 1
             self.retaliations_today += 1
             strike = self.new_incident(
                 Kind.RETALIATION, victim.key, victim.other.key,
-                self.config.states.strike_casualties_mean, provoked_by=inc,
+                self.config.states.strike_casualties_mean, self.streams.states, provoked_by=inc,
             )
             self.incoming.append(strike)
 
@@ -356,7 +389,7 @@ class CeasefireModel(mesa.Model):
         if (
             self.declared_void_by is None
             and victim.grievance >= co.void_grievance
-            and self.random.random() < co.void_prob * (1.0 - self.mediator_pressure)
+            and self.streams.states.random() < co.void_prob * (1.0 - self.mediator_pressure)
         ):
             self.declared_void_by = victim.key
 
@@ -370,7 +403,7 @@ class CeasefireModel(mesa.Model):
             pak = self.states[PAK]
             p = cc.reopen_prob * min(1.0, 0.5 + pak.economic_pressure + pak.trust)
             closed = [c for c in self.crossings if not c.is_open]
-            if closed and self.random.random() < p:
+            if closed and self.streams.crossings.random() < p:
                 for c in closed:
                     c.open()
                 if self.first_reopen_day is None:

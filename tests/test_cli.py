@@ -134,4 +134,4 @@ def test_version_and_help_describe_the_tool():
     assert version.returncode == 0 and version.stdout.startswith("ceasefire-sim ")
     helptext = sim("--help")
     assert helptext.returncode == 0
-    assert "ceasefire-sim" in helptext.stdout and "mvm: joint, none, third_party" in helptext.stdout
+    assert "ceasefire-sim" in helptext.stdout and "mvm: joint, joint_no_penalty" in helptext.stdout

@@ -1,0 +1,559 @@
+"""Sweeps: every job of a Hydra multirun read into one table, compared and plotted.
+
+``python -m sim -m mvm=none,joint`` runs one job a point (Hydra's joblib launcher by
+default, Ray or SLURM on request) and, when the sweep ends, :class:`SweepCallback`
+writes into the sweep folder:
+
+- ``sweep.parquet``: one row a point, the swept overrides as columns, every estimate of
+  the point's ``summary.json`` (flattened);
+- ``runs.parquet``: every replicate of every point, keyed by ``job`` and the overrides;
+- ``comparison.csv``: each point against the baseline point (log-rank p-value, paired
+  difference in truce days, difference in days to 90% trade recovery);
+- ``survival.png``, ``trade.png`` and, for a grid of two numeric parameters,
+  ``heatmap.png``.
+
+``python -m sim.sweep DIR [--baseline KEY=VALUE]`` does the same for any sweep folder,
+also one in which some jobs failed or never ran: it names them and aggregates the rest.
+
+A job is *complete* when its ``manifest.json`` (written last, atomically) lists files
+that are all present with the recorded sizes. Re-running a sweep with the same
+``hydra.sweep.dir`` skips complete jobs whose configuration is unchanged (resuming).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from hydra.experimental.callback import Callback
+
+from .config import Config, ConfigError, to_dict
+from .io import write_json, write_parquet, write_text
+
+#: The job outputs that must all be present for a job to count as complete.
+JOB_OUTPUTS = ("config.yaml", "provenance.json", "runs.parquet", "daily.parquet", "summary.json")
+MANIFEST = "manifest.json"
+FAILED = "failed.txt"
+#: Set by the sweep's driver for the jobs: how many points the sweep has.
+POINTS_ENV = "CEASEFIRE_SIM_SWEEP_POINTS"
+JOBLIB_LAUNCHER = "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"
+#: Validate every point of sweeps up to this size; beyond it, every distinct value once.
+VALIDATE_ALL_UP_TO = 64
+
+# the sweep folder of the multirun in progress in this process (for the failure path)
+ACTIVE: dict[str, Any] = {}
+
+
+# --------------------------------------------------------------------------- job side
+
+
+def config_digest(config: Config) -> str:
+    """A fingerprint of a resolved configuration (run.n_jobs and run.progress excluded:
+    they do not change the results)."""
+    data = to_dict(config)
+    data["run"] = {k: v for k, v in data["run"].items() if k not in ("n_jobs", "progress")}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def write_manifest(out_dir: Path, config: Config, elapsed_s: float) -> Path:
+    """Record the job's outputs and sizes; written last, so its presence means complete."""
+    files = {name: (out_dir / name).stat().st_size for name in JOB_OUTPUTS}
+    return write_json(
+        {"config_sha256": config_digest(config), "files": files, "elapsed_s": round(elapsed_s, 2),
+         "finished": time.strftime("%Y-%m-%dT%H:%M:%S")},
+        out_dir / MANIFEST,
+    )
+
+
+def job_status(job_dir: Path, config: Config | None = None) -> tuple[str, str]:
+    """("complete" | "failed" | "incomplete", reason). With ``config``, a complete job
+    whose configuration differs from it counts as incomplete (it must be run again)."""
+    try:
+        manifest = json.loads((job_dir / MANIFEST).read_text())
+        files = manifest["files"]
+    except FileNotFoundError:
+        failed = job_dir / FAILED
+        if failed.exists():
+            return "failed", failed.read_text().strip().splitlines()[0][:300]
+        return "incomplete", "no manifest.json: the job did not finish"
+    except (ValueError, KeyError, TypeError):
+        return "incomplete", "manifest.json is corrupt"
+    for name, size in files.items():
+        path = job_dir / name
+        if not path.exists() or path.stat().st_size != size:
+            return "incomplete", f"{name} is missing or not the size the manifest records"
+    if config is not None and manifest.get("config_sha256") != config_digest(config):
+        return "incomplete", "finished with another configuration"
+    return "complete", ""
+
+
+def available_cores() -> int:
+    """Cores this process may use (joblib honours CPU affinity and cgroup quotas, as
+    under SLURM or in a container)."""
+    from joblib import cpu_count
+
+    return max(1, cpu_count())
+
+
+def launcher_workers(n_jobs: int, points: int | None, cores: int) -> int:
+    """Jobs the joblib launcher runs at once (joblib's n_jobs convention: -1 = all
+    cores, -2 = all but one)."""
+    workers = n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
+    return min(workers, points) if points else workers
+
+
+def job_worker_budget(run_n_jobs: int) -> int:
+    """Worker processes one sweep job may start, so that the launcher's concurrent jobs
+    and each job's own workers together fit the cores (no oversubscription).
+
+    Under the joblib launcher the cores are shared among the jobs running at once
+    (``cores // concurrent jobs``, at least 1); inside a Ray task, the CPUs Ray gave it.
+    An explicit ``run.n_jobs`` above the budget is lowered to it.
+    """
+    from hydra.core.hydra_config import HydraConfig
+
+    cores = available_cores()
+    wanted = cores if run_n_jobs == -1 else run_n_jobs
+    hc = HydraConfig.get()
+    if hc.launcher.get("_target_") == JOBLIB_LAUNCHER:
+        points = int(os.environ.get(POINTS_ENV, "0")) or None
+        return max(1, min(wanted, cores // launcher_workers(int(hc.launcher.n_jobs), points, cores)))
+    ray_cpus = _ray_task_cpus()
+    if ray_cpus:
+        return max(1, min(wanted, ray_cpus))
+    return max(1, min(wanted, cores))
+
+
+def _ray_task_cpus() -> int:
+    if "ray" not in sys.modules:
+        return 0
+    try:
+        import ray
+
+        if not ray.is_initialized():
+            return 0
+        return int(ray.get_runtime_context().get_assigned_resources().get("CPU", 0))
+    except Exception:  # not inside a Ray task
+        return 0
+
+
+# --------------------------------------------------------------------------- the design
+
+
+def sweep_points(cfg: Any) -> list[list[str]] | None:
+    """The overrides of every job of a basic-sweeper multirun, in job order (as Hydra's
+    BasicSweeper builds them from ``hydra.sweeper.params`` and the command line); None
+    for another sweeper (Optuna, ...) whose points are not known in advance."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    if not str(cfg.hydra.sweeper.get("_target_", "")).endswith("BasicSweeper"):
+        return None
+    params = cfg.hydra.sweeper.get("params") or {}
+    args = [f"{k}={v}" for k, v in params.items()] + list(cfg.hydra.overrides.task)
+    overrides = OverridesParser.create().parse_overrides(args)
+    return [list(job) for batch in BasicSweeper.split_arguments(overrides, None) for job in batch]
+
+
+def validate_points(points: list[list[str]]) -> None:
+    """Compose and check every point before any job starts (for big sweeps, every
+    distinct value of every key once); raise :class:`ConfigError` naming the point."""
+    from hydra import compose
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from . import config as schema
+
+    candidates = points
+    if len(points) > VALIDATE_ALL_UP_TO:
+        parser = OverridesParser.create()
+        first = points[0]
+        seen, candidates = set(), [first]
+        for point in points[1:]:
+            for i, ov in enumerate(point):
+                key = parser.parse_override(ov).key_or_group
+                if (key, ov) not in seen:
+                    seen.add((key, ov))
+                    candidates.append([*first[:i], ov, *first[i + 1 :]])
+    for point in candidates:
+        schema.check_overrides(point)
+        try:
+            cfg = compose(config_name="config", overrides=[*point])
+        except Exception as err:  # Hydra's own composition errors
+            raise ConfigError(f"sweep point {' '.join(point)}: {err}") from None
+        try:
+            schema.load_config(cfg)
+        except ConfigError as err:
+            raise ConfigError(f"sweep point {' '.join(point)}: {err}") from None
+
+
+# --------------------------------------------------------------------------- reading a sweep
+
+
+@dataclass
+class Job:
+    num: int
+    path: Path | None
+    overrides: list[str]
+    status: str  # complete | failed | incomplete | missing
+    reason: str = ""
+
+    @property
+    def values(self) -> dict[str, str]:
+        return dict(ov.split("=", 1) for ov in self.overrides if "=" in ov)
+
+
+@dataclass
+class Sweep:
+    """A sweep folder read back: the points, the replicates, the jobs that did not finish."""
+
+    path: Path
+    jobs: list[Job]
+    keys: list[str]  # the swept keys, in command-line order
+    points: pd.DataFrame  # one row a complete point (sweep.parquet)
+    runs: pd.DataFrame  # every replicate of every complete point (runs.parquet)
+    horizon: int
+    baseline_job: int | None = None
+    daily: dict[int, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def not_complete(self) -> list[Job]:
+        return [j for j in self.jobs if j.status != "complete"]
+
+    def label(self, job: int) -> str:
+        row = self.points.loc[self.points["job"] == job]
+        return str(row["label"].iloc[0])
+
+    def runs_of(self, job: int) -> pd.DataFrame:
+        return self.runs.loc[self.runs["job"] == job]
+
+
+def _read_yaml(path: Path) -> Any:
+    with open(path) as fh:
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def find_jobs(sweep_dir: Path) -> list[Job]:
+    """Every job of the sweep: those with a folder (any status), and those the sweep's
+    design (``multirun.yaml``) expects but that never started (status ``missing``)."""
+    jobs: dict[int, Job] = {}
+    for hydra_yaml in sorted(sweep_dir.glob("**/.hydra/hydra.yaml")):
+        job_dir = hydra_yaml.parent.parent
+        try:
+            num = int(_read_yaml(hydra_yaml)["hydra"]["job"]["num"])
+            overrides = [str(o) for o in _read_yaml(job_dir / ".hydra" / "overrides.yaml") or []]
+        except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError):
+            continue
+        status, reason = job_status(job_dir)
+        jobs[num] = Job(num, job_dir, overrides, status, reason)
+    design = sweep_dir / "multirun.yaml"
+    if design.exists():
+        from omegaconf import OmegaConf
+
+        try:
+            expected = sweep_points(OmegaConf.load(design)) or []
+        except Exception:
+            expected = []
+        for num, overrides in enumerate(expected):
+            if num not in jobs:
+                jobs[num] = Job(num, None, overrides, "missing", "never started")
+    return [jobs[k] for k in sorted(jobs)]
+
+
+def swept_keys(jobs: Sequence[Job]) -> list[str]:
+    """Keys whose value differs between jobs, in the order they were given; a one-point
+    sweep has none."""
+    keys: list[str] = []
+    for job in jobs:
+        for key in job.values:
+            if key not in keys:
+                keys.append(key)
+    return [k for k in keys if len({j.values.get(k) for j in jobs}) > 1]
+
+
+def typed(values: Iterable[str]) -> list[Any]:
+    """Override values as numbers when every value is a number, else as text."""
+    values = list(values)
+    parsed = [yaml.safe_load(v) if v is not None else None for v in values]
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in parsed):
+        return parsed
+    return [str(v) for v in values]
+
+
+def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """summary.json as one flat row: p_hold_90, p_hold_90_lower, rmst_days, ... ."""
+    truce, trade, events = summary["truce"], summary["trade"], summary["events"]
+    row: dict[str, Any] = {"replicates": truce["replicates"], "collapsed_share": truce["collapsed_share"]}
+    for s in truce["survival"]:
+        row[f"p_hold_{s['days']}"] = s["p"]
+        row[f"p_hold_{s['days']}_lower"] = s["lower"]
+        row[f"p_hold_{s['days']}_upper"] = s["upper"]
+    r, m = truce["rmst_days"], truce["median_days"]
+    row.update(rmst_days=r["mean"], rmst_days_lower=r["lower"], rmst_days_upper=r["upper"])
+    row.update(median_days=m["median"], median_days_lower=m["lower"], median_days_upper=m["upper"])
+    for cause, n in truce.get("collapse_causes", {}).items():
+        row[f"collapses_{cause}"] = n
+    for level in ("50", "90"):
+        for k, v in trade[f"days_to_{level}"].items():
+            row[f"trade{level}_{k}"] = v
+    for k, v in trade["loss_usd"].items():
+        row[f"loss_usd_{k}"] = v
+    row.update(events)
+    return {k: (np.nan if v is None else v) for k, v in row.items()}
+
+
+def load_sweep(sweep_dir: Path | str, baseline: str | None = None) -> Sweep:
+    """Read a sweep folder: complete points into tables; the others listed with why.
+
+    Raises :class:`ConfigError` if the folder does not exist or holds no job.
+    """
+    sweep_dir = Path(sweep_dir)
+    if not sweep_dir.is_dir():
+        raise ConfigError(f"sweep folder '{sweep_dir}' does not exist.")
+    jobs = find_jobs(sweep_dir)
+    if not jobs:
+        raise ConfigError(
+            f"'{sweep_dir}' holds no sweep job (no */.hydra/hydra.yaml): give the folder a "
+            "'python -m sim -m ...' run wrote (hydra.sweep.dir)."
+        )
+    keys = swept_keys(jobs)
+    rows, runs, horizon = [], [], 0
+    for job in jobs:
+        if job.status != "complete":
+            continue
+        try:
+            summary = json.loads((job.path / "summary.json").read_text())
+            point_runs = pd.read_parquet(job.path / "runs.parquet")
+        except Exception as err:  # a corrupt file: the job cannot be used
+            job.status, job.reason = "failed", f"unreadable output: {type(err).__name__}: {err}"
+            continue
+        horizon = max(horizon, int(summary["truce"]["horizon_days"]))
+        label = ", ".join(f"{k}={job.values.get(k)}" for k in keys) or "all"
+        rows.append({"job": job.num, "label": label, **{k: job.values.get(k) for k in keys}, **flatten_summary(summary)})
+        point_runs.insert(0, "job", job.num)
+        runs.append(point_runs)
+    if not rows:
+        raise ConfigError(f"no job of '{sweep_dir}' is complete: {_job_report(jobs)}")
+    points = pd.DataFrame(rows)
+    all_runs = pd.concat(runs, ignore_index=True)
+    for k in keys:
+        points[k] = typed(points[k])
+        all_runs[k] = all_runs["job"].map(dict(zip(points["job"], points[k], strict=True)))
+    all_runs = all_runs[["job", *keys, *[c for c in all_runs.columns if c not in ("job", *keys)]]]
+    sweep = Sweep(sweep_dir, jobs, keys, points, all_runs, horizon)
+    sweep.baseline_job = pick_baseline(sweep, baseline)
+    return sweep
+
+
+def read_daily(sweep: Sweep, job: int) -> pd.DataFrame:
+    if job not in sweep.daily:
+        path = next(j.path for j in sweep.jobs if j.num == job)
+        sweep.daily[job] = pd.read_parquet(path / "daily.parquet")
+    return sweep.daily[job]
+
+
+def pick_baseline(sweep: Sweep, baseline: str | None) -> int:
+    """The job of the baseline point: the first complete one, or the one whose overrides
+    include every ``key=value`` of ``baseline`` (comma-separated)."""
+    if not baseline:
+        return int(sweep.points["job"].iloc[0])
+    wanted = dict(part.strip().split("=", 1) for part in baseline.split(",") if "=" in part)
+    if not wanted:
+        raise ConfigError(f"baseline '{baseline}': give it as key=value (e.g. mvm=none).")
+    for job in sweep.jobs:
+        if job.status == "complete" and all(_same(job.values.get(k), v) for k, v in wanted.items()):
+            return job.num
+    raise ConfigError(
+        f"baseline '{baseline}' matches no complete point. Points: {'; '.join(sweep.points['label'])}."
+    )
+
+
+def _same(a: str | None, b: str) -> bool:
+    if a is None:
+        return False
+    if a == b:
+        return True
+    try:
+        return float(a) == float(b)
+    except ValueError:
+        return False
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def compare(sweep: Sweep) -> pd.DataFrame:
+    """Each point against the baseline (see :func:`sim.estimates.compare_arms`)."""
+    from .estimates import compare_arms
+
+    base = sweep.runs_of(sweep.baseline_job)
+    rows = []
+    for _, point in sweep.points.iterrows():
+        other = sweep.runs_of(point["job"])
+        rows.append({
+            "job": point["job"], "label": point["label"], **{k: point[k] for k in sweep.keys},
+            "baseline": point["job"] == sweep.baseline_job,
+            "p_hold_90": point["p_hold_90"], "rmst_days": point["rmst_days"],
+            **compare_arms(base, other, sweep.horizon),
+        })
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _job_report(jobs: Sequence[Job]) -> str:
+    bad = [j for j in jobs if j.status != "complete"]
+    return "; ".join(f"job {j.num} ({' '.join(j.overrides) or 'no overrides'}): {j.status}, {j.reason}" for j in bad)
+
+
+def aggregate(sweep_dir: Path | str, baseline: str | None = None, quiet: bool = False) -> Sweep:
+    """Read the sweep and write its tables and figures into the sweep folder."""
+    from . import plots
+
+    sweep = load_sweep(sweep_dir, baseline)
+    out = sweep.path
+    write_parquet(sweep.points, out / "sweep.parquet")
+    write_parquet(sweep.runs, out / "runs.parquet")
+    comparison = compare(sweep)
+    with_atomic_csv(comparison, out / "comparison.csv")
+    failed = out / "failed_jobs.csv"
+    if sweep.not_complete:
+        with_atomic_csv(
+            pd.DataFrame([{"job": j.num, "overrides": " ".join(j.overrides), "status": j.status, "reason": j.reason} for j in sweep.not_complete]),
+            failed,
+        )
+    else:
+        failed.unlink(missing_ok=True)
+    shown = plots.pick_points(sweep.points)
+    plots.sweep_survival_plot(sweep, shown, out / "survival.png")
+    plots.sweep_trade_plot(sweep, shown, out / "trade.png", {j: read_daily(sweep, j) for j in shown})
+    heatmap = out / "heatmap.png"
+    if grid_keys(sweep):
+        plots.sweep_heatmap(sweep, *grid_keys(sweep), heatmap)
+    else:
+        heatmap.unlink(missing_ok=True)
+    if not quiet:
+        print(describe_sweep(sweep, comparison))
+    return sweep
+
+
+def with_atomic_csv(frame: pd.DataFrame, path: Path) -> Path:
+    return write_text(frame.to_csv(index=False), path)
+
+
+def grid_keys(sweep: Sweep) -> tuple[str, str] | None:
+    """The two swept keys of a numeric two-parameter grid, else None."""
+    if len(sweep.keys) != 2:
+        return None
+    a, b = sweep.keys
+    numeric = all(pd.api.types.is_numeric_dtype(sweep.points[k]) for k in (a, b))
+    return (a, b) if numeric else None
+
+
+def describe_sweep(sweep: Sweep, comparison: pd.DataFrame) -> str:
+    n_ok = len(sweep.points)
+    lines = [f"Sweep {sweep.path}: {n_ok} of {len(sweep.jobs)} points complete"]
+    for job in sweep.not_complete:
+        lines.append(f"  job {job.num} ({' '.join(job.overrides)}): {job.status} ({job.reason})")
+    base_label = sweep.label(sweep.baseline_job)
+    lines.append(f"Against the baseline ({base_label}); truce days within {sweep.horizon}, paired by replicate:")
+    width = max(len(s) for s in comparison["label"])
+    lines.append(f"  {'point':<{width}}  P(90 d)  RMST  diff [95% CI]        log-rank p")
+    for _, r in comparison.iterrows():
+        diff = "" if r["baseline"] else f"{r['diff_truce_days']:+6.1f} [{r['diff_truce_days_lower']:+.1f}, {r['diff_truce_days_upper']:+.1f}]"
+        p = "" if r["baseline"] else f"{r['logrank_p']:.2g}"
+        lines.append(f"  {r['label']:<{width}}  {r['p_hold_90']:7.2f}  {r['rmst_days']:4.0f}  {diff:<20} {p}")
+    lines.append(f"Tables and figures in {sweep.path}: sweep.parquet, runs.parquet, comparison.csv, survival.png, trade.png"
+                 + (", heatmap.png" if grid_keys(sweep) else ""))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- the callback
+
+
+class SweepCallback(Callback):
+    """Hydra callback: checks every point before a sweep starts, records failed jobs,
+    and aggregates the sweep when it ends.
+
+    Configured in ``conf/config.yaml`` under ``hydra.callbacks.sweep``; ``baseline``
+    names the baseline point (``hydra.callbacks.sweep.baseline=mvm=none``).
+    """
+
+    def __init__(self, baseline: str | None = None) -> None:
+        self.baseline = baseline
+
+    def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
+        from .__main__ import fail
+
+        ACTIVE.clear()
+        points = sweep_points(config)
+        try:
+            if points:
+                validate_points(points)
+        except ConfigError as err:
+            fail(err)
+        os.environ[POINTS_ENV] = str(len(points) if points else 0)
+        ACTIVE.update(dir=Path(config.hydra.sweep.dir), baseline=self.baseline)
+        if points:
+            print(f"Sweep of {len(points)} points into {config.hydra.sweep.dir}", flush=True)
+
+    def on_job_end(self, config: Any, job_return: Any, **kwargs: Any) -> None:
+        from hydra.core.utils import JobStatus
+
+        if job_return.status == JobStatus.FAILED:
+            out_dir = Path(config.hydra.runtime.output_dir)
+            err = job_return._return_value
+            write_text(f"{type(err).__name__}: {err}\n", out_dir / FAILED)
+
+    def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
+        aggregate(Path(config.hydra.sweep.dir), self.baseline)
+        ACTIVE.clear()
+
+
+def aggregate_after_failure() -> None:
+    """A sweep stopped by a failed job: aggregate the jobs that did finish, if any."""
+    if not ACTIVE:
+        return
+    sweep_dir, baseline = ACTIVE["dir"], ACTIVE.get("baseline")
+    ACTIVE.clear()
+    try:
+        aggregate(sweep_dir, baseline)
+    except ConfigError as err:
+        print(f"ceasefire-sim: nothing to aggregate: {err}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.sweep",
+        description="Aggregate a sweep folder (python -m sim -m ...) into sweep.parquet, runs.parquet, "
+        "comparison.csv and the sweep figures. Exit 0 if every job is complete, 1 if some are not "
+        "(the rest are aggregated), 2 if nothing can be aggregated.",
+    )
+    parser.add_argument("sweep_dir", type=Path, help="the sweep folder (hydra.sweep.dir)")
+    parser.add_argument("--baseline", help="the baseline point as key=value[,key=value] (default: the first point)")
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    args = parser.parse_args(argv)
+    try:
+        sweep = aggregate(args.sweep_dir, args.baseline, quiet=args.quiet)
+    except ConfigError as err:
+        print(f"ceasefire-sim: {err}", file=sys.stderr)
+        return 2
+    return 1 if sweep.not_complete else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
