@@ -69,7 +69,7 @@ def run_scenario(config: Config, out_dir: Path, quiet: bool = False, max_workers
     plots.trade_plot(result.daily, result.runs, out_dir / "trade.png", start, title=f"Trade across the border ({label})")
     rounds = [r.end_day for r in round_calendar(config, config.run.horizon_days)]
     plots.dynamics_plot(result.daily, out_dir / "dynamics.png", rounds, start)
-    write_manifest(out_dir, config, time.perf_counter() - started)
+    write_manifest(out_dir, config, time.perf_counter() - started, result.workers)
     if not quiet:
         print(describe(est.summary, start))
         print(f"Outputs in {out_dir}")

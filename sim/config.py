@@ -438,7 +438,7 @@ def check_overrides(args: Iterable[str]) -> None:
                 f"{ov.input_line}: several values make a sweep; add -m (python -m sim -m {ov.input_line}) "
                 "or give one value."
             )
-        if key == "hydra" or key.startswith("hydra."):
+        if key == "hydra" or key.startswith(("hydra.", "hydra/")):
             continue
         if key in CONFIG_GROUPS and not ov.is_delete():
             options = group_options(key)

@@ -48,6 +48,7 @@ FAILED = "failed.txt"
 #: Set by the sweep's driver for the jobs: how many points the sweep has.
 POINTS_ENV = "CEASEFIRE_SIM_SWEEP_POINTS"
 JOBLIB_LAUNCHER = "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"
+SUBMITIT_LOCAL_LAUNCHER = "hydra_plugins.hydra_submitit_launcher.submitit_launcher.LocalLauncher"
 #: Validate every point of sweeps up to this size; beyond it, every distinct value once.
 VALIDATE_ALL_UP_TO = 64
 
@@ -66,12 +67,12 @@ def config_digest(config: Config) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def write_manifest(out_dir: Path, config: Config, elapsed_s: float) -> Path:
+def write_manifest(out_dir: Path, config: Config, elapsed_s: float, workers: int) -> Path:
     """Record the job's outputs and sizes; written last, so its presence means complete."""
     files = {name: (out_dir / name).stat().st_size for name in JOB_OUTPUTS}
     return write_json(
         {"config_sha256": config_digest(config), "files": files, "elapsed_s": round(elapsed_s, 2),
-         "finished": time.strftime("%Y-%m-%dT%H:%M:%S")},
+         "workers": workers, "finished": time.strftime("%Y-%m-%dT%H:%M:%S")},
         out_dir / MANIFEST,
     )
 
@@ -114,25 +115,29 @@ def launcher_workers(n_jobs: int, points: int | None, cores: int) -> int:
 
 
 def job_worker_budget(run_n_jobs: int) -> int:
-    """Worker processes one sweep job may start, so that the launcher's concurrent jobs
-    and each job's own workers together fit the cores (no oversubscription).
+    """Worker processes one sweep job may start, so that the jobs running at once and
+    each job's own workers together fit the cores (no oversubscription).
 
-    Under the joblib launcher the cores are shared among the jobs running at once
-    (``cores // concurrent jobs``, at least 1); inside a Ray task, the CPUs Ray gave it.
+    On this machine the cores are shared among the jobs running at once: under the
+    joblib launcher ``cores // concurrent jobs``, under submitit's local executor (which
+    starts every job at once) ``cores // points``, at least 1. Inside a Ray task, the
+    CPUs Ray gave it; on SLURM, the CPUs of the allocation (joblib reads the affinity).
     An explicit ``run.n_jobs`` above the budget is lowered to it.
     """
     from hydra.core.hydra_config import HydraConfig
 
     cores = available_cores()
     wanted = cores if run_n_jobs == -1 else run_n_jobs
-    hc = HydraConfig.get()
-    if hc.launcher.get("_target_") == JOBLIB_LAUNCHER:
-        points = int(os.environ.get(POINTS_ENV, "0")) or None
-        return max(1, min(wanted, cores // launcher_workers(int(hc.launcher.n_jobs), points, cores)))
-    ray_cpus = _ray_task_cpus()
-    if ray_cpus:
-        return max(1, min(wanted, ray_cpus))
-    return max(1, min(wanted, cores))
+    launcher = HydraConfig.get().launcher
+    points = int(os.environ.get(POINTS_ENV, "0")) or None
+    target = launcher.get("_target_")
+    if target == JOBLIB_LAUNCHER:
+        budget = cores // launcher_workers(int(launcher.n_jobs), points, cores)
+    elif target == SUBMITIT_LOCAL_LAUNCHER:
+        budget = cores // (points or cores)
+    else:
+        budget = _ray_task_cpus() or cores
+    return max(1, min(wanted, budget))
 
 
 def _ray_task_cpus() -> int:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import matplotlib.image as mpimg
 import pandas as pd
 import pytest
+from helpers import sim
 
 RUN_COLUMNS = [
     "replicate", "seed", "truce_days", "collapsed", "collapse_cause", "trade_days_to_50",
@@ -23,8 +23,6 @@ DAILY_COLUMNS = [
 ]
 
 
-def sim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd, timeout=600)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,253 @@
+"""Sweeps (`python -m sim -m ...`): aggregation, comparison, common random numbers,
+resuming, failed jobs, the launchers, and the messages a mistake gets."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import sim
+
+from sim.config import with_values
+from sim.ensemble import run_ensemble
+from sim.estimates import compare_arms
+from sim.sweep import available_cores, launcher_workers, load_sweep
+
+SMALL = ("run.replicates=40", "run.chunk_size=10", "run.horizon_days=200")
+
+
+def is_png(path: Path) -> bool:
+    return path.exists() and mpimg.imread(path).shape[0] > 100
+
+
+@pytest.fixture(scope="module")
+def design_sweep(tmp_path_factory) -> tuple[Path, str]:
+    """Three designs, run by the default (joblib) launcher."""
+    out = tmp_path_factory.mktemp("sweep") / "designs"
+    proc = sim("-m", "mvm=none,joint,third_party", *SMALL, f"hydra.sweep.dir={out}")
+    assert proc.returncode == 0, proc.stderr
+    return out, proc.stdout
+
+
+def test_sweep_writes_one_table_and_the_figures(design_sweep):
+    out, stdout = design_sweep
+    points = pd.read_parquet(out / "sweep.parquet")
+    assert points["mvm"].tolist() == ["none", "joint", "third_party"]
+    for col in ("p_hold_90", "p_hold_90_lower", "rmst_days", "trade90_share_recovered", "loss_usd_mean", "incidents_mean"):
+        assert col in points and points[col].notna().all(), col
+    assert "median_days" in points  # NaN where not reached within the horizon
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 3 * 40 and runs.groupby("mvm").size().to_dict() == {"joint": 40, "none": 40, "third_party": 40}
+    # each point's runs are exactly its job's runs.parquet, keyed by its override
+    job1 = pd.read_parquet(out / "1" / "runs.parquet")
+    pd.testing.assert_frame_equal(runs.loc[runs["mvm"] == "joint"].drop(columns=["job", "mvm"]).reset_index(drop=True), job1)
+    for fig in ("survival.png", "trade.png"):
+        assert is_png(out / fig), fig
+    assert not (out / "heatmap.png").exists()  # one categorical key: no grid
+    assert "3 of 3 points complete" in stdout and "[job 2] mvm=third_party" in stdout
+
+
+def test_comparison_against_the_first_point(design_sweep):
+    out, _ = design_sweep
+    comp = pd.read_csv(out / "comparison.csv")
+    assert comp["baseline"].tolist() == [True, False, False]
+    base = comp.iloc[0]
+    assert base["diff_truce_days"] == 0 and base["logrank_p"] == pytest.approx(1.0)
+    runs = pd.read_parquet(out / "runs.parquet")
+    none = runs[runs.mvm == "none"].set_index("seed").truce_days
+    joint = runs[runs.mvm == "joint"].set_index("seed").truce_days
+    row = comp.iloc[1]
+    assert row["paired"] and row["diff_truce_days"] == pytest.approx((joint - none.loc[joint.index]).mean())
+    assert row["diff_truce_days_lower"] < row["diff_truce_days"] < row["diff_truce_days_upper"]
+    assert 0 < row["logrank_p"] <= 1
+
+
+def test_common_random_numbers(design_sweep):
+    """Replicate i has the same seed at every point of the sweep."""
+    out, _ = design_sweep
+    runs = pd.read_parquet(out / "runs.parquet")
+    seeds = runs.pivot(index="replicate", columns="mvm", values="seed")
+    assert (seeds.nunique(axis=1) == 1).all()
+
+
+def test_no_oversubscription(design_sweep):
+    """The launcher's concurrent jobs times each job's workers fit the cores."""
+    out, _ = design_sweep
+    cores = available_cores()
+    concurrent = launcher_workers(-1, 3, cores)
+    for job in ("0", "1", "2"):
+        workers = json.loads((out / job / "manifest.json").read_text())["workers"]
+        assert workers * concurrent <= max(cores, concurrent)
+
+
+def test_launcher_share_of_cores():
+    assert launcher_workers(-1, 3, 2) == 2
+    assert launcher_workers(-1, 1, 8) == 1  # one point: one job, which may use all 8
+    assert launcher_workers(-2, None, 8) == 7
+    assert launcher_workers(3, 10, 8) == 3
+
+
+def test_paired_difference_of_a_parameter_without_effect_is_exactly_zero(tmp_path):
+    """Common random numbers: two points that differ only in a knob the default reopening
+    rule never reads give identical replicates, so the paired difference is 0, not noise."""
+    out = tmp_path / "noop"
+    proc = sim("-m", "crossings.humanitarian_capacity=0.2,0.6", *SMALL, f"hydra.sweep.dir={out}")
+    assert proc.returncode == 0, proc.stderr
+    comp = pd.read_csv(out / "comparison.csv").iloc[1]
+    assert comp["diff_truce_days"] == 0 and comp["diff_truce_days_lower"] == 0 == comp["diff_truce_days_upper"]
+    assert comp["logrank_p"] == pytest.approx(1.0)
+
+
+def test_pairing_narrows_the_interval(small):
+    """The paired interval of a real difference is much narrower than the unpaired one."""
+    config = with_values(small, {"run.replicates": 300})
+    base = run_ensemble(config).runs
+    other = run_ensemble(with_values(config, {"mvm.detection_prob": 0.9})).runs
+    paired = compare_arms(base, other, config.run.horizon_days)
+    unpaired = compare_arms(base, other.assign(seed=other["seed"] + 1), config.run.horizon_days)
+    assert paired["paired"] and not unpaired["paired"]
+    assert paired["diff_truce_days"] == pytest.approx(unpaired["diff_truce_days"])
+    width = paired["diff_truce_days_upper"] - paired["diff_truce_days_lower"]
+    width_unpaired = unpaired["diff_truce_days_upper"] - unpaired["diff_truce_days_lower"]
+    assert width < 0.6 * width_unpaired
+
+
+def test_grid_sweep_draws_heatmaps(tmp_path):
+    out = tmp_path / "grid"
+    proc = sim("-m", "mvm.detection_prob=0.2,0.9", "mvm.penalty=0,1", "run.replicates=20", "run.chunk_size=10",
+               "run.horizon_days=100", f"hydra.sweep.dir={out}")
+    assert proc.returncode == 0, proc.stderr
+    points = pd.read_parquet(out / "sweep.parquet")
+    assert len(points) == 4 and points["mvm.detection_prob"].dtype.kind == "f"
+    assert is_png(out / "heatmap.png")
+
+
+def test_resume_skips_finished_jobs_and_reruns_the_rest(tmp_path, design_sweep):
+    src, _ = design_sweep
+    out = tmp_path / "resume"
+    shutil.copytree(src, out)
+    (out / "1" / "manifest.json").unlink()  # job 1 was killed before it finished
+    shutil.rmtree(out / "2")  # job 2 never started
+    before = {j: (out / j / "runs.parquet").stat().st_mtime_ns for j in ("0", "1")}
+    proc = sim("-m", "mvm=none,joint,third_party", *SMALL, f"hydra.sweep.dir={out}")
+    assert proc.returncode == 0, proc.stderr
+    assert "[job 0] mvm=none" in proc.stdout and "already complete, skipped" in proc.stdout
+    assert (out / "0" / "runs.parquet").stat().st_mtime_ns == before["0"]
+    assert (out / "1" / "runs.parquet").stat().st_mtime_ns != before["1"]
+    assert (out / "2" / "manifest.json").exists()
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), pd.read_parquet(src / "runs.parquet"))
+
+
+def test_a_changed_configuration_is_not_skipped(tmp_path, design_sweep):
+    src, _ = design_sweep
+    out = tmp_path / "changed"
+    shutil.copytree(src, out)
+    proc = sim("-m", "mvm=none,joint,third_party", "run.replicates=30", "run.chunk_size=10", "run.horizon_days=200",
+               f"hydra.sweep.dir={out}")
+    assert proc.returncode == 0, proc.stderr
+    assert "skipped" not in proc.stdout
+    assert len(pd.read_parquet(out / "runs.parquet")) == 3 * 30
+
+
+def test_aggregating_a_sweep_with_unfinished_jobs(tmp_path, design_sweep):
+    src, _ = design_sweep
+    out = tmp_path / "partial"
+    shutil.copytree(src, out)
+    (out / "1" / "manifest.json").unlink()
+    (out / "1" / "failed.txt").write_text("RuntimeError: boom\n")
+    shutil.rmtree(out / "2")
+    for name in ("sweep.parquet", "comparison.csv"):
+        (out / name).unlink()
+    proc = sim(str(out), module="sim.sweep")
+    assert proc.returncode == 1, proc.stderr
+    assert "1 of 3 points complete" in proc.stdout
+    assert "job 1 (mvm=joint" in proc.stdout and "RuntimeError: boom" in proc.stdout
+    assert "job 2 (mvm=third_party" in proc.stdout and "never started" in proc.stdout
+    assert pd.read_parquet(out / "sweep.parquet")["mvm"].tolist() == ["none"]
+    failed = pd.read_csv(out / "failed_jobs.csv")
+    assert failed["status"].tolist() == ["failed", "missing"]
+
+
+def test_a_corrupt_job_output_is_reported_not_fatal(tmp_path, design_sweep):
+    src, _ = design_sweep
+    out = tmp_path / "corrupt"
+    shutil.copytree(src, out)
+    path = out / "2" / "runs.parquet"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] + b"\0" * (len(data) - len(data) // 2))  # same size, broken
+    proc = sim(str(out), "--baseline", "mvm=joint", module="sim.sweep")
+    assert proc.returncode == 1
+    assert "job 2" in proc.stdout and "unreadable output" in proc.stdout
+    comp = pd.read_csv(out / "comparison.csv")
+    assert comp.loc[comp["baseline"], "label"].tolist() == ["mvm=joint"] and len(comp) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("-m", "mvm.penalty=0.5,1.5"), "mvm.penalty=1.5"),
+        (("-m", "mvm=none,nonsense"), "unknown option 'nonsense' for config group 'mvm'"),
+        (("-m", "experiment=nonsense"), "unknown option 'nonsense' for config group 'experiment'"),
+    ],
+)
+def test_a_bad_sweep_is_refused_before_any_job_runs(tmp_path, args, message):
+    out = tmp_path / "bad"
+    proc = sim(*args, "run.replicates=10", f"hydra.sweep.dir={out}")
+    assert proc.returncode == 2
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert not list(out.glob("*/manifest.json"))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("/no/such/folder",), "does not exist"),
+        ((".",), "holds no sweep job"),
+    ],
+)
+def test_aggregation_errors(args, message, tmp_path):
+    proc = sim(*args, module="sim.sweep", cwd=tmp_path)
+    assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_unknown_baseline(design_sweep, tmp_path):
+    src, _ = design_sweep
+    out = tmp_path / "b"
+    shutil.copytree(src, out)
+    proc = sim(str(out), "--baseline", "mvm=nonsense", module="sim.sweep")
+    assert proc.returncode == 2 and "matches no complete point" in proc.stderr and "mvm=third_party" in proc.stderr
+
+
+def test_submitit_local_launcher_gives_the_same_results(tmp_path, design_sweep):
+    """The SLURM launcher's local executor: same jobs, same seeds, same results."""
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
+    src, _ = design_sweep
+    out = tmp_path / "submitit"
+    proc = sim("-m", "hydra/launcher=submitit_local", "mvm=none,joint,third_party", *SMALL, f"hydra.sweep.dir={out}")
+    assert proc.returncode == 0, proc.stderr
+    ours, theirs = pd.read_parquet(out / "runs.parquet"), pd.read_parquet(src / "runs.parquet")
+    pd.testing.assert_frame_equal(ours, theirs)
+
+
+def test_ray_launcher_gives_the_same_results(tmp_path, design_sweep):
+    """A local Ray: skipped unless the ray extra is installed (pip install -e .[ray])."""
+    pytest.importorskip("hydra_plugins.hydra_ray_launcher")
+    src, _ = design_sweep
+    out = tmp_path / "ray"
+    proc = sim("-m", "hydra/launcher=ray", "mvm=none,joint,third_party", *SMALL, f"hydra.sweep.dir={out}", timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), pd.read_parquet(src / "runs.parquet"))
+
+
+def test_load_sweep_api(design_sweep):
+    out, _ = design_sweep
+    sweep = load_sweep(out, baseline="mvm=joint")
+    assert sweep.keys == ["mvm"] and sweep.baseline_job == 1 and not sweep.not_complete
+    assert np.isfinite(sweep.points["rmst_days"]).all()
+    assert os.path.samefile(sweep.path, out)
