@@ -15,9 +15,10 @@ import pytest
 from helpers import sim
 
 from sim.config import with_values
+from sim.docs import default_config
 from sim.ensemble import run_ensemble
 from sim.estimates import compare_arms
-from sim.sweep import available_cores, launcher_workers, load_sweep
+from sim.sweep import available_cores, job_status, launcher_workers, load_sweep
 
 SMALL = ("run.replicates=40", "run.chunk_size=10", "run.horizon_days=200")
 
@@ -93,15 +94,29 @@ def test_launcher_share_of_cores():
     assert launcher_workers(3, 10, 8) == 3
 
 
-def test_paired_difference_of_a_parameter_without_effect_is_exactly_zero(tmp_path):
-    """Common random numbers: two points that differ only in a knob the default reopening
-    rule never reads give identical replicates, so the paired difference is 0, not noise."""
-    out = tmp_path / "noop"
-    proc = sim("-m", "crossings.humanitarian_capacity=0.2,0.6", *SMALL, f"hydra.sweep.dir={out}")
+@pytest.fixture(scope="module")
+def grid_sweep(tmp_path_factory) -> Path:
+    """A 2 x 2 numeric grid, one of whose knobs the default reopening rule never reads."""
+    out = tmp_path_factory.mktemp("sweep") / "grid"
+    proc = sim("-m", "mvm.penalty=0,1", "crossings.humanitarian_capacity=0.2,0.6", *SMALL, f"hydra.sweep.dir={out}")
     assert proc.returncode == 0, proc.stderr
-    comp = pd.read_csv(out / "comparison.csv").iloc[1]
-    assert comp["diff_truce_days"] == 0 and comp["diff_truce_days_lower"] == 0 == comp["diff_truce_days_upper"]
-    assert comp["logrank_p"] == pytest.approx(1.0)
+    return out
+
+
+def test_paired_difference_of_a_parameter_without_effect_is_exactly_zero(grid_sweep):
+    """Common random numbers: two points that differ only in a knob without effect give
+    identical replicates, so the paired difference is exactly 0, not noise."""
+    comp = pd.read_csv(grid_sweep / "comparison.csv").set_index("label")
+    same = comp.loc["mvm.penalty=0, crossings.humanitarian_capacity=0.6"]
+    assert same["diff_truce_days"] == 0 and same["diff_truce_days_lower"] == 0 == same["diff_truce_days_upper"]
+    assert same["logrank_p"] == pytest.approx(1.0)
+    assert comp.loc["mvm.penalty=1, crossings.humanitarian_capacity=0.2", "diff_truce_days"] != 0
+
+
+def test_grid_sweep_draws_heatmaps(grid_sweep):
+    points = pd.read_parquet(grid_sweep / "sweep.parquet")
+    assert len(points) == 4 and points["mvm.penalty"].dtype.kind in "if"
+    assert is_png(grid_sweep / "heatmap.png")
 
 
 def test_pairing_narrows_the_interval(small):
@@ -116,16 +131,6 @@ def test_pairing_narrows_the_interval(small):
     width = paired["diff_truce_days_upper"] - paired["diff_truce_days_lower"]
     width_unpaired = unpaired["diff_truce_days_upper"] - unpaired["diff_truce_days_lower"]
     assert width < 0.6 * width_unpaired
-
-
-def test_grid_sweep_draws_heatmaps(tmp_path):
-    out = tmp_path / "grid"
-    proc = sim("-m", "mvm.detection_prob=0.2,0.9", "mvm.penalty=0,1", "run.replicates=20", "run.chunk_size=10",
-               "run.horizon_days=100", f"hydra.sweep.dir={out}")
-    assert proc.returncode == 0, proc.stderr
-    points = pd.read_parquet(out / "sweep.parquet")
-    assert len(points) == 4 and points["mvm.detection_prob"].dtype.kind == "f"
-    assert is_png(out / "heatmap.png")
 
 
 def test_resume_skips_finished_jobs_and_reruns_the_rest(tmp_path, design_sweep):
@@ -144,15 +149,13 @@ def test_resume_skips_finished_jobs_and_reruns_the_rest(tmp_path, design_sweep):
     pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), pd.read_parquet(src / "runs.parquet"))
 
 
-def test_a_changed_configuration_is_not_skipped(tmp_path, design_sweep):
-    src, _ = design_sweep
-    out = tmp_path / "changed"
-    shutil.copytree(src, out)
-    proc = sim("-m", "mvm=none,joint,third_party", "run.replicates=30", "run.chunk_size=10", "run.horizon_days=200",
-               f"hydra.sweep.dir={out}")
-    assert proc.returncode == 0, proc.stderr
-    assert "skipped" not in proc.stdout
-    assert len(pd.read_parquet(out / "runs.parquet")) == 3 * 30
+def test_a_changed_configuration_is_not_taken_for_finished(design_sweep):
+    out, _ = design_sweep
+    config = default_config(["mvm=none", *SMALL])
+    assert job_status(out / "0", config)[0] == "complete"
+    assert job_status(out / "0", with_values(config, {"run.n_jobs": 1}))[0] == "complete"  # no effect on results
+    assert job_status(out / "0", with_values(config, {"run.replicates": 30})) == ("incomplete", "finished with another configuration")
+    assert job_status(out / "1", config)[0] == "incomplete"  # mvm=joint
 
 
 def test_aggregating_a_sweep_with_unfinished_jobs(tmp_path, design_sweep):
