@@ -12,7 +12,7 @@ FIND_PYTHON = for p in python3.12 python3.13 python3 python \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    command -v $$p; exit 0; fi; done; exit 1
 
-.PHONY: setup run test lint bench docs clean
+.PHONY: setup run test lint bench docs experiments clean
 
 setup: $(STAMP)
 
@@ -32,10 +32,15 @@ test: setup
 	$(PY) -m pytest $(ARGS)
 
 lint: setup
-	$(PY) -m ruff check sim tests benchmarks
+	$(PY) -m ruff check sim tests benchmarks experiments
 
 docs: setup
 	$(PY) -m sim.docs
+
+# every study of experiments/ at full size; reports in experiments/results/<name>/results.md
+EXPERIMENTS := mechanism_designs detection_vs_penalty mediation spoiler_pressure trade_recovery
+experiments: setup
+	@for e in $(EXPERIMENTS); do $(PY) experiments/$$e.py $(ARGS) || exit $$?; done
 
 bench: setup
 	$(PY) benchmarks/bench.py $(ARGS)

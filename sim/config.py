@@ -415,6 +415,30 @@ def check_output_dirs(args: Iterable[str]) -> None:
                 break
 
 
+#: Launchers that come with an optional extra: (plugin module, extra).
+LAUNCHER_EXTRAS = {
+    "slurm": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
+    "submitit_slurm": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
+    "submitit_local": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
+    "ray": ("hydra_plugins.hydra_ray_launcher", "ray"),
+    "ray_cluster": ("hydra_plugins.hydra_ray_launcher", "ray"),
+    "ray_aws": ("hydra_plugins.hydra_ray_launcher", "ray"),
+}
+
+
+def check_launcher(name: str) -> None:
+    """A launcher from an optional extra must be installed."""
+    import importlib.util
+
+    if name in LAUNCHER_EXTRAS:
+        module, extra = LAUNCHER_EXTRAS[name]
+        if importlib.util.find_spec(module) is None:
+            raise ConfigError(
+                f"hydra/launcher={name} needs the '{extra}' extra: pip install -e '.[{extra}]' "
+                "(see the README, 'Sweeps on a cluster')."
+            )
+
+
 def check_overrides(args: Iterable[str]) -> None:
     """Check the keys and config options of command-line overrides before Hydra runs.
 
@@ -438,6 +462,8 @@ def check_overrides(args: Iterable[str]) -> None:
                 f"{ov.input_line}: several values make a sweep; add -m (python -m sim -m {ov.input_line}) "
                 "or give one value."
             )
+        if key == "hydra/launcher":
+            check_launcher(str(ov.value()))
         if key == "hydra" or key.startswith(("hydra.", "hydra/")):
             continue
         if key in CONFIG_GROUPS and not ov.is_delete():

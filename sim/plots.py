@@ -223,3 +223,23 @@ def sweep_heatmap(sweep, x_key: str, y_key: str, path: Path) -> Path:
                         color="k" if hi > lo and (v - lo) / (hi - lo) > 0.6 else "w")
         fig.colorbar(image, ax=ax, shrink=0.85)
     return _save(fig, path)
+
+
+def forest_plot(comparison: pd.DataFrame, path: Path, title: str = "") -> Path:
+    """Each point's paired difference from the baseline, with its 95% interval: truce
+    days (left) and days to 90% trade recovery (right; fewer is better)."""
+    comp = comparison.loc[~comparison["baseline"].astype(bool)].iloc[::-1]
+    base = comparison.loc[comparison["baseline"].astype(bool), "label"].iloc[0]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 0.5 * len(comp) + 1.8), sharey=True)
+    y = np.arange(len(comp))
+    for ax, col, name, color in ((axes[0], "diff_truce_days", "more days of truce", BLUE),
+                                 (axes[1], "diff_trade90_days", "days to 90% trade (fewer = faster)", ORANGE)):
+        mid = comp[col].to_numpy()
+        err = np.vstack([mid - comp[f"{col}_lower"].to_numpy(), comp[f"{col}_upper"].to_numpy() - mid])
+        ax.errorbar(mid, y, xerr=err, fmt="o", color=color, capsize=4)
+        ax.axvline(0, color=GREY, lw=1)
+        ax.set_xlabel(f"paired difference from the baseline: {name}")
+        ax.grid(alpha=0.3, axis="x")
+    axes[0].set_yticks(y, comp["label"])
+    fig.suptitle(title or f"Against the baseline ({base}), 95% intervals", fontsize=10)
+    return _save(fig, path)

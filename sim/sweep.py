@@ -356,7 +356,7 @@ def load_sweep(sweep_dir: Path | str, baseline: str | None = None) -> Sweep:
         all_runs[k] = all_runs["job"].map(dict(zip(points["job"], points[k], strict=True)))
     all_runs = all_runs[["job", *keys, *[c for c in all_runs.columns if c not in ("job", *keys)]]]
     sweep = Sweep(sweep_dir, jobs, keys, points, all_runs, horizon)
-    sweep.baseline_job = pick_baseline(sweep, baseline)
+    sweep.baseline_job = pick_baseline(sweep, baseline or configured_baseline(sweep_dir))
     return sweep
 
 
@@ -367,14 +367,20 @@ def read_daily(sweep: Sweep, job: int) -> pd.DataFrame:
     return sweep.daily[job]
 
 
+def configured_baseline(sweep_dir: Path) -> str | None:
+    """The baseline the sweep was run with (hydra.callbacks.sweep.baseline), if any."""
+    try:
+        return _read_yaml(sweep_dir / "multirun.yaml")["hydra"]["callbacks"]["sweep"]["baseline"]
+    except (OSError, KeyError, TypeError, yaml.YAMLError):
+        return None
+
+
 def pick_baseline(sweep: Sweep, baseline: str | None) -> int:
     """The job of the baseline point: the first complete one, or the one whose overrides
     include every ``key=value`` of ``baseline`` (comma-separated)."""
     if not baseline:
         return int(sweep.points["job"].iloc[0])
-    wanted = dict(part.strip().split("=", 1) for part in baseline.split(",") if "=" in part)
-    if not wanted:
-        raise ConfigError(f"baseline '{baseline}': give it as key=value (e.g. mvm=none).")
+    wanted = parse_baseline(baseline)
     for job in sweep.jobs:
         if job.status == "complete" and all(_same(job.values.get(k), v) for k, v in wanted.items()):
             return job.num
@@ -384,14 +390,33 @@ def pick_baseline(sweep: Sweep, baseline: str | None) -> int:
 
 
 def _same(a: str | None, b: str) -> bool:
+    """Two override values are the same as YAML reads them (true = True, 1 = 1.0)."""
     if a is None:
         return False
-    if a == b:
-        return True
     try:
-        return float(a) == float(b)
-    except ValueError:
+        return a == b or yaml.safe_load(a) == yaml.safe_load(b)
+    except yaml.YAMLError:
         return False
+
+
+def parse_baseline(baseline: str) -> dict[str, str]:
+    wanted = dict(part.strip().split("=", 1) for part in baseline.split(",") if "=" in part)
+    if not wanted:
+        raise ConfigError(f"baseline '{baseline}': give it as key=value[,key=value] (e.g. mvm=none).")
+    return wanted
+
+
+def check_baseline(baseline: str, points: Sequence[Sequence[str]]) -> None:
+    """The baseline must name one of the sweep's points."""
+    wanted = parse_baseline(baseline)
+    for point in points:
+        values = dict(ov.split("=", 1) for ov in point if "=" in ov)
+        if all(_same(values.get(k), v) for k, v in wanted.items()):
+            return
+    raise ConfigError(
+        f"hydra.callbacks.sweep.baseline '{baseline}' matches no point of the sweep. "
+        f"Points: {'; '.join(' '.join(p) for p in points[:10])}{' ...' if len(points) > 10 else ''}."
+    )
 
 
 # --------------------------------------------------------------------------- comparison
@@ -506,6 +531,8 @@ class SweepCallback(Callback):
         try:
             if points:
                 validate_points(points)
+                if self.baseline:
+                    check_baseline(self.baseline, points)
         except ConfigError as err:
             fail(err)
         os.environ[POINTS_ENV] = str(len(points) if points else 0)
@@ -522,8 +549,11 @@ class SweepCallback(Callback):
             write_text(f"{type(err).__name__}: {err}\n", out_dir / FAILED)
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
-        aggregate(Path(config.hydra.sweep.dir), self.baseline)
         ACTIVE.clear()
+        try:
+            aggregate(Path(config.hydra.sweep.dir), self.baseline)
+        except ConfigError as err:
+            print(f"ceasefire-sim: cannot aggregate the sweep: {err}", file=sys.stderr)
 
 
 def aggregate_after_failure() -> None:
@@ -549,7 +579,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(the rest are aggregated), 2 if nothing can be aggregated.",
     )
     parser.add_argument("sweep_dir", type=Path, help="the sweep folder (hydra.sweep.dir)")
-    parser.add_argument("--baseline", help="the baseline point as key=value[,key=value] (default: the first point)")
+    parser.add_argument("--baseline", help="the baseline point as key=value[,key=value] (default: the one the sweep "
+                        "was run with, hydra.callbacks.sweep.baseline, else the first point)")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     args = parser.parse_args(argv)
     try:

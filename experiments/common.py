@@ -1,0 +1,130 @@
+"""What every experiment script shares: its command line, its sweep (run through
+``python -m sim -m experiment=NAME``, so it runs and scales like any sweep), and its
+Markdown report.
+
+An experiment writes into ``experiments/results/NAME/`` (or ``--out``): the sweep
+folder ``sweep/`` (every job, sweep.parquet, comparison.csv, the sweep figures), its
+own figures, and ``results.md``. Running it again resumes: finished jobs are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim.config import ConfigError
+from sim.sweep import Sweep, load_sweep
+
+RESULTS = Path(__file__).resolve().parent / "results"
+#: The --quick size: few replicates, for the tests and a first look.
+QUICK = ("run.replicates=30", "run.chunk_size=10")
+
+
+@dataclass
+class Experiment:
+    name: str
+    out: Path
+    quick: bool
+    sweep: Sweep
+    elapsed_s: float
+
+    @property
+    def size(self) -> str:
+        n = int(self.sweep.points["replicates"].iloc[0])
+        return f"{len(self.sweep.points)} points x {n:,} replicates x {self.sweep.horizon} days"
+
+
+def parse_args(name: str, doc: str | None, argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=f"experiments/{name}.py", description=doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help=f"a small run ({' '.join(QUICK)}) for tests and a first look")
+    parser.add_argument("--out", type=Path, default=RESULTS / name, help="results folder (default: %(default)s)")
+    parser.add_argument("overrides", nargs="*", help="more Hydra overrides, e.g. run.replicates=2000 or hydra/launcher=slurm")
+    return parser.parse_args(argv)
+
+
+def run(name: str, args: argparse.Namespace, quick_overrides: Sequence[str] = ()) -> Experiment:
+    """Run the experiment's sweep (the preset conf/experiment/NAME.yaml) and read it back.
+
+    Exits with the sweep's own exit code and message if it fails before any point is done.
+    """
+    args.out.mkdir(parents=True, exist_ok=True)
+    sweep_dir = args.out / "sweep"
+    size = [*QUICK, *quick_overrides] if args.quick else []
+    cmd = [sys.executable, "-m", "sim", "-m", f"experiment={name}", f"hydra.sweep.dir={sweep_dir}", *size, *args.overrides]
+    print(f"{name}: {' '.join(cmd[1:])}", flush=True)
+    started = time.perf_counter()
+    proc = subprocess.run(cmd)
+    elapsed = time.perf_counter() - started
+    try:
+        sweep = load_sweep(sweep_dir)
+    except ConfigError as err:
+        print(f"{name}: {err}", file=sys.stderr)
+        sys.exit(proc.returncode or 2)
+    if proc.returncode != 0:
+        print(f"{name}: some jobs failed (exit {proc.returncode}); reporting the {len(sweep.points)} that finished",
+              file=sys.stderr)
+    for fig in ("survival.png", "trade.png", "heatmap.png"):
+        if (sweep_dir / fig).exists():
+            shutil.copyfile(sweep_dir / fig, args.out / fig)
+    return Experiment(name, args.out, args.quick, sweep, elapsed)
+
+
+def fmt_interval(mid: float, lo: float, hi: float, digits: int = 2) -> str:
+    if pd.isna(mid):
+        return "n/a"
+    return f"{mid:.{digits}f} ({lo:.{digits}f} to {hi:.{digits}f})"
+
+
+def design_table(exp: Experiment) -> pd.DataFrame:
+    """The headline estimates of every point and its difference from the baseline."""
+    comp = pd.read_csv(exp.sweep.path / "comparison.csv").set_index("job")
+    rows = []
+    for _, p in exp.sweep.points.iterrows():
+        c = comp.loc[p["job"]]
+        rows.append({
+            "point": p["label"] + (" (baseline)" if c["baseline"] else ""),
+            "P(holds 90 d)": fmt_interval(p["p_hold_90"], p["p_hold_90_lower"], p["p_hold_90_upper"]),
+            "P(holds 365 d)": fmt_interval(p.get("p_hold_365"), p.get("p_hold_365_lower"), p.get("p_hold_365_upper"))
+            if "p_hold_365" in p else "n/a",
+            "restricted mean, days": fmt_interval(p["rmst_days"], p["rmst_days_lower"], p["rmst_days_upper"], 0),
+            "paired diff in truce days vs baseline": "" if c["baseline"] else fmt_interval(
+                c["diff_truce_days"], c["diff_truce_days_lower"], c["diff_truce_days_upper"], 1),
+            "log-rank p": "" if c["baseline"] else f"{c['logrank_p']:.2g}",
+            "trade back to 90%": f"{100 * p['trade90_share_recovered']:.0f}%",
+            "diff in days to 90% trade": "" if c["baseline"] else fmt_interval(
+                c["diff_trade90_days"], c["diff_trade90_days_lower"], c["diff_trade90_days_upper"], 1),
+            "trade lost, US$ m": f"{p['loss_usd_mean'] / 1e6:,.0f}",
+        })
+    return pd.DataFrame(rows)
+
+
+def write_report(exp: Experiment, title: str, intro: str, tables: dict[str, pd.DataFrame],
+                 figures: Sequence[str], headline: str) -> Path:
+    """results.md: what was run, the headline, the tables, the figures."""
+    lines = [
+        f"# {title}", "", intro, "",
+        f"Run: `python experiments/{exp.name}.py{' --quick' if exp.quick else ''}` "
+        f"({exp.size}; {exp.elapsed_s:.0f} s on this machine). "
+        "Intervals are 95%; differences are paired by replicate (common random numbers), "
+        "truce days counted within the horizon, a replicate whose trade never recovers counted at the horizon.",
+        "", f"**Headline:** {headline}", "",
+    ]
+    if exp.sweep.not_complete:
+        lines += [f"**Incomplete:** {len(exp.sweep.not_complete)} points did not finish and are left out.", ""]
+    for caption, table in tables.items():
+        lines += [f"## {caption}", "", table.to_markdown(index=False), ""]
+    lines += ["## Figures", ""] + [f"![{f}]({f})" for f in figures] + [""]
+    path = exp.out / "results.md"
+    path.write_text("\n".join(lines))
+    (exp.out / "headline.txt").write_text(headline + "\n")
+    print(f"{exp.name}: {headline}\nReport: {path}")
+    return path
