@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from common import design_table, parse_args, run, write_report  # noqa: E402
 
-from sim.plots import _save  # noqa: E402
+from sim.plots import save_figure  # noqa: E402
 
 NAME = "mediation"
 LINEUP, RENEW = "mediation", "mediation.renew_leverage"
@@ -39,7 +39,7 @@ def rmst_bars(points: pd.DataFrame, path) -> None:
     ax.set_title("Mediation: days of truce in the first year, 95% intervals", fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def headline(points: pd.DataFrame, comparison: pd.DataFrame) -> str:

@@ -21,7 +21,7 @@ from common import parse_args, run, write_report  # noqa: E402
 from lifelines import CoxPHFitter  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from sim.plots import _save  # noqa: E402
+from sim.plots import save_figure  # noqa: E402
 
 NAME = "spoiler_pressure"
 RATE, MVM = "spoilers.attack_rate", "mvm"
@@ -73,7 +73,7 @@ def dose_response_plot(rates: pd.DataFrame, points: pd.DataFrame, path) -> None:
         a.grid(alpha=0.3)
         a.legend(fontsize=8)
     fig.suptitle("Dose-response: militant pressure and the hazard of collapse (95% intervals)", fontsize=10)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def headline(ratios: pd.DataFrame, rates: pd.DataFrame) -> str:

@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from common import design_table, fmt_interval, parse_args, run, write_report  # noqa: E402
 
-from sim.plots import _save  # noqa: E402
+from sim.plots import save_figure  # noqa: E402
 
 NAME = "trade_recovery"
 RULE = "crossings.reopen_rule"
@@ -34,7 +34,7 @@ def losses_plot(points: pd.DataFrame, path) -> None:
     ax.set_ylabel("trade lost in the first year (US$ m)")
     ax.set_title("Trade lost by reopening rule (mean; bars: 5-95% of replicates)", fontsize=10)
     ax.grid(alpha=0.3, axis="y")
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def recovery_table(points: pd.DataFrame) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from .io import atomic_path  # noqa: E402
 BLUE, ORANGE, GREY, RED = "#1f77b4", "#ff7f0e", "#7f7f7f", "#d62728"
 
 
-def _save(fig: plt.Figure, path: Path) -> Path:
+def save_figure(fig: plt.Figure, path: Path) -> Path:
     """Write the figure atomically and free it."""
     try:
         with atomic_path(path) as tmp:
@@ -61,7 +61,7 @@ def survival_plot(est: Estimates, path: Path, start_date: str, title: str = "") 
     _date_axis(ax)
     ax.grid(alpha=0.3)
     ax.legend(loc="upper right", fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def trade_plot(daily: pd.DataFrame, runs: pd.DataFrame, path: Path, start_date: str, title: str = "") -> Path:
@@ -103,7 +103,7 @@ def trade_plot(daily: pd.DataFrame, runs: pd.DataFrame, path: Path, start_date: 
     ax_open.text(0.99, 0.8, f"{100 * reopen.size / len(runs):.0f}% of replicates reopen",
                  transform=ax_open.transAxes, ha="right", fontsize=8, color=GREY)
     _date_axis(ax_open)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def dynamics_plot(daily: pd.DataFrame, path: Path, round_days: Sequence[int] = (), start_date: str = "", title: str = "") -> Path:
@@ -132,7 +132,7 @@ def dynamics_plot(daily: pd.DataFrame, path: Path, round_days: Sequence[int] = (
     b.set_ylim(0, 1)
     a.set_title(title or "Dynamics, averaged over the truces still alive (dotted: rounds of talks)")
     _date_axis(c)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 # --------------------------------------------------------------------------- sweeps
@@ -178,7 +178,7 @@ def sweep_survival_plot(sweep, jobs: Sequence[int], path: Path) -> Path:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="upper right" if len(jobs) <= 4 else "center left",
               bbox_to_anchor=None if len(jobs) <= 4 else (1.01, 0.5))
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def sweep_trade_plot(sweep, jobs: Sequence[int], path: Path, daily: dict[int, pd.DataFrame]) -> Path:
@@ -200,7 +200,7 @@ def sweep_trade_plot(sweep, jobs: Sequence[int], path: Path, daily: dict[int, pd
     for a in (ax, ax_share):
         a.grid(alpha=0.3)
     ax.set_xlim(0, sweep.horizon)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def sweep_heatmap(sweep, x_key: str, y_key: str, path: Path) -> Path:
@@ -222,7 +222,7 @@ def sweep_heatmap(sweep, x_key: str, y_key: str, path: Path) -> Path:
                 ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=8,
                         color="k" if hi > lo and (v - lo) / (hi - lo) > 0.6 else "w")
         fig.colorbar(image, ax=ax, shrink=0.85)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def forest_plot(comparison: pd.DataFrame, path: Path, title: str = "") -> Path:
@@ -242,4 +242,4 @@ def forest_plot(comparison: pd.DataFrame, path: Path, title: str = "") -> Path:
         ax.grid(alpha=0.3, axis="x")
     axes[0].set_yticks(y, comp["label"])
     fig.suptitle(title or f"Against the baseline ({base}), 95% intervals", fontsize=10)
-    return _save(fig, path)
+    return save_figure(fig, path)

@@ -177,6 +177,19 @@ def test_aggregating_a_sweep_with_unfinished_jobs(tmp_path, design_sweep):
     assert failed["status"].tolist() == ["failed", "missing"]
 
 
+def test_a_failed_job_does_not_stop_the_others(tmp_path):
+    """A job that crashes (here: its runs.parquet cannot be written, a folder is in the
+    way) is reported; the others finish and are aggregated; the exit code is non-zero."""
+    out = tmp_path / "failing"
+    (out / "1" / "runs.parquet").mkdir(parents=True)
+    proc = sim("-m", "mvm=none,joint,third_party", "run.replicates=10", "run.horizon_days=60", f"hydra.sweep.dir={out}")
+    assert proc.returncode == 1
+    assert "2 of 3 points complete" in proc.stdout and "job 1 (mvm=joint" in proc.stdout
+    assert "IsADirectoryError" in (out / "1" / "failed.txt").read_text()
+    assert pd.read_parquet(out / "sweep.parquet")["mvm"].tolist() == ["none", "third_party"]
+    assert pd.read_csv(out / "failed_jobs.csv")["status"].tolist() == ["failed"]
+
+
 def test_a_corrupt_job_output_is_reported_not_fatal(tmp_path, design_sweep):
     src, _ = design_sweep
     out = tmp_path / "corrupt"
