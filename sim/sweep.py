@@ -297,12 +297,15 @@ def typed(values: Iterable[str]) -> list[Any]:
 
 def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
     """summary.json as one flat row: p_hold_90, p_hold_90_lower, rmst_days, ... ."""
+    from .estimates import SURVIVAL_TIMES  # lifelines: imported only when needed
     truce, trade, events = summary["truce"], summary["trade"], summary["events"]
     row: dict[str, Any] = {"replicates": truce["replicates"], "collapsed_share": truce["collapsed_share"]}
-    for s in truce["survival"]:
-        row[f"p_hold_{s['days']}"] = s["p"]
-        row[f"p_hold_{s['days']}_lower"] = s["lower"]
-        row[f"p_hold_{s['days']}_upper"] = s["upper"]
+    survival = {s["days"]: s for s in truce["survival"]}
+    for days in SURVIVAL_TIMES:  # NaN beyond the horizon: not estimated
+        s = survival.get(days, {})
+        row[f"p_hold_{days}"] = s.get("p")
+        row[f"p_hold_{days}_lower"] = s.get("lower")
+        row[f"p_hold_{days}_upper"] = s.get("upper")
     r, m = truce["rmst_days"], truce["median_days"]
     row.update(rmst_days=r["mean"], rmst_days_lower=r["lower"], rmst_days_upper=r["upper"])
     row.update(median_days=m["median"], median_days_lower=m["lower"], median_days_upper=m["upper"])
@@ -501,9 +504,10 @@ def describe_sweep(sweep: Sweep, comparison: pd.DataFrame) -> str:
     width = max(len(s) for s in comparison["label"])
     lines.append(f"  {'point':<{width}}  P(90 d)  RMST  diff [95% CI]        log-rank p")
     for _, r in comparison.iterrows():
+        p90 = "    n/a" if pd.isna(r["p_hold_90"]) else f"{r['p_hold_90']:7.2f}"
         diff = "" if r["baseline"] else f"{r['diff_truce_days']:+6.1f} [{r['diff_truce_days_lower']:+.1f}, {r['diff_truce_days_upper']:+.1f}]"
         p = "" if r["baseline"] else f"{r['logrank_p']:.2g}"
-        lines.append(f"  {r['label']:<{width}}  {r['p_hold_90']:7.2f}  {r['rmst_days']:4.0f}  {diff:<20} {p}")
+        lines.append(f"  {r['label']:<{width}}  {p90}  {r['rmst_days']:4.0f}  {diff:<20} {p}")
     lines.append(f"Tables and figures in {sweep.path}: sweep.parquet, runs.parquet, comparison.csv, survival.png, trade.png"
                  + (", heatmap.png" if grid_keys(sweep) else ""))
     return "\n".join(lines)

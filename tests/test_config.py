@@ -51,7 +51,7 @@ def test_cross_field_checks(config):
         (["foo=1"], "unknown key 'foo'. Allowed keys under the top level: run, scenario"),
         (["+mvm.foo=1"], "unknown key 'mvm.foo'. Allowed keys under 'mvm': design, start"),
         (["mvm.detection_prob.x=1"], "unknown key 'mvm.detection_prob.x'"),
-        (["mvm=nonsense"], "unknown option 'nonsense' for config group 'mvm'. Available: joint, none, third_party"),
+        (["mvm=nonsense"], "unknown option 'nonsense' for config group 'mvm'. Available: joint, joint_no_penalty, joint_poor_attribution, joint_slow_reporting, none, third_party"),
         (["-m", "mediation=turkey_qatar,nobody"], "unknown option 'nobody' for config group 'mediation'"),
         (["mvm.penalty=0,0.5"], "several values make a sweep; add -m"),
     ],

@@ -113,7 +113,7 @@ def test_retaliation_answers_a_strike_and_lands_the_next_day():
                              "collapse.hostility_threshold": 100.0, "collapse.void_prob": 0.0})
     model = CeasefireModel(cfg, rng=5)
     model.step()
-    strike = model.new_incident(Kind.RETALIATION, "pakistan", "afghanistan", 3.0)
+    strike = model.new_incident(Kind.RETALIATION, "pakistan", "afghanistan", 3.0, model.streams.states)
     model.incoming.append(strike)
     model.step()
     assert model.counts["retaliations"] == 1 and len(model.incoming) == 1
