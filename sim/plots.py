@@ -141,13 +141,17 @@ def dynamics_plot(daily: pd.DataFrame, path: Path, round_days: Sequence[int] = (
 MAX_CURVES = 8
 
 
-def pick_points(points: pd.DataFrame, max_curves: int = MAX_CURVES) -> list[int]:
-    """The jobs to draw: all, or the best and worst by restricted mean survival time."""
+def pick_points(points: pd.DataFrame, max_curves: int = MAX_CURVES, baseline: int | None = None) -> list[int]:
+    """The jobs to draw: all, or the best and worst by restricted mean survival time
+    (and the baseline, wherever it ranks)."""
     ranked = points.sort_values("rmst_days", ascending=False)["job"].tolist()
     if len(ranked) <= max_curves:
         return points["job"].tolist()
     half = max_curves // 2
-    return ranked[:half] + ranked[-half:]
+    chosen = ranked[:half] + ranked[-half:]
+    if baseline is not None and baseline not in chosen:
+        chosen.insert(half, baseline)
+    return chosen
 
 
 def _point_colors(n: int) -> list:
@@ -156,7 +160,8 @@ def _point_colors(n: int) -> list:
 
 def _subset_note(sweep, jobs: Sequence[int]) -> str:
     n = len(sweep.points)
-    return "" if len(jobs) == n else f" (the {len(jobs) // 2} best and {len(jobs) - len(jobs) // 2} worst of {n} points by restricted mean)"
+    half = MAX_CURVES // 2
+    return "" if len(jobs) == n else f" (the {half} best and {half} worst of {n} points by restricted mean, and the baseline)"
 
 
 def sweep_survival_plot(sweep, jobs: Sequence[int], path: Path) -> Path:

@@ -468,7 +468,7 @@ def aggregate(sweep_dir: Path | str, baseline: str | None = None, quiet: bool = 
         )
     else:
         failed.unlink(missing_ok=True)
-    shown = plots.pick_points(sweep.points)
+    shown = plots.pick_points(sweep.points, baseline=sweep.baseline_job)
     plots.sweep_survival_plot(sweep, shown, out / "survival.png")
     plots.sweep_trade_plot(sweep, shown, out / "trade.png", {j: read_daily(sweep, j) for j in shown})
     heatmap = out / "heatmap.png"

@@ -267,3 +267,12 @@ def test_load_sweep_api(design_sweep):
     assert sweep.keys == ["mvm"] and sweep.baseline_job == 1 and not sweep.not_complete
     assert np.isfinite(sweep.points["rmst_days"]).all()
     assert os.path.samefile(sweep.path, out)
+
+
+def test_many_points_draw_the_best_the_worst_and_the_baseline():
+    from sim.plots import MAX_CURVES, pick_points
+
+    points = pd.DataFrame({"job": range(20), "rmst_days": np.arange(20) * 10.0})
+    assert pick_points(points.head(MAX_CURVES)) == list(range(MAX_CURVES))
+    assert pick_points(points, baseline=10) == [19, 18, 17, 16, 10, 3, 2, 1, 0]
+    assert pick_points(points, baseline=0) == [19, 18, 17, 16, 3, 2, 1, 0]
