@@ -64,6 +64,8 @@ def run(name: str, args: argparse.Namespace, quick_overrides: Sequence[str] = ()
     started = time.perf_counter()
     proc = subprocess.run(cmd)
     elapsed = time.perf_counter() - started
+    if proc.returncode == 2:  # refused before any job ran; the message is out already
+        sys.exit(2)
     try:
         sweep = load_sweep(sweep_dir)
     except ConfigError as err:

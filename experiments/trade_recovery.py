@@ -44,10 +44,10 @@ def recovery_table(points: pd.DataFrame) -> pd.DataFrame:
         "first reopening, median day": points["first_reopen_day_median"],
         "trade back to 50%": [f"{100 * s:.0f}%" for s in points["trade50_share_recovered"]],
         "days to 50% (median of those)": [fmt_interval(m, lo, hi, 0) for m, lo, hi in
-                                          zip(points["trade50_median"], points["trade50_lower"], points["trade50_upper"], strict=True)],
+                                          zip(points["trade50_recovered_median"], points["trade50_recovered_lower"], points["trade50_recovered_upper"], strict=True)],
         "trade back to 90%": [f"{100 * s:.0f}%" for s in points["trade90_share_recovered"]],
         "days to 90% (median of those)": [fmt_interval(m, lo, hi, 0) for m, lo, hi in
-                                          zip(points["trade90_median"], points["trade90_lower"], points["trade90_upper"], strict=True)],
+                                          zip(points["trade90_recovered_median"], points["trade90_recovered_lower"], points["trade90_recovered_upper"], strict=True)],
         "trade lost, US$ m (5-95%)": [f"{m / 1e6:,.0f} ({lo / 1e6:,.0f}-{hi / 1e6:,.0f})" for m, lo, hi in
                                       zip(points["loss_usd_mean"], points["loss_usd_p05"], points["loss_usd_p95"], strict=True)],
     })

@@ -31,9 +31,17 @@ from .ensemble import release_workers, run_ensemble
 from .io import write_json, write_parquet, write_text
 from .model import round_calendar
 from .provenance import provenance
-from .sweep import aggregate_after_failure, job_status, job_worker_budget, write_manifest
+from .sweep import (
+    ACTIVE,
+    aggregate_after_failure,
+    job_label,
+    job_status,
+    job_worker_budget,
+    write_manifest,
+)
 
 EXIT_CONFIG_ERROR = 2
+EXIT_INTERRUPTED = 130
 
 
 def fail(err: Exception) -> None:
@@ -88,24 +96,33 @@ def hydra_main(cfg: DictConfig) -> None:
             raise  # the sweep records the job as failed and goes on
         fail(err)
     if hc.mode == RunMode.MULTIRUN:
-        run_sweep_job(config, out_dir, hc.job.num, " ".join(hc.overrides.task))
+        run_sweep_job(config, out_dir, hc.job.num, list(hc.overrides.task))
     else:
         run_scenario(config, out_dir)
 
 
-def run_sweep_job(config: Config, out_dir: Path, num: int, overrides: str) -> None:
+def run_sweep_job(config: Config, out_dir: Path, num: int, overrides: list[str]) -> None:
     """One point of a sweep: skipped if a complete run of the same configuration is
     already in its folder (resuming); otherwise run on its share of the cores; one line."""
-    if job_status(out_dir, config)[0] == "complete":
-        print(f"[job {num}] {overrides}: already complete, skipped", flush=True)
+    label = f"[job {num}] {job_label(overrides)}"
+    status, reason = job_status(out_dir, config)
+    if status == "complete":
+        say(f"{label}: already complete, skipped")
         return
+    if reason == "finished with another configuration":
+        say(f"{label}: its folder holds a run of another configuration; running again")
     started = time.perf_counter()
     est = run_scenario(config, out_dir, quiet=True, max_workers=job_worker_budget(config.run.n_jobs))
     truce = est.summary["truce"]
     p90 = next((s["p"] for s in truce["survival"] if s["days"] == 90), None)
     p90_text = "" if p90 is None else f"P(holds 90 d) {p90:.2f}, "
-    print(f"[job {num}] {overrides}: {p90_text}restricted mean {truce['rmst_days']['mean']:.0f} d "
-          f"({time.perf_counter() - started:.1f} s)", flush=True)
+    say(f"{label}: {p90_text}restricted mean {truce['rmst_days']['mean']:.0f} d ({time.perf_counter() - started:.1f} s)")
+
+
+def say(line: str) -> None:
+    """One line in one write, so that lines of jobs running in parallel do not interleave."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 def discard_if_empty(out_dir: Path) -> None:
@@ -135,6 +152,11 @@ def main() -> None:
         if exc.code not in (0, None, EXIT_CONFIG_ERROR):
             aggregate_after_failure()  # a sweep stopped by a failed job: keep what finished
         raise
+    except KeyboardInterrupt:
+        where = f" (hydra.sweep.dir={ACTIVE['dir']})" if ACTIVE else ""
+        print(f"\nceasefire-sim: interrupted. Finished outputs are kept and no file is left half-written; "
+              f"run the same command{where} to resume a sweep.", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":

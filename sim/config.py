@@ -427,9 +427,13 @@ LAUNCHER_EXTRAS = {
 
 
 def check_launcher(name: str) -> None:
-    """A launcher from an optional extra must be installed."""
+    """The launcher must exist, its optional extra be installed, and SLURM be there."""
     import importlib.util
+    import shutil
 
+    known = sorted({"basic", "joblib", *LAUNCHER_EXTRAS, *group_options("hydra/launcher")})
+    if name not in known:
+        raise ConfigError(f"unknown launcher '{name}' for hydra/launcher. Available: {', '.join(known)}.")
     if name in LAUNCHER_EXTRAS:
         module, extra = LAUNCHER_EXTRAS[name]
         if importlib.util.find_spec(module) is None:
@@ -437,6 +441,11 @@ def check_launcher(name: str) -> None:
                 f"hydra/launcher={name} needs the '{extra}' extra: pip install -e '.[{extra}]' "
                 "(see the README, 'Sweeps on a cluster')."
             )
+    if name in ("slurm", "submitit_slurm") and shutil.which("sbatch") is None:
+        raise ConfigError(
+            f"hydra/launcher={name} submits to SLURM, but this machine has no SLURM (no sbatch on PATH). "
+            "Run it on the cluster's login node, or try the sweep here with hydra/launcher=submitit_local."
+        )
 
 
 def check_overrides(args: Iterable[str]) -> None:
@@ -454,7 +463,11 @@ def check_overrides(args: Iterable[str]) -> None:
     try:
         overrides = OverridesParser.create().parse_overrides(candidates)
     except HydraException as err:
-        raise ConfigError(f"cannot read the command-line overrides: {err}") from None
+        hint = ""
+        if "mismatched input '='" in str(err):
+            hint = (" A value that holds an '=' needs quotes, e.g. "
+                    "'hydra.callbacks.sweep.baseline=\"mvm=none\"'.")
+        raise ConfigError(f"cannot read the command-line overrides: {err}.{hint}") from None
     for ov in overrides:
         key = ov.key_or_group
         if ov.is_sweep_override() and not multirun:
@@ -464,6 +477,11 @@ def check_overrides(args: Iterable[str]) -> None:
             )
         if key == "hydra/launcher":
             check_launcher(str(ov.value()))
+        if key == "experiment" and not multirun and not ov.is_delete():
+            raise ConfigError(
+                f"{ov.input_line}: an experiment is a ready sweep; run it with -m "
+                f"(python -m sim -m {ov.input_line}) or python experiments/{ov.value()}.py."
+            )
         if key == "hydra" or key.startswith(("hydra.", "hydra/")):
             continue
         if key in CONFIG_GROUPS and not ov.is_delete():

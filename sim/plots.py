@@ -164,22 +164,34 @@ def _subset_note(sweep, jobs: Sequence[int]) -> str:
     return "" if len(jobs) == n else f" (the {half} best and {half} worst of {n} points by restricted mean, and the baseline)"
 
 
+#: Most curves drawn with their 95% bands; with more, the bands would hide the curves.
+MAX_BANDS = 3
+
+
+def _replicates_note(sweep) -> str:
+    n = sweep.points["replicates"]
+    return f"{int(n.iloc[0]):,} replicates a point" if n.nunique() == 1 else f"{int(n.min()):,}-{int(n.max()):,} replicates a point"
+
+
 def sweep_survival_plot(sweep, jobs: Sequence[int], path: Path) -> Path:
-    """Kaplan-Meier curves of the truce at each point, with their 95% bands; the
-    baseline point drawn thicker."""
+    """Kaplan-Meier curves of the truce at each point, with their 95% bands when there
+    are few curves; the baseline point drawn thicker."""
     from .estimates import fit_km
 
     fig, ax = plt.subplots(figsize=(9, 5))
+    bands = len(jobs) <= MAX_BANDS
     for job, color in zip(jobs, _point_colors(len(jobs)), strict=True):
         kmf = fit_km(sweep.runs_of(job), label=sweep.label(job))
         base = job == sweep.baseline_job
-        kmf.plot_survival_function(ax=ax, ci_show=True, ci_alpha=0.12, color=color, lw=2.5 if base else 1.5,
+        kmf.plot_survival_function(ax=ax, ci_show=bands, ci_alpha=0.12, color=color, lw=2.5 if base else 1.5,
                                    label=sweep.label(job) + (" (baseline)" if base else ""))
     ax.set_xlim(0, sweep.horizon)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("days since the ceasefire (day 0 = 19 Oct 2025)")
     ax.set_ylabel("P(truce still holds)")
-    ax.set_title("How long the truce holds, by sweep point" + _subset_note(sweep, jobs), fontsize=10)
+    detail = "shaded: 95% intervals" if bands else "95% intervals in sweep.parquet"
+    ax.set_title(f"How long the truce holds, by sweep point{_subset_note(sweep, jobs)}\n"
+                 f"({_replicates_note(sweep)}; {detail})", fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="upper right" if len(jobs) <= 4 else "center left",
               bbox_to_anchor=None if len(jobs) <= 4 else (1.01, 0.5))
@@ -197,7 +209,7 @@ def sweep_trade_plot(sweep, jobs: Sequence[int], path: Path, daily: dict[int, pd
         ax_share.plot(d["day"], d["trade_share_90"], color=color, lw=lw)
     ax.axhline(1.0, color=GREY, lw=0.8)
     ax.set_ylabel("mean trade index\n(1 = pre-crisis flow)")
-    ax.set_title("Trade across the border, by sweep point" + _subset_note(sweep, jobs), fontsize=10)
+    ax.set_title(f"Trade across the border, by sweep point{_subset_note(sweep, jobs)}\n({_replicates_note(sweep)})", fontsize=10)
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax_share.set_ylabel("share of replicates with\ntrade >= 90% of baseline")
     ax_share.set_ylim(0, 1)
@@ -220,7 +232,7 @@ def sweep_heatmap(sweep, x_key: str, y_key: str, path: Path) -> Path:
         ax.set_yticks(range(grid.shape[0]), [f"{v:g}" for v in grid.index])
         ax.set_xlabel(x_key)
         ax.set_ylabel(y_key)
-        ax.set_title(name, fontsize=10)
+        ax.set_title(f"{name}\n({_replicates_note(sweep)})", fontsize=10)
         lo, hi = np.nanmin(grid.to_numpy()), np.nanmax(grid.to_numpy())
         for (i, j), v in np.ndenumerate(grid.to_numpy()):
             if np.isfinite(v):

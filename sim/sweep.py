@@ -45,8 +45,9 @@ from .io import write_json, write_parquet, write_text
 JOB_OUTPUTS = ("config.yaml", "provenance.json", "runs.parquet", "daily.parquet", "summary.json")
 MANIFEST = "manifest.json"
 FAILED = "failed.txt"
-#: Set by the sweep's driver for the jobs: how many points the sweep has.
+#: Set by the sweep's driver for the jobs: how many points the sweep has, and which keys vary.
 POINTS_ENV = "CEASEFIRE_SIM_SWEEP_POINTS"
+KEYS_ENV = "CEASEFIRE_SIM_SWEEP_KEYS"
 JOBLIB_LAUNCHER = "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"
 SUBMITIT_LOCAL_LAUNCHER = "hydra_plugins.hydra_submitit_launcher.submitit_launcher.LocalLauncher"
 #: Validate every point of sweeps up to this size; beyond it, every distinct value once.
@@ -171,6 +172,34 @@ def sweep_points(cfg: Any) -> list[list[str]] | None:
     return [list(job) for batch in BasicSweeper.split_arguments(overrides, None) for job in batch]
 
 
+def varying_keys(points: Sequence[Sequence[str]]) -> list[str]:
+    """The keys whose value differs between points."""
+    values: dict[str, set[str]] = {}
+    for point in points:
+        for ov in point:
+            key, _, value = ov.partition("=")
+            values.setdefault(key, set()).add(value)
+    return [k for k, v in values.items() if len(v) > 1]
+
+
+def job_label(overrides: Sequence[str]) -> str:
+    """A job's overrides as the sweep's progress lines show them: the swept ones only."""
+    keys = set(os.environ.get(KEYS_ENV, "").split())
+    shown = [ov for ov in overrides if ov.partition("=")[0] in keys]
+    return " ".join(shown or overrides)
+
+
+def check_one_horizon(points: Sequence[Sequence[str]]) -> None:
+    """Points must share one horizon: restricted means over different horizons differ by
+    construction, and survival beyond the shorter one is unknown."""
+    horizons = {ov.split("=", 1)[1] for point in points for ov in point if ov.split("=", 1)[0] == "run.horizon_days"}
+    if len(horizons) > 1:
+        raise ConfigError(
+            f"run.horizon_days is swept ({', '.join(sorted(horizons))}): the points of a sweep must share one "
+            "horizon to be compared; run one sweep per horizon."
+        )
+
+
 def validate_points(points: list[list[str]]) -> None:
     """Compose and check every point before any job starts (for big sweeps, every
     distinct value of every key once); raise :class:`ConfigError` naming the point."""
@@ -229,7 +258,9 @@ class Sweep:
     runs: pd.DataFrame  # every replicate of every complete point (runs.parquet)
     horizon: int
     baseline_job: int | None = None
+    baseline_named: bool = False  # named by the user or the sweep's config, not the first point
     daily: dict[int, pd.DataFrame] = field(default_factory=dict)
+    stale: list[Job] = field(default_factory=list)  # folders of an earlier sweep: ignored
 
     @property
     def not_complete(self) -> list[Job]:
@@ -248,31 +279,47 @@ def _read_yaml(path: Path) -> Any:
         return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def find_jobs(sweep_dir: Path) -> list[Job]:
-    """Every job of the sweep: those with a folder (any status), and those the sweep's
-    design (``multirun.yaml``) expects but that never started (status ``missing``)."""
-    jobs: dict[int, Job] = {}
-    for hydra_yaml in sorted(sweep_dir.glob("**/.hydra/hydra.yaml")):
+def find_jobs(sweep_dir: Path) -> tuple[list[Job], list[Job]]:
+    """The jobs of the sweep in ``sweep_dir``, and the folders left there by an earlier
+    sweep into the same folder (not part of this one: ignored).
+
+    The sweep's design is ``multirun.yaml`` (Hydra writes it at the top of the sweep
+    folder): a job it expects but that has no folder of its own is ``missing``.
+    """
+    from omegaconf import OmegaConf
+
+    design = sweep_dir / "multirun.yaml"
+    if not design.exists():
+        raise ConfigError(
+            f"'{sweep_dir}' is not a sweep folder: it has no multirun.yaml (Hydra writes one at the top of "
+            "hydra.sweep.dir). Give the folder of a 'python -m sim -m ...' run, not one job's folder or a parent."
+        )
+    try:
+        expected = sweep_points(OmegaConf.load(design))
+    except Exception as err:
+        raise ConfigError(f"{design} cannot be read: {err}") from None
+    found: dict[int, Job] = {}
+    for hydra_yaml in sorted(sweep_dir.glob("*/.hydra/hydra.yaml")):
         job_dir = hydra_yaml.parent.parent
         try:
             num = int(_read_yaml(hydra_yaml)["hydra"]["job"]["num"])
             overrides = [str(o) for o in _read_yaml(job_dir / ".hydra" / "overrides.yaml") or []]
         except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError):
             continue
-        status, reason = job_status(job_dir)
-        jobs[num] = Job(num, job_dir, overrides, status, reason)
-    design = sweep_dir / "multirun.yaml"
-    if design.exists():
-        from omegaconf import OmegaConf
-
-        try:
-            expected = sweep_points(OmegaConf.load(design)) or []
-        except Exception:
-            expected = []
-        for num, overrides in enumerate(expected):
-            if num not in jobs:
-                jobs[num] = Job(num, None, overrides, "missing", "never started")
-    return [jobs[k] for k in sorted(jobs)]
+        found[num] = Job(num, job_dir, overrides, *job_status(job_dir))
+    if expected is None:  # another sweeper (Optuna, ...): its points are the folders
+        return [found[k] for k in sorted(found)], []
+    jobs = []
+    for num, overrides in enumerate(expected):
+        job = found.pop(num, None)
+        if job is None:
+            jobs.append(Job(num, None, overrides, "missing", "never started"))
+        elif sorted(job.overrides) != sorted(overrides):
+            jobs.append(Job(num, None, overrides, "missing", f"never started (its folder holds an earlier sweep's job: {' '.join(job.overrides)})"))
+        else:
+            jobs.append(job)
+    stale = [found[k] for k in sorted(found)]
+    return jobs, stale
 
 
 def swept_keys(jobs: Sequence[Job]) -> list[str]:
@@ -311,9 +358,12 @@ def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
     row.update(median_days=m["median"], median_days_lower=m["lower"], median_days_upper=m["upper"])
     for cause, n in truce.get("collapse_causes", {}).items():
         row[f"collapses_{cause}"] = n
-    for level in ("50", "90"):
-        for k, v in trade[f"days_to_{level}"].items():
-            row[f"trade{level}_{k}"] = v
+    for level in ("50", "90"):  # days to 50% / 90% of baseline trade
+        d = trade[f"days_to_{level}"]
+        row[f"trade{level}_share_recovered"] = d["share_recovered"]
+        row[f"trade{level}_median_all"] = d["median_all"]  # half of all replicates there by then
+        for k in ("median", "lower", "upper", "p05", "p95"):  # among the replicates that recover
+            row[f"trade{level}_recovered_{k}"] = d[k]
     for k, v in trade["loss_usd"].items():
         row[f"loss_usd_{k}"] = v
     row.update(events)
@@ -328,12 +378,9 @@ def load_sweep(sweep_dir: Path | str, baseline: str | None = None) -> Sweep:
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
         raise ConfigError(f"sweep folder '{sweep_dir}' does not exist.")
-    jobs = find_jobs(sweep_dir)
+    jobs, stale = find_jobs(sweep_dir)
     if not jobs:
-        raise ConfigError(
-            f"'{sweep_dir}' holds no sweep job (no */.hydra/hydra.yaml): give the folder a "
-            "'python -m sim -m ...' run wrote (hydra.sweep.dir)."
-        )
+        raise ConfigError(f"'{sweep_dir}' holds no job of its sweep (no */.hydra/hydra.yaml).")
     keys = swept_keys(jobs)
     rows, runs, horizon = [], [], 0
     for job in jobs:
@@ -345,21 +392,28 @@ def load_sweep(sweep_dir: Path | str, baseline: str | None = None) -> Sweep:
         except Exception as err:  # a corrupt file: the job cannot be used
             job.status, job.reason = "failed", f"unreadable output: {type(err).__name__}: {err}"
             continue
-        horizon = max(horizon, int(summary["truce"]["horizon_days"]))
+        horizon = int(summary["truce"]["horizon_days"])
         label = ", ".join(f"{k}={job.values.get(k)}" for k in keys) or "all"
-        rows.append({"job": job.num, "label": label, **{k: job.values.get(k) for k in keys}, **flatten_summary(summary)})
+        rows.append({"job": job.num, "label": label, **{k: job.values.get(k) for k in keys},
+                     "horizon_days": horizon, **flatten_summary(summary)})
         point_runs.insert(0, "job", job.num)
         runs.append(point_runs)
     if not rows:
         raise ConfigError(f"no job of '{sweep_dir}' is complete: {_job_report(jobs)}")
+    horizons = {r["horizon_days"] for r in rows}
+    if len(horizons) > 1:
+        raise ConfigError(f"the points of '{sweep_dir}' have different horizons ({sorted(horizons)} days): "
+                          "their survival cannot be compared; sweep run.horizon_days in separate sweeps.")
     points = pd.DataFrame(rows)
     all_runs = pd.concat(runs, ignore_index=True)
     for k in keys:
         points[k] = typed(points[k])
         all_runs[k] = all_runs["job"].map(dict(zip(points["job"], points[k], strict=True)))
     all_runs = all_runs[["job", *keys, *[c for c in all_runs.columns if c not in ("job", *keys)]]]
-    sweep = Sweep(sweep_dir, jobs, keys, points, all_runs, horizon)
-    sweep.baseline_job = pick_baseline(sweep, baseline or configured_baseline(sweep_dir))
+    sweep = Sweep(sweep_dir, jobs, keys, points, all_runs, horizon, stale=stale)
+    named = baseline or configured_baseline(sweep_dir)
+    sweep.baseline_job = pick_baseline(sweep, named)
+    sweep.baseline_named = bool(named)
     return sweep
 
 
@@ -437,9 +491,15 @@ def compare(sweep: Sweep) -> pd.DataFrame:
             "job": point["job"], "label": point["label"], **{k: point[k] for k in sweep.keys},
             "baseline": point["job"] == sweep.baseline_job,
             "p_hold_90": point["p_hold_90"], "rmst_days": point["rmst_days"],
-            **compare_arms(base, other, sweep.horizon),
+            **(blank_comparison(len(other)) if point["job"] == sweep.baseline_job else compare_arms(base, other, sweep.horizon)),
         })
     return pd.DataFrame(rows)
+
+
+def blank_comparison(replicates: int) -> dict[str, Any]:
+    """The baseline's own row: nothing to compare it with."""
+    return {"paired": True, "replicates": replicates, "logrank_p": np.nan, "diff_truce_days_p": np.nan,
+            **{f"diff_{what}{end}": np.nan for what in ("truce_days", "trade90_days") for end in ("", "_lower", "_upper")}}
 
 
 # --------------------------------------------------------------------------- writing
@@ -472,7 +532,7 @@ def aggregate(sweep_dir: Path | str, baseline: str | None = None, quiet: bool = 
     plots.sweep_survival_plot(sweep, shown, out / "survival.png")
     plots.sweep_trade_plot(sweep, shown, out / "trade.png", {j: read_daily(sweep, j) for j in shown})
     heatmap = out / "heatmap.png"
-    if grid_keys(sweep):
+    if grid_keys(sweep) and sweep.points["rmst_days"].notna().any():
         plots.sweep_heatmap(sweep, *grid_keys(sweep), heatmap)
     else:
         heatmap.unlink(missing_ok=True)
@@ -499,15 +559,24 @@ def describe_sweep(sweep: Sweep, comparison: pd.DataFrame) -> str:
     lines = [f"Sweep {sweep.path}: {n_ok} of {len(sweep.jobs)} points complete"]
     for job in sweep.not_complete:
         lines.append(f"  job {job.num} ({' '.join(job.overrides)}): {job.status} ({job.reason})")
+    if sweep.stale:
+        lines.append(f"  ignored: {len(sweep.stale)} folders left by an earlier sweep into this folder "
+                     f"(jobs {', '.join(str(j.num) for j in sweep.stale)}; not part of this sweep)")
     base_label = sweep.label(sweep.baseline_job)
-    lines.append(f"Against the baseline ({base_label}); truce days within {sweep.horizon}, paired by replicate:")
+    if sweep.baseline_job != sweep.jobs[0].num and not sweep.baseline_named:
+        lines.append(f"  note: the first point did not finish, so the baseline is the first that did ({base_label})")
+    lines.append(f"Against the baseline ({base_label}); truce days within {sweep.horizon} days, paired by replicate; "
+                 "p-values: paired t-test of the difference, and log-rank (unpaired) of the survival curves:")
     width = max(len(s) for s in comparison["label"])
-    lines.append(f"  {'point':<{width}}  P(90 d)  RMST  diff [95% CI]        log-rank p")
+    lines.append(f"  {'point':<{width}}  P(90 d)  RMST  {'diff in truce days [95% CI]':<28}  paired p  log-rank p")
     for _, r in comparison.iterrows():
         p90 = "    n/a" if pd.isna(r["p_hold_90"]) else f"{r['p_hold_90']:7.2f}"
-        diff = "" if r["baseline"] else f"{r['diff_truce_days']:+6.1f} [{r['diff_truce_days_lower']:+.1f}, {r['diff_truce_days_upper']:+.1f}]"
-        p = "" if r["baseline"] else f"{r['logrank_p']:.2g}"
-        lines.append(f"  {r['label']:<{width}}  {p90}  {r['rmst_days']:4.0f}  {diff:<20} {p}")
+        if r["baseline"]:
+            diff, p_paired, p_logrank = "(baseline)", "", ""
+        else:
+            diff = f"{r['diff_truce_days']:+.1f} [{r['diff_truce_days_lower']:+.1f}, {r['diff_truce_days_upper']:+.1f}]"
+            p_paired, p_logrank = f"{r['diff_truce_days_p']:.2g}", f"{r['logrank_p']:.2g}"
+        lines.append(f"  {r['label']:<{width}}  {p90}  {r['rmst_days']:4.0f}  {diff:<28}  {p_paired:>8}  {p_logrank:>10}")
     lines.append(f"Tables and figures in {sweep.path}: sweep.parquet, runs.parquet, comparison.csv, survival.png, trade.png"
                  + (", heatmap.png" if grid_keys(sweep) else ""))
     return "\n".join(lines)
@@ -521,7 +590,8 @@ class SweepCallback(Callback):
     and aggregates the sweep when it ends.
 
     Configured in ``conf/config.yaml`` under ``hydra.callbacks.sweep``; ``baseline``
-    names the baseline point (``hydra.callbacks.sweep.baseline=mvm=none``).
+    names the baseline point; on the command line its value needs quotes because it
+    holds an '=': ``'hydra.callbacks.sweep.baseline="mvm=none"'``.
     """
 
     def __init__(self, baseline: str | None = None) -> None:
@@ -534,12 +604,14 @@ class SweepCallback(Callback):
         points = sweep_points(config)
         try:
             if points:
+                check_one_horizon(points)
                 validate_points(points)
                 if self.baseline:
                     check_baseline(self.baseline, points)
         except ConfigError as err:
             fail(err)
         os.environ[POINTS_ENV] = str(len(points) if points else 0)
+        os.environ[KEYS_ENV] = " ".join(varying_keys(points or []))
         ACTIVE.update(dir=Path(config.hydra.sweep.dir), baseline=self.baseline)
         if points:
             print(f"Sweep of {len(points)} points into {config.hydra.sweep.dir}", flush=True)
@@ -556,8 +628,10 @@ class SweepCallback(Callback):
         ACTIVE.clear()
         try:
             aggregate(Path(config.hydra.sweep.dir), self.baseline)
-        except ConfigError as err:
-            print(f"ceasefire-sim: cannot aggregate the sweep: {err}", file=sys.stderr)
+        except Exception as err:  # every job finished; say why their summary is missing
+            print(f"ceasefire-sim: the jobs finished but the sweep cannot be aggregated: {type(err).__name__}: {err}",
+                  file=sys.stderr)
+            sys.exit(1)
 
 
 def aggregate_after_failure() -> None:

@@ -59,14 +59,18 @@ def test_comparison_against_the_first_point(design_sweep):
     comp = pd.read_csv(out / "comparison.csv")
     assert comp["baseline"].tolist() == [True, False, False]
     base = comp.iloc[0]
-    assert base["diff_truce_days"] == 0 and base["logrank_p"] == pytest.approx(1.0)
+    assert base[["diff_truce_days", "logrank_p", "diff_truce_days_p"]].isna().all()  # nothing to compare
+    assert base["replicates"] == 40
     runs = pd.read_parquet(out / "runs.parquet")
     none = runs[runs.mvm == "none"].set_index("seed").truce_days
     joint = runs[runs.mvm == "joint"].set_index("seed").truce_days
     row = comp.iloc[1]
     assert row["paired"] and row["diff_truce_days"] == pytest.approx((joint - none.loc[joint.index]).mean())
     assert row["diff_truce_days_lower"] < row["diff_truce_days"] < row["diff_truce_days_upper"]
-    assert 0 < row["logrank_p"] <= 1
+    assert 0 < row["logrank_p"] <= 1 and 0 < row["diff_truce_days_p"] <= 1
+    # the paired p-value agrees with the interval: below 0.05 exactly when 0 is outside it
+    outside = row["diff_truce_days_lower"] > 0 or row["diff_truce_days_upper"] < 0
+    assert (row["diff_truce_days_p"] < 0.05) == outside
 
 
 def test_common_random_numbers(design_sweep):
@@ -210,6 +214,11 @@ def test_a_corrupt_job_output_is_reported_not_fatal(tmp_path, design_sweep):
         (("-m", "mvm.penalty=0.5,1.5"), "mvm.penalty=1.5"),
         (("-m", "mvm=none,nonsense"), "unknown option 'nonsense' for config group 'mvm'"),
         (("-m", "experiment=nonsense"), "unknown option 'nonsense' for config group 'experiment'"),
+        (("-m", "run.horizon_days=60,120"), "must share one horizon"),
+        (("experiment=mediation",), "an experiment is a ready sweep; run it with -m"),
+        (("-m", "hydra/launcher=nope", "mvm=none,joint"), "unknown launcher 'nope'"),
+        (("-m", "mvm=none,joint", "hydra.callbacks.sweep.baseline=mvm=none"), "needs quotes"),
+        (("-m", "mvm=none,joint", 'hydra.callbacks.sweep.baseline="mvm=nah"'), "matches no point of the sweep"),
     ],
 )
 def test_a_bad_sweep_is_refused_before_any_job_runs(tmp_path, args, message):
@@ -224,12 +233,41 @@ def test_a_bad_sweep_is_refused_before_any_job_runs(tmp_path, args, message):
     ("args", "message"),
     [
         (("/no/such/folder",), "does not exist"),
-        ((".",), "holds no sweep job"),
+        ((".",), "is not a sweep folder"),
     ],
 )
 def test_aggregation_errors(args, message, tmp_path):
     proc = sim(*args, module="sim.sweep", cwd=tmp_path)
     assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_slurm_without_slurm_is_refused(tmp_path):
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
+    if shutil.which("sbatch"):
+        pytest.skip("this machine has SLURM")
+    proc = sim("-m", "hydra/launcher=slurm", "mvm=none,joint", f"hydra.sweep.dir={tmp_path / 's'}")
+    assert proc.returncode == 2 and "no SLURM" in proc.stderr and "submitit_local" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_only_the_sweeps_own_jobs_are_aggregated(tmp_path, design_sweep):
+    """A second, smaller sweep into the folder of the first: the first one's extra job is
+    left there but is not part of the new sweep."""
+    src, _ = design_sweep
+    out = tmp_path / "reused"
+    shutil.copytree(src, out)
+    proc = sim("-m", "mvm=none,joint", *SMALL, f"hydra.sweep.dir={out}")
+    assert proc.returncode == 0, proc.stderr
+    assert pd.read_parquet(out / "sweep.parquet")["mvm"].tolist() == ["none", "joint"]
+    assert "2 of 2 points complete" in proc.stdout and "ignored: 1 folders left by an earlier sweep" in proc.stdout
+
+
+def test_a_job_folder_is_not_a_sweep(design_sweep):
+    src, _ = design_sweep
+    before = (src / "0" / "runs.parquet").stat().st_mtime_ns
+    proc = sim(str(src / "0"), module="sim.sweep")
+    assert proc.returncode == 2 and "is not a sweep folder" in proc.stderr
+    assert (src / "0" / "runs.parquet").stat().st_mtime_ns == before
 
 
 def test_unknown_baseline(design_sweep, tmp_path):
