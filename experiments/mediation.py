@@ -49,7 +49,7 @@ def headline(points: pd.DataFrame, comparison: pd.DataFrame) -> str:
     return (
         f"Turkiye and Qatar with leverage renewed by each round add {both['diff_truce_days']:.0f} days of truce "
         f"over no mediation (95% CI {both['diff_truce_days_lower']:.0f} to {both['diff_truce_days_upper']:.0f}; "
-        f"log-rank p = {both['logrank_p']:.1g}); with leverage fading, {fading['diff_truce_days']:.0f} days "
+        f"paired p = {both['diff_truce_days_p']:.1g}); with leverage fading, {fading['diff_truce_days']:.0f} days "
         f"({fading['diff_truce_days_lower']:.0f} to {fading['diff_truce_days_upper']:.0f})."
     )
 

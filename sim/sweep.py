@@ -220,7 +220,7 @@ def validate_points(points: list[list[str]]) -> None:
                     seen.add((key, ov))
                     candidates.append([*first[:i], ov, *first[i + 1 :]])
     for point in candidates:
-        schema.check_overrides(point)
+        schema.check_overrides(["--multirun", *point])  # a point of a sweep
         try:
             cfg = compose(config_name="config", overrides=[*point])
         except Exception as err:  # Hydra's own composition errors
