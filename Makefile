@@ -12,7 +12,7 @@ FIND_PYTHON = for p in python3.12 python3.13 python3 python \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    command -v $$p; exit 0; fi; done; exit 1
 
-.PHONY: setup run test lint bench docs experiments clean
+.PHONY: setup run test lint bench docs experiments app clean
 
 setup: $(STAMP)
 
@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	    echo "Install one (e.g. 'pyenv install 3.12', or your system's python3.12 package) and run make again."; exit 1; }; \
 	  echo "creating $(VENV) with $$py"; $$py -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test,viz]"
 	@touch $(STAMP)
 
 run: setup
@@ -41,6 +41,13 @@ docs: setup
 EXPERIMENTS := mechanism_designs detection_vs_penalty mediation spoiler_pressure trade_recovery
 experiments: setup
 	@for e in $(EXPERIMENTS); do $(PY) experiments/$$e.py $(ARGS) || exit $$?; done
+
+# the interactive page on http://127.0.0.1:8765 (this machine only). Where Solara's CDN
+# (cdn.jsdelivr.net) is unreachable, its front-end files come from the npm registry first.
+APP_PORT ?= 8765
+app: setup
+	@-command -v npm >/dev/null && $(PY) -m sim.viz_assets >/dev/null || true
+	$(VENV)/bin/solara run sim.app --host 127.0.0.1 --port $(APP_PORT) --production
 
 bench: setup
 	$(PY) benchmarks/bench.py $(ARGS)

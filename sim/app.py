@@ -1,0 +1,216 @@
+"""The interactive page: one scenario, day by day, and a small ensemble (Mesa SolaraViz).
+
+    make app                      # or: solara run sim/app.py --host 127.0.0.1
+    (needs the viz extra: pip install -e '.[viz]')
+
+Controls on the left: the mechanism design and its main knobs, the mediators, the
+militants' attack rate and the seed; Reset builds the model anew with them. Step and play
+advance it a day at a time while the charts follow trust each way, grievance, incidents
+by kind (all, detected by the mechanism, blamed on the wrong party), the crossings open
+and the trade index. The ensemble panel runs N replicates of the current settings and
+draws the Kaplan-Meier curve and the trade chart with the command line's own code
+(:func:`sim.plots.survival_plot`, :func:`sim.plots.trade_plot`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import mesa
+import mesa.visualization.solara_viz as solara_viz
+import solara
+from mesa.visualization import SolaraViz, make_plot_component
+from mesa.visualization.utils import update_counter
+
+from .config import Config, group_options, with_values
+from .docs import default_config
+from .model import AFG, PAK, CeasefireModel
+
+#: The knobs on the page, with their defaults (those of the default scenario).
+DEFAULTS = {
+    "mvm": "joint",
+    "detection_prob": 0.6,
+    "attribution_accuracy": 0.7,
+    "penalty": 0.5,
+    "mediation": "turkey_qatar",
+    "attack_rate": 0.12,
+    "seed": 20251019,
+}
+
+#: Series the charts draw (DataCollector model reporters).
+REPORTERS = {
+    "Afghanistan's trust in Pakistan": lambda m: m.states[AFG].trust,
+    "Pakistan's trust in Afghanistan": lambda m: m.states[PAK].trust,
+    "Afghanistan's grievance": lambda m: m.states[AFG].grievance,
+    "Pakistan's grievance": lambda m: m.states[PAK].grievance,
+    "incidents": lambda m: m.counts["incidents"],
+    "detected by the mechanism": lambda m: m.counts["detected"],
+    "blamed on the wrong party": lambda m: m.counts["misattributed"],
+    "state retaliations": lambda m: m.counts["retaliations"],
+    "open crossings": lambda m: m.open_crossings,
+    "trade index": lambda m: m.trade_index,
+}
+
+
+def page_config(mvm: str, detection_prob: float, attribution_accuracy: float, penalty: float,
+                mediation: str, attack_rate: float, seed: int) -> Config:
+    """The default scenario with the page's settings (validated like the command line's)."""
+    base = default_config([f"mvm={mvm}", f"mediation={mediation}"])
+    values = {"spoilers.attack_rate": attack_rate, "run.seed": int(seed)}
+    if mvm != "none":  # no mechanism: its knobs have nothing to act on
+        values |= {"mvm.detection_prob": detection_prob, "mvm.attribution_accuracy": attribution_accuracy,
+                   "mvm.penalty": penalty}
+    return with_values(base, values)
+
+
+class AppModel(CeasefireModel):
+    """The model as the page drives it: built from the page's controls, with a Mesa
+    DataCollector recording the charted series every day (day 0 included)."""
+
+    def __init__(self, mvm: str = DEFAULTS["mvm"], detection_prob: float = DEFAULTS["detection_prob"],
+                 attribution_accuracy: float = DEFAULTS["attribution_accuracy"], penalty: float = DEFAULTS["penalty"],
+                 mediation: str = DEFAULTS["mediation"], attack_rate: float = DEFAULTS["attack_rate"],
+                 seed: int = DEFAULTS["seed"], rng: int | None = None):
+        config = page_config(mvm, detection_prob, attribution_accuracy, penalty, mediation, attack_rate, seed)
+        super().__init__(config, rng=int(seed) if rng is None else rng)
+        self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
+        self.datacollector.collect(self)
+
+    def step(self) -> None:
+        super().step()
+        self.datacollector.collect(self)
+        if self.day >= self.horizon:
+            self.running = False
+
+
+def _slider(label: str, value: float, lo: float = 0.0, hi: float = 1.0, step: float = 0.05) -> dict:
+    return {"type": "SliderFloat", "label": label, "value": value, "min": lo, "max": hi, "step": step}
+
+
+MODEL_PARAMS = {
+    "mvm": {"type": "Select", "label": "Mechanism design", "value": DEFAULTS["mvm"],
+            "values": group_options("mvm")},
+    "detection_prob": _slider("Detection", DEFAULTS["detection_prob"]),
+    "attribution_accuracy": _slider("Attribution", DEFAULTS["attribution_accuracy"]),
+    "penalty": _slider("Penalty", DEFAULTS["penalty"]),
+    "mediation": {"type": "Select", "label": "Mediators", "value": DEFAULTS["mediation"],
+                  "values": group_options("mediation")},
+    "attack_rate": _slider("Attacks a day", DEFAULTS["attack_rate"], 0.0, 0.6, 0.01),
+    "seed": {"type": "InputText", "label": "Seed", "value": DEFAULTS["seed"]},
+}
+
+
+@solara.component
+def Status(model: AppModel):
+    """The day, the date and the state of the truce, in words (redrawn after every step)."""
+    from datetime import date, timedelta
+
+    update_counter.get()
+    today = (date.fromisoformat(model.config.scenario.start_date) + timedelta(days=model.day)).strftime("%d %b %Y")
+    if model.alive:
+        truce = "the truce holds"
+    else:
+        truce = f"the truce collapsed on day {model.collapse_day} ({model.collapse_cause})"
+    solara.Text(f"Day {model.day} ({today}): {truce}; {model.open_crossings} of {len(model.crossings)} "
+                f"crossings open; trade at {100 * model.trade_index:.0f}% of its pre-crisis flow.",
+                style={"font-size": "1.1em", "font-weight": "bold"})
+
+
+@solara.component
+def Ensemble(model: AppModel):
+    """Run N replicates of the current settings; draw survival and trade as the CLI does."""
+    n = solara.use_reactive(200)
+    images = solara.use_reactive(None)
+    summary = solara.use_reactive("")
+    busy = solara.use_reactive(False)
+
+    def run() -> None:
+        from . import plots
+        from .ensemble import run_ensemble
+        from .estimates import describe, estimate
+
+        busy.value = True
+        try:
+            config = with_values(model.config, {"run.replicates": int(n.value), "run.progress": False})
+            result = run_ensemble(config)
+            est = estimate(result.runs, config.run.horizon_days)
+            out = Path(tempfile.mkdtemp(prefix="ceasefire-app-"))
+            start = config.scenario.start_date
+            label = f"mechanism: {config.mvm.design}, mediators: {', '.join(config.mediation.mediators) or 'none'}"
+            images.value = (
+                plots.survival_plot(est, out / "survival.png", start, title=f"How long the truce holds ({label})").read_bytes(),
+                plots.trade_plot(result.daily, result.runs, out / "trade.png", start, title=f"Trade across the border ({label})").read_bytes(),
+            )
+            summary.value = describe(est.summary, start)
+        finally:
+            busy.value = False
+
+    with solara.Card("Ensemble of the current settings"):
+        solara.SliderInt("Replicates", value=n, min=50, max=2000, step=50)
+        solara.Button(f"Run {n.value} replicates", on_click=run, color="primary", disabled=busy.value)
+        if busy.value:
+            solara.ProgressLinear(True)
+        if images.value:
+            solara.Image(images.value[0], width="720px")
+            solara.Image(images.value[1], width="720px")
+            solara.Preformatted(summary.value)
+
+
+@solara.component
+def StackedComponents(components: list, model: mesa.Model):
+    """SolaraViz's components, one under the other.
+
+    Stands in for SolaraViz's draggable grid (``ComponentsView``), whose front end
+    (vue-grid-layout) fails in the browser with "GlobalVue.use is not a function" under
+    solara 1.58-1.64 and Mesa 3.5, so that no component shows; the rest of SolaraViz
+    (controls, parameters, information) is Mesa's own.
+    """
+    with solara.Column():
+        for component in components:
+            Live(component[0] if isinstance(component, tuple) else component, model)
+
+
+@solara.component
+def Live(component, model: mesa.Model):
+    """A component redrawn after every step (Mesa's update counter)."""
+    update_counter.get()
+    return component(model)
+
+
+solara_viz.ComponentsView = StackedComponents
+
+
+def _axes(ylabel: str, ylim: tuple[float, float] | None = None):
+    """A post-processing step for a Mesa plot component: axis labels and limits."""
+    def post_process(ax) -> None:
+        ax.set_xlabel("day since the ceasefire of 19 Oct 2025")
+        ax.set_ylabel(ylabel)
+        ax.set_xlim(left=0)
+        if ylim:
+            ax.set_ylim(*ylim)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="upper left")
+    return post_process
+
+
+def make_page(model: AppModel | None = None):
+    """The SolaraViz page (a function so that tests can build it around their own model)."""
+    model = model or AppModel()
+    components = [
+        (Status, 0),
+        make_plot_component({"Afghanistan's trust in Pakistan": "tab:blue", "Pakistan's trust in Afghanistan": "tab:red",
+                             "Afghanistan's grievance": "lightsteelblue", "Pakistan's grievance": "lightsalmon"},
+                            post_process=_axes("trust and grievance", (0, 1))),
+        make_plot_component({"incidents": "black", "detected by the mechanism": "tab:green",
+                             "blamed on the wrong party": "tab:orange", "state retaliations": "tab:red"},
+                            post_process=_axes("incidents so far")),
+        make_plot_component({"open crossings": "tab:gray", "trade index": "tab:orange"},
+                            post_process=_axes("crossings open; trade (1 = pre-crisis)", (0, 5.2))),
+        (Ensemble, 0),
+    ]
+    return SolaraViz(model, components=components, model_params=MODEL_PARAMS,
+                     name="ceasefire-sim: the Afghanistan-Pakistan truce, day by day")
+
+
+page = make_page()

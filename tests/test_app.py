@@ -1,0 +1,167 @@
+"""The interactive page (sim/app.py): rendered by solara's own test tools, and end to end
+in headless Chromium (skipped where no Chromium is installed)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+solara = pytest.importorskip("solara", reason="the viz extra is not installed (pip install -e '.[viz]')")
+import ipyvuetify as v  # noqa: E402
+import ipywidgets as widgets  # noqa: E402
+from mesa.visualization.utils import force_update  # noqa: E402
+
+from sim.app import AppModel, make_page, page_config  # noqa: E402
+from sim.model import CeasefireModel  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOT = ROOT / "docs" / "figures" / "app.png"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def texts(widget: widgets.Widget) -> list[str]:
+    """Every string shown in a widget tree."""
+    seen, out = set(), []
+
+    def walk(w):
+        if id(w) in seen:
+            return
+        seen.add(id(w))
+        for key in w.keys:
+            value = getattr(w, key, None)
+            items = value if isinstance(value, list | tuple) else [value]
+            for item in items:
+                if isinstance(item, widgets.Widget):
+                    walk(item)
+                elif isinstance(item, str) and not key.startswith("_"):
+                    out.append(item)
+
+    walk(widget)
+    return out
+
+
+def test_app_model_is_the_command_lines_model():
+    """Same settings and seed: the page's model runs exactly the replicate the CLI runs."""
+    app = AppModel(seed=7)
+    cli = CeasefireModel(page_config("joint", 0.6, 0.7, 0.5, "turkey_qatar", 0.12, 7), rng=7)
+    for _ in range(120):
+        app.step()
+        cli.step()
+    assert app.counts == cli.counts and app.day == cli.day == 120
+    frame = app.datacollector.get_model_vars_dataframe()
+    assert len(frame) == 121  # day 0 included
+    assert np.isclose(frame["trade index"].iloc[-1], cli.trade_index)
+
+
+def test_page_controls_change_the_model():
+    model = AppModel(mvm="none", mediation="none", attack_rate=0.3, seed=3)
+    assert model.config.mvm.design == "none" and not model.config.mediation.mediators
+    assert model.config.spoilers.attack_rate == 0.3
+
+
+def test_page_renders():
+    """solara's test tools: the page's main area renders the day, the three charts and the
+    ensemble panel (the controls live in the app's sidebar: the browser test uses them)."""
+    model = AppModel(seed=11)
+    box, rc = solara.render(make_page(model), handle_error=False)
+    shown = " ".join(texts(box))
+    for label in ("Ensemble of the current settings", "Day 0", "the truce holds"):
+        assert label in shown, label
+    charts = [bytes(w.value) for w in rc.find(widgets.Image).widgets]
+    assert len(charts) >= 3  # the three charts
+    for _ in range(5):  # what the Step button does: step, then Mesa's redraw signal
+        model.step()
+    force_update()
+    assert "Day 5" in " ".join(texts(box))
+    assert [bytes(w.value) for w in rc.find(widgets.Image).widgets] != charts  # redrawn
+
+
+def test_ensemble_panel_draws_survival_and_trade():
+    model = AppModel(seed=11)
+    box, rc = solara.render(make_page(model), handle_error=False)
+    images_before = len(rc.find(widgets.Image).widgets)
+    rc.find(v.Slider, label="Replicates").widget.v_model = 50
+    rc.find(v.Btn, children=["Run 50 replicates"]).widget.click()
+    assert len(rc.find(widgets.Image).widgets) == images_before + 2  # survival and trade
+    assert "P(holds  30 days)" in " ".join(texts(box))
+
+
+# --------------------------------------------------------------------------- in a browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """`solara run sim.app` on loopback, with Solara's front-end files in its cache."""
+    if CHROMIUM is None:
+        pytest.skip("no Chromium installed (Debian: apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if shutil.which("npm"):
+        subprocess.run([sys.executable, "-m", "sim.viz_assets"], check=True, capture_output=True, timeout=600)
+    port = free_port()
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "solara"), "run", "sim.app", "--host", "127.0.0.1",
+                             "--port", str(port), "--production", "--no-open"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"})
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(120):
+        try:
+            if urllib.request.urlopen(url, timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("the solara server did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def chart_sources(page) -> list[str]:
+    return page.eval_on_selector_all("img", "els => els.map(e => e.src)")
+
+
+def test_in_chromium_the_charts_follow_the_model_and_the_screenshot_is_taken(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 2300})  # the whole page, unscrolled
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server, timeout=60_000)
+        page.get_by_text("Day 0", exact=False).wait_for(timeout=60_000)
+        before = chart_sources(page)
+        assert len(before) >= 3, "the charts are not on the page"
+        for _ in range(3):
+            page.get_by_role("button", name="Step").click()
+        page.get_by_text("Day 3", exact=False).wait_for(timeout=30_000)
+        page.wait_for_function("n => Array.from(document.images).map(i => i.src).join() !== n", arg=",".join(before), timeout=30_000)
+        assert chart_sources(page) != before  # the charts were redrawn
+        page.get_by_role("button", name="▶").click()  # play
+        page.get_by_text("Day 30", exact=False).wait_for(timeout=120_000)
+        page.get_by_role("button", name="❚❚").click()  # pause
+        page.get_by_role("button", name="Run 200 replicates").click()
+        page.get_by_text("P(holds  30 days)", exact=False).wait_for(timeout=180_000)
+        assert not [e for e in errors if "mermaid" not in e], errors
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(SCREENSHOT))
+        browser.close()
+    assert SCREENSHOT.stat().st_size > 50_000
