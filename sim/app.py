@@ -1,13 +1,13 @@
 """The interactive page: one scenario, day by day, and a small ensemble (Mesa SolaraViz).
 
-    make app                      # or: solara run sim/app.py --host 127.0.0.1
+    make app                      # or: solara run sim.app --host 127.0.0.1
     (needs the viz extra: pip install -e '.[viz]')
 
 Controls on the left: the mechanism design and its main knobs, the mediators, the
 militants' attack rate and the seed; Reset builds the model anew with them. Step and play
 advance it a day at a time while the charts follow trust each way, grievance, incidents
 by kind (all, detected by the mechanism, blamed on the wrong party), the crossings open
-and the trade index. The ensemble panel runs N replicates of the current settings and
+and the trade index. The ensemble panel runs N replicates of the model as last reset and
 draws the Kaplan-Meier curve and the trade chart with the command line's own code
 (:func:`sim.plots.survival_plot`, :func:`sim.plots.trade_plot`).
 """
@@ -53,14 +53,33 @@ REPORTERS = {
 }
 
 
+#: The mechanism sliders and the config keys they set.
+MECHANISM_SLIDERS = {"detection_prob": "mvm.detection_prob", "attribution_accuracy": "mvm.attribution_accuracy",
+                     "penalty": "mvm.penalty"}
+
+
+def parse_seed(seed: object) -> int | None:
+    """The seed typed in the page, or None if it is not a whole number >= 0."""
+    try:
+        value = int(str(seed).strip())
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
 def page_config(mvm: str, detection_prob: float, attribution_accuracy: float, penalty: float,
                 mediation: str, attack_rate: float, seed: int) -> Config:
-    """The default scenario with the page's settings (validated like the command line's)."""
+    """The default scenario with the page's settings (validated like the command line's).
+
+    A mechanism slider left where it starts keeps the chosen design's own value (the
+    third-party monitors' attribution, the zero penalty of joint_no_penalty, ...); a
+    slider that was moved overrides it. With no mechanism they have nothing to act on.
+    """
     base = default_config([f"mvm={mvm}", f"mediation={mediation}"])
     values = {"spoilers.attack_rate": attack_rate, "run.seed": int(seed)}
-    if mvm != "none":  # no mechanism: its knobs have nothing to act on
-        values |= {"mvm.detection_prob": detection_prob, "mvm.attribution_accuracy": attribution_accuracy,
-                   "mvm.penalty": penalty}
+    if mvm != "none":
+        sliders = {"detection_prob": detection_prob, "attribution_accuracy": attribution_accuracy, "penalty": penalty}
+        values |= {MECHANISM_SLIDERS[k]: v for k, v in sliders.items() if v != DEFAULTS[k]}
     return with_values(base, values)
 
 
@@ -72,8 +91,11 @@ class AppModel(CeasefireModel):
                  attribution_accuracy: float = DEFAULTS["attribution_accuracy"], penalty: float = DEFAULTS["penalty"],
                  mediation: str = DEFAULTS["mediation"], attack_rate: float = DEFAULTS["attack_rate"],
                  seed: int = DEFAULTS["seed"], rng: int | None = None):
+        parsed = parse_seed(seed)
+        self.notice = "" if parsed is not None else f"seed '{seed}' is not a whole number >= 0: using {DEFAULTS['seed']}"
+        seed = DEFAULTS["seed"] if parsed is None else parsed
         config = page_config(mvm, detection_prob, attribution_accuracy, penalty, mediation, attack_rate, seed)
-        super().__init__(config, rng=int(seed) if rng is None else rng)
+        super().__init__(config, rng=seed if rng is None else rng)
         self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
         self.datacollector.collect(self)
 
@@ -96,7 +118,7 @@ MODEL_PARAMS = {
     "penalty": _slider("Penalty", DEFAULTS["penalty"]),
     "mediation": {"type": "Select", "label": "Mediators", "value": DEFAULTS["mediation"],
                   "values": group_options("mediation")},
-    "attack_rate": _slider("Attacks a day", DEFAULTS["attack_rate"], 0.0, 0.6, 0.01),
+    "attack_rate": _slider("Attacks a day (mean)", DEFAULTS["attack_rate"], 0.0, 0.6, 0.01),
     "seed": {"type": "InputText", "label": "Seed", "value": DEFAULTS["seed"]},
 }
 
@@ -115,11 +137,20 @@ def Status(model: AppModel):
     solara.Text(f"Day {model.day} ({today}): {truce}; {model.open_crossings} of {len(model.crossings)} "
                 f"crossings open; trade at {100 * model.trade_index:.0f}% of its pre-crisis flow.",
                 style={"font-size": "1.1em", "font-weight": "bold"})
+    c = model.config
+    mechanism = "no mechanism" if c.mvm.design == "none" else (
+        f"mechanism {c.mvm.design}: detection {c.mvm.detection_prob:g}, attribution {c.mvm.attribution_accuracy:g}, "
+        f"penalty {c.mvm.penalty:g}")
+    solara.Text(f"Running: {mechanism}; mediators: {', '.join(c.mediation.mediators) or 'none'}; "
+                f"{c.spoilers.attack_rate:g} militant attacks a day; seed {c.run.seed}. "
+                "Changed controls take effect on Reset.")
+    if model.notice:
+        solara.Warning(model.notice)
 
 
 @solara.component
 def Ensemble(model: AppModel):
-    """Run N replicates of the current settings; draw survival and trade as the CLI does."""
+    """Run N replicates of the model as last reset; draw survival and trade as the CLI does."""
     n = solara.use_reactive(200)
     images = solara.use_reactive(None)
     summary = solara.use_reactive("")
@@ -146,7 +177,7 @@ def Ensemble(model: AppModel):
         finally:
             busy.value = False
 
-    with solara.Card("Ensemble of the current settings"):
+    with solara.Card("Ensemble of the model as last reset"):
         solara.SliderInt("Replicates", value=n, min=50, max=2000, step=50)
         solara.Button(f"Run {n.value} replicates", on_click=run, color="primary", disabled=busy.value)
         if busy.value:
@@ -154,7 +185,7 @@ def Ensemble(model: AppModel):
         if images.value:
             solara.Image(images.value[0], width="720px")
             solara.Image(images.value[1], width="720px")
-            solara.Preformatted(summary.value)
+            solara.Text(summary.value, style={"white-space": "pre-wrap", "font-family": "monospace", "font-size": "0.85em"})
 
 
 @solara.component
@@ -182,13 +213,15 @@ solara_viz.ComponentsView = StackedComponents
 
 
 def _axes(ylabel: str, ylim: tuple[float, float] | None = None):
-    """A post-processing step for a Mesa plot component: axis labels and limits."""
+    """A post-processing step for a Mesa plot component: label and limits (x: days since
+    the ceasefire, at least the first 10; y: from 0)."""
     def post_process(ax) -> None:
-        ax.set_xlabel("day since the ceasefire of 19 Oct 2025")
         ax.set_ylabel(ylabel)
-        ax.set_xlim(left=0)
+        ax.set_xlim(0, max(10.0, ax.get_xlim()[1]))
         if ylim:
             ax.set_ylim(*ylim)
+        else:
+            ax.set_ylim(0, max(1.0, ax.get_ylim()[1]))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper left")
     return post_process
@@ -205,12 +238,16 @@ def make_page(model: AppModel | None = None):
         make_plot_component({"incidents": "black", "detected by the mechanism": "tab:green",
                              "blamed on the wrong party": "tab:orange", "state retaliations": "tab:red"},
                             post_process=_axes("incidents so far")),
-        make_plot_component({"open crossings": "tab:gray", "trade index": "tab:orange"},
-                            post_process=_axes("crossings open; trade (1 = pre-crisis)", (0, 5.2))),
+        make_plot_component({"open crossings": "tab:gray"}, post_process=_axes("crossings open (of 5)", (0, 5.2))),
+        make_plot_component({"trade index": "tab:orange"}, post_process=_axes("trade (1 = pre-crisis flow)", (0, 1.3))),
         (Ensemble, 0),
     ]
     return SolaraViz(model, components=components, model_params=MODEL_PARAMS,
-                     name="ceasefire-sim: the Afghanistan-Pakistan truce, day by day")
+                     name="ceasefire-sim: the 2025 truce, day by day")
 
 
-page = make_page()
+@solara.component
+def Page():
+    """What `solara run sim.app` serves: a model of its own for every visitor."""
+    model = solara.use_memo(AppModel, [])
+    return make_page(model)

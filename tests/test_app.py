@@ -68,19 +68,34 @@ def test_app_model_is_the_command_lines_model():
 def test_page_controls_change_the_model():
     model = AppModel(mvm="none", mediation="none", attack_rate=0.3, seed=3)
     assert model.config.mvm.design == "none" and not model.config.mediation.mediators
-    assert model.config.spoilers.attack_rate == 0.3
+    assert model.config.spoilers.attack_rate == 0.3 and model.config.run.seed == 3
+
+
+def test_untouched_sliders_keep_the_designs_own_values():
+    """A design's own detection, attribution and penalty hold unless a slider was moved."""
+    assert AppModel(mvm="joint_no_penalty").config.mvm.penalty == 0.0
+    third = AppModel(mvm="third_party").config.mvm
+    assert (third.detection_prob, third.attribution_accuracy) == (0.5, 0.85)
+    moved = AppModel(mvm="third_party", penalty=0.9, detection_prob=0.95).config.mvm
+    assert (moved.penalty, moved.detection_prob, moved.attribution_accuracy) == (0.9, 0.95, 0.85)
+
+
+def test_a_bad_seed_is_reported_not_fatal():
+    model = AppModel(seed="abc")
+    assert model.config.run.seed == 20251019 and "not a whole number" in model.notice
+    assert AppModel(seed=" 42 ").config.run.seed == 42
 
 
 def test_page_renders():
-    """solara's test tools: the page's main area renders the day, the three charts and the
+    """solara's test tools: the page's main area renders the day, the four charts and the
     ensemble panel (the controls live in the app's sidebar: the browser test uses them)."""
     model = AppModel(seed=11)
     box, rc = solara.render(make_page(model), handle_error=False)
     shown = " ".join(texts(box))
-    for label in ("Ensemble of the current settings", "Day 0", "the truce holds"):
+    for label in ("Ensemble of the model as last reset", "Day 0", "the truce holds", "mechanism joint: detection 0.6"):
         assert label in shown, label
     charts = [bytes(w.value) for w in rc.find(widgets.Image).widgets]
-    assert len(charts) >= 3  # the three charts
+    assert len(charts) >= 4  # the four charts
     for _ in range(5):  # what the Step button does: step, then Mesa's redraw signal
         model.step()
     force_update()
@@ -152,7 +167,7 @@ def test_in_chromium_the_charts_follow_the_model_and_the_screenshot_is_taken(ser
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 2300})  # the whole page, unscrolled
+        page = browser.new_page(viewport={"width": 1400, "height": 3000})  # the whole page, unscrolled
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(server, timeout=60_000)
