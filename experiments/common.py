@@ -35,6 +35,7 @@ class Experiment:
     quick: bool
     sweep: Sweep
     elapsed_s: float
+    comparison: pd.DataFrame  # the sweep's comparison.csv: each point against the baseline
 
     @property
     def size(self) -> str:
@@ -77,7 +78,7 @@ def run(name: str, args: argparse.Namespace, quick_overrides: Sequence[str] = ()
     for fig in ("survival.png", "trade.png", "heatmap.png"):
         if (sweep_dir / fig).exists():
             shutil.copyfile(sweep_dir / fig, args.out / fig)
-    return Experiment(name, args.out, args.quick, sweep, elapsed)
+    return Experiment(name, args.out, args.quick, sweep, elapsed, pd.read_csv(sweep_dir / "comparison.csv"))
 
 
 def fmt_interval(mid: float, lo: float, hi: float, digits: int = 2) -> str:
@@ -88,7 +89,7 @@ def fmt_interval(mid: float, lo: float, hi: float, digits: int = 2) -> str:
 
 def design_table(exp: Experiment) -> pd.DataFrame:
     """The headline estimates of every point and its difference from the baseline."""
-    comp = pd.read_csv(exp.sweep.path / "comparison.csv").set_index("job")
+    comp = exp.comparison.set_index("job")
     rows = []
     for _, p in exp.sweep.points.iterrows():
         c = comp.loc[p["job"]]

@@ -39,7 +39,7 @@ def headline(comparison: pd.DataFrame, horizon: int) -> str:
 def main(argv=None) -> None:
     args = parse_args(NAME, __doc__, argv)
     exp = run(NAME, args)
-    comparison = pd.read_csv(exp.sweep.path / "comparison.csv")
+    comparison = exp.comparison
     plots.forest_plot(comparison, exp.out / "differences.png",
                       title="What each design buys over no mechanism (paired differences, 95% intervals)")
     write_report(

@@ -57,7 +57,7 @@ def headline(points: pd.DataFrame, comparison: pd.DataFrame) -> str:
 def main(argv=None) -> None:
     args = parse_args(NAME, __doc__, argv)
     exp = run(NAME, args, quick_overrides=QUICK_POINTS)
-    comparison = pd.read_csv(exp.sweep.path / "comparison.csv")
+    comparison = exp.comparison
     rmst_bars(exp.sweep.points, exp.out / "rmst.png")
     write_report(
         exp, "Mediation",

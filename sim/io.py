@@ -39,6 +39,12 @@ def write_parquet(frame: pd.DataFrame, path: Path | str) -> Path:
     return Path(path)
 
 
+def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False)
+    return Path(path)
+
+
 def write_text(text: str, path: Path | str) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_text(text)

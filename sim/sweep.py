@@ -39,7 +39,7 @@ import yaml
 from hydra.experimental.callback import Callback
 
 from .config import Config, ConfigError, to_dict
-from .io import write_json, write_parquet, write_text
+from .io import write_csv, write_json, write_parquet, write_text
 
 #: The job outputs that must all be present for a job to count as complete.
 JOB_OUTPUTS = ("config.yaml", "provenance.json", "runs.parquet", "daily.parquet", "summary.json")
@@ -491,15 +491,16 @@ def compare(sweep: Sweep) -> pd.DataFrame:
             "job": point["job"], "label": point["label"], **{k: point[k] for k in sweep.keys},
             "baseline": point["job"] == sweep.baseline_job,
             "p_hold_90": point["p_hold_90"], "rmst_days": point["rmst_days"],
-            **(blank_comparison(len(other)) if point["job"] == sweep.baseline_job else compare_arms(base, other, sweep.horizon)),
+            **(blank_comparison(compare_arms(base, base, sweep.horizon)) if point["job"] == sweep.baseline_job
+               else compare_arms(base, other, sweep.horizon)),
         })
     return pd.DataFrame(rows)
 
 
-def blank_comparison(replicates: int) -> dict[str, Any]:
-    """The baseline's own row: nothing to compare it with."""
-    return {"paired": True, "replicates": replicates, "logrank_p": np.nan, "diff_truce_days_p": np.nan,
-            **{f"diff_{what}{end}": np.nan for what in ("truce_days", "trade90_days") for end in ("", "_lower", "_upper")}}
+def blank_comparison(row: dict[str, Any]) -> dict[str, Any]:
+    """The baseline's own row (its comparison with itself): nothing to compare it with,
+    so every difference and p-value is blank."""
+    return {k: (v if k in ("paired", "replicates") else np.nan) for k, v in row.items()}
 
 
 # --------------------------------------------------------------------------- writing
@@ -519,10 +520,10 @@ def aggregate(sweep_dir: Path | str, baseline: str | None = None, quiet: bool = 
     write_parquet(sweep.points, out / "sweep.parquet")
     write_parquet(sweep.runs, out / "runs.parquet")
     comparison = compare(sweep)
-    with_atomic_csv(comparison, out / "comparison.csv")
+    write_csv(comparison, out / "comparison.csv")
     failed = out / "failed_jobs.csv"
     if sweep.not_complete:
-        with_atomic_csv(
+        write_csv(
             pd.DataFrame([{"job": j.num, "overrides": " ".join(j.overrides), "status": j.status, "reason": j.reason} for j in sweep.not_complete]),
             failed,
         )
@@ -539,10 +540,6 @@ def aggregate(sweep_dir: Path | str, baseline: str | None = None, quiet: bool = 
     if not quiet:
         print(describe_sweep(sweep, comparison))
     return sweep
-
-
-def with_atomic_csv(frame: pd.DataFrame, path: Path) -> Path:
-    return write_text(frame.to_csv(index=False), path)
 
 
 def grid_keys(sweep: Sweep) -> tuple[str, str] | None:
