@@ -72,11 +72,12 @@ def run_scenario(config: Config, out_dir: Path, quiet: bool = False, max_workers
     write_json(est.summary, out_dir / "summary.json")
 
     start = config.scenario.start_date
-    label = f"{config.scenario.name}, mechanism: {config.mvm.design}, mediators: {', '.join(config.mediation.mediators) or 'none'}"
-    plots.survival_plot(est, out_dir / "survival.png", start, title=f"How long the truce holds ({label})")
-    plots.trade_plot(result.daily, result.runs, out_dir / "trade.png", start, title=f"Trade across the border ({label})")
-    rounds = [r.end_day for r in round_calendar(config, config.run.horizon_days)]
-    plots.dynamics_plot(result.daily, out_dir / "dynamics.png", rounds, start)
+    if config.run.figures:
+        label = f"{config.scenario.name}, mechanism: {config.mvm.design}, mediators: {', '.join(config.mediation.mediators) or 'none'}"
+        plots.survival_plot(est, out_dir / "survival.png", start, title=f"How long the truce holds ({label})")
+        plots.trade_plot(result.daily, result.runs, out_dir / "trade.png", start, title=f"Trade across the border ({label})")
+        rounds = [r.end_day for r in round_calendar(config, config.run.horizon_days)]
+        plots.dynamics_plot(result.daily, out_dir / "dynamics.png", rounds, start)
     write_manifest(out_dir, config, time.perf_counter() - started, result.workers)
     if not quiet:
         print(describe(est.summary, start))
@@ -95,10 +96,21 @@ def hydra_main(cfg: DictConfig) -> None:
         if hc.mode == RunMode.MULTIRUN:
             raise  # the sweep records the job as failed and goes on
         fail(err)
+    config = pin_overrides(config, list(hc.overrides.task))
     if hc.mode == RunMode.MULTIRUN:
         run_sweep_job(config, out_dir, hc.job.num, list(hc.overrides.task))
     else:
         run_scenario(config, out_dir)
+
+
+def pin_overrides(config: Config, overrides: list[str]) -> Config:
+    """Keys given on the command line (or by a sweep) win over a parameter table's values."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from .parameters import pin
+
+    keys = [ov.key_or_group for ov in OverridesParser.create().parse_overrides(overrides) if not ov.is_delete()]
+    return pin(config, [k.lstrip("+") for k in keys])
 
 
 def run_sweep_job(config: Config, out_dir: Path, num: int, overrides: list[str]) -> None:

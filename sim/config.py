@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import types
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -64,6 +65,7 @@ class RunConfig:
     n_jobs: int = knob("worker processes; -1 = all cores", lo=-1, hi=1024, forbid=(0,), source="run setting")
     chunk_size: int = knob("replicates per task (results do not depend on n_jobs)", lo=1, hi=100_000, source="run setting")
     progress: bool = knob("progress bar when attached to a terminal", source="run setting")
+    figures: bool = knob("write survival.png, trade.png and dynamics.png (false for the many points of a design)", source="run setting")
 
 
 # --------------------------------------------------------------------------- scenario
@@ -236,6 +238,13 @@ class MediationConfig:
 
 
 @dataclass(frozen=True)
+class ParametersConfig:
+    table: str | None = knob("table of parameter values, one column per dotted key (CSV or Parquet; a relative path is looked up in conf/, then the working folder); null = the values above", source="run setting; the default is the calibration's posterior sample (docs/calibration.md)")
+    row: int | None = knob("null: replicate i takes row i mod n (parameter uncertainty); a number: every replicate takes that row (one point of a design)", lo=0, hi=1_000_000_000, source="run setting")
+    pinned: list[str] = knob("keys the table does not override (filled in from the command line and with_values: an explicit value wins)", source="run setting")
+
+
+@dataclass(frozen=True)
 class Config:
     run: RunConfig = knob("run settings")
     scenario: ScenarioConfig = knob("the case")
@@ -246,12 +255,23 @@ class Config:
     collapse: CollapseConfig = knob("when the truce ends")
     mvm: MvmConfig = knob("monitoring-and-verification mechanism")
     mediation: MediationConfig = knob("mediators")
+    parameters: ParametersConfig = knob("behavioural parameters drawn from a table (sim/parameters.py)")
 
 
 # --------------------------------------------------------------------------- building
 
 
+def _optional_of(tp: Any) -> Any:
+    """``X`` for ``X | None``; None for any other type."""
+    args = typing.get_args(tp)
+    if typing.get_origin(tp) in (types.UnionType, typing.Union) and len(args) == 2 and type(None) in args:
+        return next(a for a in args if a is not type(None))
+    return None
+
+
 def _describe(tp: Any) -> str:
+    if _optional_of(tp) is not None:
+        return _describe(_optional_of(tp)) + " or null"
     origin = typing.get_origin(tp)
     if origin is Literal:
         return "one of " + ", ".join(repr(a) for a in typing.get_args(tp))
@@ -276,6 +296,8 @@ def _range_text(meta: Mapping[str, Any]) -> str:
 
 def _coerce(tp: Any, value: Any, key: str, meta: Mapping[str, Any]) -> Any:
     """Check one value against its declared type and range; return the typed value."""
+    if _optional_of(tp) is not None:
+        return None if value is None else _coerce(_optional_of(tp), value, key, meta)
     origin = typing.get_origin(tp)
     allowed = _describe(tp) + _range_text(meta)
     wrong = ConfigError(f"{key}: got {value!r}, expected {allowed}.")
@@ -356,7 +378,11 @@ def load_config(cfg: Any) -> Config:
     else:
         data = dict(cfg)
     data.pop("hydra", None)
-    return build(Config, data)
+    config = build(Config, data)
+    from . import parameters  # the table, if any, is checked too
+
+    parameters.check(config)
+    return config
 
 
 def to_dict(config: Config) -> dict[str, Any]:
@@ -506,16 +532,10 @@ def check_overrides(args: Iterable[str]) -> None:
 
 
 def with_values(config: Config, values: Mapping[str, Any]) -> Config:
-    """A copy of ``config`` with dotted keys set (``{"mvm.penalty": 0.9}``), re-validated."""
-    data = to_dict(config)
-    for dotted, value in values.items():
-        *parents, leaf = dotted.split(".")
-        node = data
-        for part in parents:
-            if not isinstance(node, dict) or part not in node:
-                raise ConfigError(f"unknown key '{dotted}'.")
-            node = node[part]
-        if leaf not in node:
-            raise ConfigError(f"unknown key '{dotted}'.")
-        node[leaf] = value
-    return build(Config, data)
+    """A copy of ``config`` with dotted keys set (``{"mvm.penalty": 0.9}``), re-validated.
+    Keys set here are pinned: a parameter table does not override them."""
+    from . import parameters
+
+    config = parameters.set_values(config, values, validate=True)
+    parameters.check(config)
+    return parameters.pin(config, values)

@@ -29,6 +29,8 @@ def default_config(overrides: list[str] | None = None) -> Config:
 
 
 def _fmt(value: Any) -> str:
+    if value is None:
+        return "null"
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, bool):

@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 from .config import Config
 from .io import atomic_path
 from .model import SERIES, CeasefireModel
+from .parameters import ReplicateConfigs
 
 #: Columns of runs.parquet, with their Arrow types.
 RUNS_SCHEMA = pa.schema([
@@ -48,6 +49,7 @@ RUNS_SCHEMA = pa.schema([
     ("rounds_agreed", pa.int64()),
     ("rounds_salvaged", pa.int64()),
     ("rounds_failed", pa.int64()),
+    ("parameter_row", pa.int64()),  # the row of parameters.table it took; -1 without one
 ])
 
 #: Resolution of the trade-index histogram behind the daily percentiles.
@@ -176,18 +178,22 @@ class ChunkResult:
     daily: DailyAccumulator
 
 
-def run_replicate(config: Config, replicate: int, seed: int) -> tuple[dict, dict[str, np.ndarray]]:
-    """One replicate: its outcome row (with replicate and seed) and its daily series."""
-    model = CeasefireModel(config, rng=seed)
+def run_replicate(config: Config, replicate: int, seed: int, configs: ReplicateConfigs | None = None
+                  ) -> tuple[dict, dict[str, np.ndarray]]:
+    """One replicate: its outcome row (with replicate, seed and the parameter row it took)
+    and its daily series."""
+    own, row = (configs or ReplicateConfigs(config))(replicate)
+    model = CeasefireModel(own, rng=seed)
     outcome, series = model.run()
-    return {"replicate": replicate, "seed": seed, **outcome}, series
+    return {"replicate": replicate, "seed": seed, **outcome, "parameter_row": row}, series
 
 
 def run_chunk(config: Config, start: int, seeds: list[int]) -> ChunkResult:
     daily = DailyAccumulator(config.run.horizon_days + 1)
+    configs = ReplicateConfigs(config)
     rows = []
     for offset, seed in enumerate(seeds):
-        row, series = run_replicate(config, start + offset, seed)
+        row, series = run_replicate(config, start + offset, seed, configs)
         daily.add(series, row["truce_days"], row["collapsed"])
         rows.append(row)
     return ChunkResult(rows, daily)

@@ -65,6 +65,10 @@ def config_digest(config: Config) -> str:
     they do not change the results)."""
     data = to_dict(config)
     data["run"] = {k: v for k, v in data["run"].items() if k not in ("n_jobs", "progress")}
+    if config.parameters.table is not None:  # the table's contents, not only its name
+        from .parameters import table_digest
+
+        data["parameters"]["sha256"] = table_digest(config.parameters.table)
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -201,24 +205,15 @@ def check_one_horizon(points: Sequence[Sequence[str]]) -> None:
 
 
 def validate_points(points: list[list[str]]) -> None:
-    """Compose and check every point before any job starts (for big sweeps, every
-    distinct value of every key once); raise :class:`ConfigError` naming the point."""
+    """Compose and check every point before any job starts; raise :class:`ConfigError`
+    naming the point. A big sweep is checked one key at a time: every distinct value of
+    a key, or only its smallest and largest where all are numbers (ranges are
+    intervals), each on the first point."""
     from hydra import compose
-    from hydra.core.override_parser.overrides_parser import OverridesParser
 
     from . import config as schema
 
-    candidates = points
-    if len(points) > VALIDATE_ALL_UP_TO:
-        parser = OverridesParser.create()
-        first = points[0]
-        seen, candidates = set(), [first]
-        for point in points[1:]:
-            for i, ov in enumerate(point):
-                key = parser.parse_override(ov).key_or_group
-                if (key, ov) not in seen:
-                    seen.add((key, ov))
-                    candidates.append([*first[:i], ov, *first[i + 1 :]])
+    candidates = points if len(points) <= VALIDATE_ALL_UP_TO else _value_extremes(points)
     for point in candidates:
         schema.check_overrides(["--multirun", *point])  # a point of a sweep
         try:
@@ -229,6 +224,23 @@ def validate_points(points: list[list[str]]) -> None:
             schema.load_config(cfg)
         except ConfigError as err:
             raise ConfigError(f"sweep point {' '.join(point)}: {err}") from None
+
+
+def _value_extremes(points: list[list[str]]) -> list[list[str]]:
+    """The first point, and for each position where the points differ the first point
+    with that position's distinct values (numbers: the smallest and the largest)."""
+    first = points[0]
+    candidates = [first]
+    for i in range(len(first)):
+        values = {point[i] for point in points}
+        if len(values) < 2:
+            continue
+        key = first[i].partition("=")[0]
+        numbers = typed([v.partition("=")[2] for v in values])
+        if all(isinstance(v, int | float) for v in numbers):
+            values = {f"{key}={min(numbers)}", f"{key}={max(numbers)}"}
+        candidates += [[*first[:i], ov, *first[i + 1 :]] for ov in sorted(values)]
+    return candidates
 
 
 # --------------------------------------------------------------------------- reading a sweep

@@ -1,0 +1,171 @@
+"""Tables of parameter values: a replicate takes its behavioural parameters from a row.
+
+A table (CSV or Parquet) has one column per dotted key of the configuration
+(``states.blame_gain``, ``spoilers.attack_rate``, ...) and one row per parameter
+vector. ``parameters.table`` names it; ``parameters.row`` says how replicates use it:
+
+* ``row: null``: replicate *i* takes row *i* mod *n*. With the posterior sample of the
+  calibration (``conf/calibration/posterior.csv``, the default) the ensemble then carries
+  parameter uncertainty as well as chance (docs/calibration.md). Replicate *i* takes the
+  same row at every point of a sweep, so differences stay paired.
+* ``row: k``: every replicate takes row *k*: one point of a design (the sensitivity
+  study sweeps ``parameters.row`` over the rows of a SALib sample).
+
+A key set explicitly (on the command line, by a sweep, or with
+:func:`sim.config.with_values`) is *pinned*: the table does not override it, so
+``python -m sim spoilers.attack_rate=0.3`` means what it says even when the table
+draws the attack rate.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .config import CONF_DIR, Config, ConfigError, build, to_dict
+
+
+def resolve(path: str) -> Path:
+    """An absolute path as is; a relative one under conf/ if it is there, else in the
+    working folder."""
+    p = Path(path).expanduser()
+    if p.is_absolute():
+        return p
+    return CONF_DIR / p if (CONF_DIR / p).exists() else Path.cwd() / p
+
+
+def read_table(path: str) -> pd.DataFrame:
+    """The table named by ``parameters.table``, or :class:`ConfigError` saying why not."""
+    file = resolve(path)
+    if not file.exists():
+        raise ConfigError(f"parameters.table: '{path}' not found (looked in {CONF_DIR} and the working folder).")
+    return _read(str(file), file.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _read(file: str, mtime_ns: int) -> pd.DataFrame:
+    try:
+        table = pd.read_parquet(file) if file.endswith(".parquet") else pd.read_csv(file)
+    except Exception as err:  # corrupt or not a table
+        raise ConfigError(f"parameters.table: cannot read '{file}': {type(err).__name__}: {err}") from None
+    if table.empty:
+        raise ConfigError(f"parameters.table: '{file}' has no rows.")
+    bad = [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
+    if bad:
+        raise ConfigError(f"parameters.table: column(s) {', '.join(bad)} of '{file}' are not numbers.")
+    if table.isna().any().any():
+        raise ConfigError(f"parameters.table: '{file}' has empty cells.")
+    return table
+
+
+def table_digest(path: str) -> str:
+    """sha256 of the table's bytes: part of a run's configuration fingerprint."""
+    return hashlib.sha256(resolve(path).read_bytes()).hexdigest()
+
+
+def _typed(value: Any) -> Any:
+    """A numpy scalar as the plain Python number the schema expects (2.0 -> 2 for ints
+    is left to the schema check: a whole float in an integer column is refused)."""
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def row_values(config: Config, table: pd.DataFrame, row: int) -> dict[str, Any]:
+    """The values row ``row`` sets, pinned keys left out."""
+    pinned = set(config.parameters.pinned)
+    return {k: _typed(v) for k, v in table.iloc[row].items() if k not in pinned}
+
+
+def check(config: Config) -> None:
+    """The table exists, every column is a known key, and its smallest and largest values
+    pass the schema's type and range checks (ranges are intervals, so that suffices);
+    ``parameters.row`` names an existing row."""
+    p = config.parameters
+    if p.table is None:
+        if p.row is not None:
+            raise ConfigError("parameters.row is set but parameters.table is null: name a table.")
+        return
+    table = read_table(p.table)
+    if p.row is not None and p.row >= len(table):
+        raise ConfigError(f"parameters.row: {p.row} is past the last row of '{p.table}' ({len(table)} rows, 0 to {len(table) - 1}).")
+    for extreme in (table.min(), table.max()):
+        try:
+            set_values(config, {k: _typed(v) for k, v in extreme.items()}, validate=True)
+        except ConfigError as err:
+            raise ConfigError(f"parameters.table '{p.table}': {err}") from None
+
+
+def set_values(config: Config, values: Mapping[str, Any], validate: bool = False) -> Config:
+    """``config`` with dotted keys replaced. Without ``validate`` the values are trusted
+    (a checked table): a fast path through ``dataclasses.replace``."""
+    if validate:
+        data = to_dict(config)
+        for dotted, value in values.items():
+            *parents, leaf = dotted.split(".")
+            node = data
+            for part in parents:
+                if not isinstance(node, dict) or part not in node:
+                    raise ConfigError(f"unknown key '{dotted}'.")
+                node = node[part]
+            if not isinstance(node, dict) or leaf not in node:
+                raise ConfigError(f"unknown key '{dotted}'.")
+            node[leaf] = value
+        return build(Config, data)
+    for dotted, value in values.items():
+        config = _replace(config, dotted.split("."), value)
+    return config
+
+
+def _replace(node: Any, path: list[str], value: Any) -> Any:
+    head, rest = path[0], path[1:]
+    if isinstance(node, dict):
+        return {**node, head: _replace(node[head], rest, value) if rest else value}
+    child = getattr(node, head)
+    return dataclasses.replace(node, **{head: _replace(child, rest, value) if rest else value})
+
+
+def pin(config: Config, keys: Iterable[str]) -> Config:
+    """Mark keys as set explicitly: the table will not override them."""
+    if config.parameters.table is None:
+        return config
+    columns = set(read_table(config.parameters.table).columns)
+    new = sorted(set(config.parameters.pinned) | (set(keys) & columns))
+    if new == list(config.parameters.pinned):
+        return config
+    return dataclasses.replace(config, parameters=dataclasses.replace(config.parameters, pinned=new))
+
+
+class ReplicateConfigs:
+    """The configuration of each replicate: ``config`` with its table row applied
+    (cached by row: a chunk of replicates builds each row's configuration once)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        p = config.parameters
+        self.table = read_table(p.table) if p.table is not None else None
+        self._cache: dict[int, Config] = {}
+
+    def row_of(self, replicate: int) -> int:
+        """The table row replicate ``replicate`` takes; -1 without a table."""
+        if self.table is None:
+            return -1
+        fixed = self.config.parameters.row
+        return fixed if fixed is not None else replicate % len(self.table)
+
+    def __call__(self, replicate: int) -> tuple[Config, int]:
+        row = self.row_of(replicate)
+        if row < 0:
+            return self.config, row
+        if row not in self._cache:
+            self._cache[row] = set_values(self.config, row_values(self.config, self.table, row))
+        return self._cache[row], row
