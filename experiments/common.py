@@ -52,15 +52,18 @@ def parse_args(name: str, doc: str | None, argv: Sequence[str] | None = None) ->
     return parser.parse_args(argv)
 
 
-def run(name: str, args: argparse.Namespace, quick_overrides: Sequence[str] = ()) -> Experiment:
-    """Run the experiment's sweep (the preset conf/experiment/NAME.yaml) and read it back.
+def run(name: str, args: argparse.Namespace, quick_overrides: Sequence[str] = (), *, sweep: Sequence[str] | None = None,
+        sub: str = "sweep", copy_figures: bool = True) -> Experiment:
+    """Run the experiment's sweep and read it back: the preset conf/experiment/NAME.yaml,
+    or the sweep overrides ``sweep`` (a design made by the script), into ``args.out/sub``.
 
     Exits with the sweep's own exit code and message if it fails before any point is done.
     """
     args.out.mkdir(parents=True, exist_ok=True)
-    sweep_dir = args.out / "sweep"
+    sweep_dir = args.out / sub
     size = [*QUICK, *quick_overrides] if args.quick else []
-    cmd = [sys.executable, "-m", "sim", "-m", f"experiment={name}", f"hydra.sweep.dir={sweep_dir}", *size, *args.overrides]
+    what = [f"experiment={name}"] if sweep is None else list(sweep)
+    cmd = [sys.executable, "-m", "sim", "-m", *what, f"hydra.sweep.dir={sweep_dir}", *size, *args.overrides]
     print(f"{name}: {' '.join(cmd[1:])}", flush=True)
     started = time.perf_counter()
     proc = subprocess.run(cmd)
@@ -68,17 +71,17 @@ def run(name: str, args: argparse.Namespace, quick_overrides: Sequence[str] = ()
     if proc.returncode == 2:  # refused before any job ran; the message is out already
         sys.exit(2)
     try:
-        sweep = load_sweep(sweep_dir)
+        result = load_sweep(sweep_dir)
     except ConfigError as err:
         print(f"{name}: {err}", file=sys.stderr)
         sys.exit(proc.returncode or 2)
     if proc.returncode != 0:
-        print(f"{name}: some jobs failed (exit {proc.returncode}); reporting the {len(sweep.points)} that finished",
+        print(f"{name}: some jobs failed (exit {proc.returncode}); reporting the {len(result.points)} that finished",
               file=sys.stderr)
-    for fig in ("survival.png", "trade.png", "heatmap.png"):
+    for fig in ("survival.png", "trade.png", "heatmap.png") if copy_figures else ():
         if (sweep_dir / fig).exists():
             shutil.copyfile(sweep_dir / fig, args.out / fig)
-    return Experiment(name, args.out, args.quick, sweep, elapsed, pd.read_csv(sweep_dir / "comparison.csv"))
+    return Experiment(name, args.out, args.quick, result, elapsed, pd.read_csv(sweep_dir / "comparison.csv"))
 
 
 def fmt_interval(mid: float, lo: float, hi: float, digits: int = 2) -> str:

@@ -78,9 +78,24 @@ def table(config: Config | None = None) -> str:
     config = config or default_config()
     head = ["key", "default", "allowed", "unit", "meaning", "source", "sensitivity range"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    drawn = calibrated_ranges(config)
     for r in rows(config):
+        if r[0] in drawn:
+            lo, hi = drawn[r[0]]
+            r[5] = (f"**calibrated** to the record up to 5 Nov 2025 (docs/calibration.md): default = posterior median; "
+                    f"replicates draw it from the posterior, 90% interval {_fmt(lo)} to {_fmt(hi)}. Basis: {r[5]}")
         lines.append("| " + " | ".join(c.replace("|", "/") for c in r) + " |")
     return "\n".join(lines)
+
+
+def calibrated_ranges(config: Config) -> dict[str, tuple[float, float]]:
+    """The keys the default parameter table draws, with their 5% and 95% quantiles."""
+    if config.parameters.table is None:
+        return {}
+    from .parameters import keys_of, read_table
+
+    table = read_table(config.parameters.table)
+    return {k: (float(f"{table[k].quantile(0.05):.3g}"), float(f"{table[k].quantile(0.95):.3g}")) for k in keys_of(table)}
 
 
 def render(text: str, config: Config | None = None) -> str:

@@ -182,8 +182,13 @@ def run_replicate(config: Config, replicate: int, seed: int, configs: ReplicateC
                   ) -> tuple[dict, dict[str, np.ndarray]]:
     """One replicate: its outcome row (with replicate, seed and the parameter row it took)
     and its daily series."""
-    own, row = (configs or ReplicateConfigs(config))(replicate)
-    model = CeasefireModel(own, rng=seed)
+    own, row, history = (configs or ReplicateConfigs(config))(replicate)
+    if history is None:
+        model = CeasefireModel(own, rng=seed)
+    else:  # replay the row's history up to its last day, then go on with this seed
+        model = CeasefireModel(own, rng=history.seed)
+        model.run_until(history.day)
+        model.reseed(seed)
     outcome, series = model.run()
     return {"replicate": replicate, "seed": seed, **outcome, "parameter_row": row}, series
 

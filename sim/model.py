@@ -488,14 +488,23 @@ class CeasefireModel(mesa.Model):
             self.retaliations_today,
         ))
 
+    def run_until(self, day: int) -> None:
+        """Step to ``day`` (or the horizon, or the collapse, whichever comes first)."""
+        while self.running and self.day < min(day, self.horizon):
+            self.step()
+
+    def reseed(self, seed: int) -> None:
+        """Draw everything from now on from the streams of ``seed`` (used to go on from a
+        replayed history: sim/parameters.py)."""
+        self.streams = RandomStreams.spawn(seed)
+
     def run(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """Run to the horizon or the collapse; return the outcome row and the daily series.
 
         After the day of a collapse the series are padded: no trade, no crossing open,
         trust, grievance and stranded trucks frozen, no further incident recorded.
         """
-        while self.running and self.day < self.horizon:
-            self.step()
+        self.run_until(self.horizon)
         series = self.padded_series()
         return self.outcome(series["trade_index"]), series
 

@@ -11,6 +11,12 @@ vector. ``parameters.table`` names it; ``parameters.row`` says how replicates us
 * ``row: k``: every replicate takes row *k*: one point of a design (the sensitivity
   study sweeps ``parameters.row`` over the rows of a SALib sample).
 
+A row may also carry the history it was accepted with (the calibration's posterior
+does): ``record_seed`` and ``record_day``. A replicate taking such a row replays that
+history, drawn from ``record_seed``, up to ``record_day``, then goes on with its own
+seed. Its first days then reproduce the record the row was calibrated to, and what
+follows is its own.
+
 A key set explicitly (on the command line, by a sweep, or with
 :func:`sim.config.with_values`) is *pinned*: the table does not override it, so
 ``python -m sim spoilers.attack_rate=0.3`` means what it says even when the table
@@ -22,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,6 +37,15 @@ import numpy as np
 import pandas as pd
 
 from .config import CONF_DIR, Config, ConfigError, build, to_dict
+
+#: Columns that are not configuration keys: the history a row was accepted with.
+HISTORY = ("record_seed", "record_day")
+
+
+@dataclass(frozen=True)
+class History:
+    seed: int  # the seed the history was drawn from
+    day: int  # the last day of it; the replicate's own seed takes over after it
 
 
 def resolve(path: str) -> Path:
@@ -62,6 +78,8 @@ def _read(file: str, mtime_ns: int) -> pd.DataFrame:
         raise ConfigError(f"parameters.table: column(s) {', '.join(bad)} of '{file}' are not numbers.")
     if table.isna().any().any():
         raise ConfigError(f"parameters.table: '{file}' has empty cells.")
+    if (HISTORY[0] in table.columns) != (HISTORY[1] in table.columns):
+        raise ConfigError(f"parameters.table: '{file}' needs both {' and '.join(HISTORY)}, or neither.")
     return table
 
 
@@ -83,7 +101,12 @@ def _typed(value: Any) -> Any:
 def row_values(config: Config, table: pd.DataFrame, row: int) -> dict[str, Any]:
     """The values row ``row`` sets, pinned keys left out."""
     pinned = set(config.parameters.pinned)
-    return {k: _typed(v) for k, v in table.iloc[row].items() if k not in pinned}
+    return {k: _typed(table[k].iat[row]) for k in keys_of(table) if k not in pinned}
+
+
+def keys_of(table: pd.DataFrame) -> list[str]:
+    """The configuration keys a table sets (its columns but the history's)."""
+    return [c for c in table.columns if c not in HISTORY]
 
 
 def check(config: Config) -> None:
@@ -98,9 +121,9 @@ def check(config: Config) -> None:
     table = read_table(p.table)
     if p.row is not None and p.row >= len(table):
         raise ConfigError(f"parameters.row: {p.row} is past the last row of '{p.table}' ({len(table)} rows, 0 to {len(table) - 1}).")
-    for extreme in (table.min(), table.max()):
+    for extreme in ("min", "max"):
         try:
-            set_values(config, {k: _typed(v) for k, v in extreme.items()}, validate=True)
+            set_values(config, {k: _typed(getattr(table[k], extreme)()) for k in keys_of(table)}, validate=True)
         except ConfigError as err:
             raise ConfigError(f"parameters.table '{p.table}': {err}") from None
 
@@ -138,7 +161,7 @@ def pin(config: Config, keys: Iterable[str]) -> Config:
     """Mark keys as set explicitly: the table will not override them."""
     if config.parameters.table is None:
         return config
-    columns = set(read_table(config.parameters.table).columns)
+    columns = set(keys_of(read_table(config.parameters.table)))
     new = sorted(set(config.parameters.pinned) | (set(keys) & columns))
     if new == list(config.parameters.pinned):
         return config
@@ -162,10 +185,15 @@ class ReplicateConfigs:
         fixed = self.config.parameters.row
         return fixed if fixed is not None else replicate % len(self.table)
 
-    def __call__(self, replicate: int) -> tuple[Config, int]:
+    def __call__(self, replicate: int) -> tuple[Config, int, History | None]:
+        """The replicate's configuration, its row (-1 without a table), and the history
+        the row was accepted with, if it carries one."""
         row = self.row_of(replicate)
         if row < 0:
-            return self.config, row
+            return self.config, row, None
         if row not in self._cache:
             self._cache[row] = set_values(self.config, row_values(self.config, self.table, row))
-        return self._cache[row], row
+        history = None
+        if HISTORY[0] in self.table.columns:
+            history = History(int(self.table[HISTORY[0]].iat[row]), int(self.table[HISTORY[1]].iat[row]))
+        return self._cache[row], row, history

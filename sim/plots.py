@@ -260,3 +260,99 @@ def forest_plot(comparison: pd.DataFrame, path: Path, title: str = "") -> Path:
     axes[0].set_yticks(y, comp["label"])
     fig.suptitle(title or f"Against the baseline ({base}), 95% intervals", fontsize=10)
     return save_figure(fig, path)
+
+
+#: How the two sensitivity outputs are named on the figures.
+SA_OUTPUTS = {"rmst_days": "restricted mean truce (days)", "trade90_days": "days to 90% trade (restricted mean)"}
+
+
+def morris_plot(table: pd.DataFrame, path: Path, top: int = 12, title: str = "") -> Path:
+    """Morris screening: mu* (influence) against sigma (non-linearity, interactions) for
+    every factor, the ``top`` most influential named; one panel per output."""
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5), layout="constrained")
+    for ax, (out, name) in zip(axes, SA_OUTPUTS.items(), strict=True):
+        t = table.loc[table["output"] == out]
+        named = t["rank"] <= top
+        ax.scatter(t.loc[~named, "mu_star"], t.loc[~named, "sigma"], s=14, color=GREY, alpha=0.6, label="others")
+        ax.errorbar(t.loc[named, "mu_star"], t.loc[named, "sigma"], xerr=t.loc[named, "mu_star_conf"], fmt="o",
+                    color=BLUE, ecolor="#9ecae1", elinewidth=1, ms=5, capsize=2, label=f"the {top} largest mu* (bootstrap 95% interval)")
+        for _, r in t.loc[named].iterrows():
+            ax.annotate(r["key"], (r["mu_star"], r["sigma"]), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        hi = max(t["mu_star"].max(), t["sigma"].max()) * 1.05
+        ax.plot([0, hi], [0, hi], color=GREY, lw=0.8, ls="--")
+        ax.set_xlim(0, hi)
+        ax.set_ylim(0, hi)
+        ax.set_xlabel(f"mu*: mean |elementary effect| on {name}")
+        ax.set_ylabel("sigma: spread of the elementary effects")
+        ax.set_title(name, fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="upper left")
+    fig.suptitle(title or "Morris screening of every parameter with a sensitivity range", fontsize=11)
+    return save_figure(fig, path)
+
+
+def sobol_plot(table: pd.DataFrame, path: Path, title: str = "") -> Path:
+    """Sobol first-order (S1) and total-order (ST) indices with 95% intervals, one panel
+    per output, factors in order of ST."""
+    fig, axes = plt.subplots(1, 2, figsize=(14, 0.45 * table["key"].nunique() + 2.5), layout="constrained")
+    for ax, (out, name) in zip(axes, SA_OUTPUTS.items(), strict=True):
+        t = table.loc[table["output"] == out].sort_values("ST")
+        y = np.arange(len(t))
+        ax.barh(y + 0.2, t["ST"], height=0.4, xerr=t["ST_conf"], color=ORANGE, capsize=3, label="total order ST")
+        ax.barh(y - 0.2, t["S1"], height=0.4, xerr=t["S1_conf"], color=BLUE, capsize=3, label="first order S1")
+        ax.set_yticks(y, t["key"], fontsize=8)
+        ax.axvline(0, color=GREY, lw=0.8)
+        ax.set_xlabel("share of the output's variance")
+        ax.set_title(name, fontsize=10)
+        ax.grid(alpha=0.3, axis="x")
+        ax.legend(fontsize=8, loc="lower right")
+    fig.suptitle(title or "Sobol indices of the most influential parameters (95% bootstrap intervals)", fontsize=11)
+    return save_figure(fig, path)
+
+
+def posterior_plot(draws: pd.DataFrame, summary: pd.DataFrame, path: Path, title: str = "") -> Path:
+    """Each calibrated parameter: the prior draws (grey) and the accepted ones (blue),
+    as densities over the prior range; the former default (dashed) and the posterior
+    median (solid)."""
+    n = len(summary)
+    cols = 4
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.3 * rows), layout="constrained")
+    accepted = draws.loc[draws["match"]]
+    for ax, (_, s) in zip(axes.flat, summary.iterrows(), strict=False):
+        bins = np.linspace(s["prior_lo"], s["prior_hi"], 16)
+        ax.hist(draws[s["key"]], bins=bins, density=True, color=GREY, alpha=0.35, label="prior")
+        ax.hist(accepted[s["key"]], bins=bins, density=True, histtype="step", color=BLUE, lw=1.8, label="posterior")
+        ax.axvline(s["former_default"], color=ORANGE, ls="--", lw=1.2, label="former default")
+        ax.axvline(s["posterior_median"], color=BLUE, lw=1.2, label="posterior median")
+        ax.set_title(f"{s['key']}\nSD ratio {s['sd_ratio']:.2f}", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.set_yticks([])
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=6, loc="upper right")
+    fig.suptitle(title or "Prior and posterior of the calibrated parameters (rejection ABC)", fontsize=11)
+    return save_figure(fig, path)
+
+
+def forecast_comparison_plot(curves: dict[str, Estimates], path: Path, start_date: str, mark_day: int | None = None,
+                             title: str = "") -> Path:
+    """Kaplan-Meier curves of several ensembles of the same scenario, with 95% bands."""
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    for (label, est), color in zip(curves.items(), _point_colors(len(curves)), strict=True):
+        curve = est.curve
+        dates = _dates(start_date, curve["day"].to_numpy())
+        rmst = est.summary["truce"]["rmst_days"]
+        ax.step(dates, curve["survival"], where="post", color=color, lw=2,
+                label=f"{label} (restricted mean {rmst['mean']:.0f} d, {rmst['lower']:.0f}-{rmst['upper']:.0f})")
+        ax.fill_between(dates, curve["lower"], curve["upper"], step="post", color=color, alpha=0.15)
+    if mark_day is not None:
+        ax.axvline(_dates(start_date, np.array([mark_day]))[0], color=GREY, ls=":", lw=1)
+        ax.annotate(" record ends (5 Nov 2025)", (_dates(start_date, np.array([mark_day]))[0], 0.02), fontsize=8, color=GREY)
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("P(truce still holds)")
+    _date_axis(ax)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower left")
+    ax.set_title(title or "How long the truce holds: forecasts compared", fontsize=10)
+    return save_figure(fig, path)

@@ -52,6 +52,8 @@ JOBLIB_LAUNCHER = "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLau
 SUBMITIT_LOCAL_LAUNCHER = "hydra_plugins.hydra_submitit_launcher.submitit_launcher.LocalLauncher"
 #: Validate every point of sweeps up to this size; beyond it, every distinct value once.
 VALIDATE_ALL_UP_TO = 64
+#: Points listed in the printed summary of a sweep (all of them are in comparison.csv).
+MAX_PRINTED = 40
 
 # the sweep folder of the multirun in progress in this process (for the failure path)
 ACTIVE: dict[str, Any] = {}
@@ -578,7 +580,8 @@ def describe_sweep(sweep: Sweep, comparison: pd.DataFrame) -> str:
                  "p-values: paired t-test of the difference, and log-rank (unpaired) of the survival curves:")
     width = max(len(s) for s in comparison["label"])
     lines.append(f"  {'point':<{width}}  P(90 d)  RMST  {'diff in truce days [95% CI]':<28}  paired p  log-rank p")
-    for _, r in comparison.iterrows():
+    shown = comparison if len(comparison) <= MAX_PRINTED else comparison.iloc[:MAX_PRINTED]
+    for _, r in shown.iterrows():
         p90 = "    n/a" if pd.isna(r["p_hold_90"]) else f"{r['p_hold_90']:7.2f}"
         if r["baseline"]:
             diff, p_paired, p_logrank = "(baseline)", "", ""
@@ -586,6 +589,8 @@ def describe_sweep(sweep: Sweep, comparison: pd.DataFrame) -> str:
             diff = f"{r['diff_truce_days']:+.1f} [{r['diff_truce_days_lower']:+.1f}, {r['diff_truce_days_upper']:+.1f}]"
             p_paired, p_logrank = f"{r['diff_truce_days_p']:.2g}", f"{r['logrank_p']:.2g}"
         lines.append(f"  {r['label']:<{width}}  {p90}  {r['rmst_days']:4.0f}  {diff:<28}  {p_paired:>8}  {p_logrank:>10}")
+    if len(shown) < len(comparison):
+        lines.append(f"  ... and {len(comparison) - len(shown)} more points: every one is in comparison.csv")
     lines.append(f"Tables and figures in {sweep.path}: sweep.parquet, runs.parquet, comparison.csv, survival.png, trade.png"
                  + (", heatmap.png" if grid_keys(sweep) else ""))
     return "\n".join(lines)

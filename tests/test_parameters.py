@@ -1,0 +1,114 @@
+"""Parameter tables (sim/parameters.py): design points, parameter draws, pinned keys,
+replayed histories, and clear errors for bad tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import sim
+
+from sim.config import ConfigError, with_values
+from sim.ensemble import run_ensemble, run_replicate
+from sim.model import CeasefireModel
+from sim.parameters import ReplicateConfigs
+from sim.sweep import _value_extremes, config_digest
+
+KEYS = ["spoilers.attack_rate", "states.retaliation_threshold", "spoilers.cells"]
+
+
+@pytest.fixture()
+def table(tmp_path):
+    path = tmp_path / "table.csv"
+    pd.DataFrame({KEYS[0]: [0.05, 0.3, 0.2], KEYS[1]: [0.6, 0.25, 0.4], KEYS[2]: [3, 8, 5]}).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture()
+def plain(small):
+    """The small default without the calibrated table: every replicate the same values."""
+    return with_values(small, {"parameters.table": None, "parameters.row": None})
+
+
+def test_a_fixed_row_is_the_same_as_setting_its_values(plain, table):
+    design = with_values(plain, {"parameters.table": str(table), "parameters.row": 1})
+    direct = with_values(plain, {KEYS[0]: 0.3, KEYS[1]: 0.25, KEYS[2]: 8})
+    a, b = run_ensemble(design).runs, run_ensemble(direct).runs
+    assert (a["parameter_row"] == 1).all() and (b["parameter_row"] == -1).all()
+    pd.testing.assert_frame_equal(a.drop(columns="parameter_row"), b.drop(columns="parameter_row"))
+
+
+def test_without_a_row_replicate_i_takes_row_i_mod_n(plain, table):
+    config = with_values(plain, {"parameters.table": str(table)})
+    runs = run_ensemble(config).runs
+    assert runs["parameter_row"].tolist() == [i % 3 for i in range(len(runs))]
+    own, row, history = ReplicateConfigs(config)(4)
+    assert row == 1 and history is None
+    assert (own.spoilers.attack_rate, own.states.retaliation_threshold, own.spoilers.cells) == (0.3, 0.25, 8)
+    assert isinstance(own.spoilers.cells, int)
+
+
+def test_an_explicit_value_wins_over_the_table(plain, table):
+    config = with_values(with_values(plain, {"parameters.table": str(table)}), {KEYS[0]: 0.01})
+    assert KEYS[0] in config.parameters.pinned
+    for replicate in range(3):
+        own, _, _ = ReplicateConfigs(config)(replicate)
+        assert own.spoilers.attack_rate == 0.01
+    assert ReplicateConfigs(config)(1)[0].states.retaliation_threshold == 0.25  # the others still drawn
+
+
+def test_a_row_with_a_history_replays_it_then_goes_its_own_way(plain, table):
+    t = pd.read_csv(table).assign(record_seed=[11, 22, 33], record_day=12)
+    path = table.with_name("history.csv")
+    t.to_csv(path, index=False)
+    config = with_values(plain, {"parameters.table": str(path), "parameters.row": 0})
+    own, _, history = ReplicateConfigs(config)(0)
+    assert history.seed == 11 and history.day == 12
+    replay = CeasefireModel(own, rng=11)
+    _, original = replay.run()
+    diverged = 0
+    for replicate, seed in enumerate([101, 202, 303, 404, 505]):
+        _, series = run_replicate(config, replicate, seed)
+        for key in ("trust_afg_in_pak", "grievance_pak", "incidents", "open_crossings"):
+            np.testing.assert_array_equal(series[key][:13], original[key][:13])
+        diverged += not np.array_equal(series["trust_afg_in_pak"], original["trust_afg_in_pak"])
+    assert diverged >= 4  # after day 12 each replicate draws from its own seed
+
+
+def test_the_fingerprint_follows_the_tables_contents(plain, table):
+    config = with_values(plain, {"parameters.table": str(table)})
+    before = config_digest(config)
+    pd.read_csv(table).assign(**{KEYS[0]: 0.07}).to_csv(table, index=False)
+    assert config_digest(config) != before
+
+
+@pytest.mark.parametrize("content, row, message", [
+    ("spoilers.attack_rate\n0.1\n", 5, "past the last row"),
+    ("spoilers.nonsense\n0.1\n", None, "unknown key 'spoilers.nonsense'"),
+    ("spoilers.attack_rate\n99\n", None, "spoilers.attack_rate: got 99"),
+    ("spoilers.cells\n2.5\n", None, "spoilers.cells: got 2.5, expected an integer"),
+    ("spoilers.attack_rate\nlots\n", None, "not numbers"),
+    ("spoilers.attack_rate,states.fatigue\n0.1,\n", None, "empty cells"),
+    ("spoilers.attack_rate,record_seed\n0.1,3\n", None, "needs both record_seed and record_day"),
+    ("", None, "cannot read"),
+])
+def test_a_bad_table_is_a_clear_error(plain, tmp_path, content, row, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    with pytest.raises(ConfigError, match=message):
+        with_values(plain, {"parameters.table": str(path), "parameters.row": row})
+
+
+def test_bad_tables_on_the_command_line_exit_2(tmp_path):
+    missing = sim("parameters.table=/nonexistent/t.csv", f"hydra.run.dir={tmp_path / 'a'}")
+    assert missing.returncode == 2 and "parameters.table: '/nonexistent/t.csv' not found" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    row = sim("parameters.table=null", "parameters.row=3", f"hydra.run.dir={tmp_path / 'b'}")
+    assert row.returncode == 2 and "parameters.table is null" in row.stderr
+
+
+def test_a_big_sweep_is_checked_at_each_keys_extremes():
+    points = [[f"parameters.row={i}", f"mvm={m}"] for i in range(100) for m in ("none", "joint")]
+    candidates = _value_extremes(points)
+    assert ["parameters.row=99", "mvm=none"] in candidates and ["parameters.row=0", "mvm=joint"] in candidates
+    assert len(candidates) == 5  # the first point, rows 0 and 99, both designs
