@@ -320,7 +320,11 @@ def posterior_plot(draws: pd.DataFrame, summary: pd.DataFrame, path: Path, title
     fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.3 * rows), layout="constrained")
     accepted = draws.loc[draws["match"]]
     for ax, (_, s) in zip(axes.flat, summary.iterrows(), strict=False):
-        bins = np.linspace(s["prior_lo"], s["prior_hi"], 16)
+        if pd.api.types.is_integer_dtype(draws[s["key"]]):  # one bin per whole value, or per few
+            step = max(1, int(np.ceil((s["prior_hi"] - s["prior_lo"] + 1) / 16)))
+            bins = np.arange(s["prior_lo"] - 0.5, s["prior_hi"] + step, step)
+        else:
+            bins = np.linspace(s["prior_lo"], s["prior_hi"], 16)
         ax.hist(draws[s["key"]], bins=bins, density=True, color=GREY, alpha=0.35, label="prior")
         ax.hist(accepted[s["key"]], bins=bins, density=True, histtype="step", color=BLUE, lw=1.8, label="posterior")
         ax.axvline(s["former_default"], color=ORANGE, ls="--", lw=1.2, label="former default")
@@ -348,7 +352,8 @@ def forecast_comparison_plot(curves: dict[str, Estimates], path: Path, start_dat
         ax.fill_between(dates, curve["lower"], curve["upper"], step="post", color=color, alpha=0.15)
     if mark_day is not None:
         ax.axvline(_dates(start_date, np.array([mark_day]))[0], color=GREY, ls=":", lw=1)
-        ax.annotate(" record ends (5 Nov 2025)", (_dates(start_date, np.array([mark_day]))[0], 0.02), fontsize=8, color=GREY)
+        ax.annotate(" record ends (5 Nov 2025)", (_dates(start_date, np.array([mark_day]))[0], 1.0), fontsize=8, color=GREY,
+                    va="top")
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("P(truce still holds)")
     _date_axis(ax)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import matplotlib.image as mpimg
+import pandas as pd
 import pytest
 
 EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
@@ -39,3 +40,50 @@ def test_experiment_rejects_a_bad_override(tmp_path):
     proc = subprocess.run([sys.executable, str(EXPERIMENTS / "trade_recovery.py"), "--quick", "--out", str(tmp_path / "x"),
                            "run.replicates=-1"], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 2 and "run.replicates" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _run_quick(name: str, out: Path) -> str:
+    proc = subprocess.run([sys.executable, str(EXPERIMENTS / f"{name}.py"), "--quick", "--out", str(out)],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = (out / "results.md").read_text()
+    assert "**Headline:**" in report and "| " in report
+    assert "nan" not in (out / "headline.txt").read_text()
+    return report
+
+
+def test_sensitivity_quick(tmp_path):
+    """Morris over all 77 parameters, then Sobol over the most influential; a parameter the
+    default scenario never uses (the humanitarian rule's capacity, under the calm rule)
+    has an elementary effect of exactly 0 (common random numbers), the top one does not."""
+    out = tmp_path / "sensitivity"
+    report = _run_quick("sensitivity", out)
+    for fig in ("morris.png", "sobol.png"):
+        assert mpimg.imread(out / fig).shape[0] > 100 and f"]({fig})" in report
+    morris = pd.read_csv(out / "morris.csv")
+    assert len(morris) == 2 * 77 and set(morris["output"]) == {"rmst_days", "trade90_days"}
+    unused = morris.loc[morris["key"] == "crossings.humanitarian_capacity"]
+    assert (unused["mu_star"] == 0).all()
+    top = morris.loc[(morris["output"] == "rmst_days") & (morris["rank"] == 1)].iloc[0]
+    assert top["mu_star"] - top["mu_star_conf"] > 0
+    sobol = pd.read_csv(out / "sobol.csv")
+    assert 2 <= sobol["key"].nunique() <= 4 and sobol[["S1", "ST"]].notna().all().all()
+    assert len(pd.read_csv(out / "sobol" / "design.csv")) == 8 * (sobol["key"].nunique() + 2)
+
+
+def test_calibration_quick(tmp_path):
+    """ABC at --quick size: a valid posterior parameter table, the default one untouched."""
+    from sim.config import CONF_DIR, with_values
+    from sim.docs import default_config
+
+    installed = (CONF_DIR / "calibration" / "posterior.csv").read_bytes()
+    out = tmp_path / "calibration"
+    report = _run_quick("calibration", out)
+    for fig in ("posterior.png", "facts.png", "forecast.png"):
+        assert mpimg.imread(out / fig).shape[0] > 100 and f"]({fig})" in report
+    posterior = pd.read_csv(out / "posterior.csv")
+    draws = pd.read_parquet(out / "draws.parquet")
+    assert len(draws) == 2000 and len(posterior) == draws["match"].sum() > 100
+    config = with_values(default_config(), {"parameters.table": str(out / "posterior.csv")})  # a valid table
+    assert config.parameters.table.endswith("posterior.csv")
+    assert (CONF_DIR / "calibration" / "posterior.csv").read_bytes() == installed
