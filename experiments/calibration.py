@@ -12,12 +12,14 @@ histories), draws.parquet (every draw and the facts it reproduced), posterior.cs
 summary.csv, posterior.png (prior and posterior of each parameter), facts.png, and
 forecast.png (the calibrated forecast against the point defaults) and results.md into
 experiments/results/calibration/ (or --out). With --install, posterior.csv replaces
-conf/calibration/posterior.csv, the table the default scenario draws from.
+conf/calibration/posterior.csv, the table the default scenario draws from, and the
+posterior medians become the defaults in conf/ (marked [calibrated]).
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 import time
@@ -34,7 +36,7 @@ from sim.config import CONF_DIR, ConfigError, with_values
 from sim.docs import default_config
 from sim.ensemble import run_ensemble
 from sim.estimates import estimate
-from sim.io import write_csv, write_parquet
+from sim.io import write_csv, write_parquet, write_text
 
 NAME = "calibration"
 INSTALLED = CONF_DIR / "calibration" / "posterior.csv"
@@ -47,7 +49,7 @@ def parse(argv=None) -> argparse.Namespace:
     parser.add_argument("--draws", type=int, default=40_000, help="prior draws (default: %(default)s)")
     parser.add_argument("--replicates", type=int, default=1000, help="replicates of each forecast compared (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="2,000 draws and 200 replicates, for tests and a first look")
-    parser.add_argument("--install", action="store_true", help=f"copy the posterior to {INSTALLED} (the default scenario's table)")
+    parser.add_argument("--install", action="store_true", help=f"copy the posterior to {INSTALLED} (the default scenario's table) and make its medians the defaults")
     parser.add_argument("--out", type=Path, default=RESULTS / NAME, help="results folder (default: %(default)s)")
     args = parser.parse_args(argv)
     if args.quick:
@@ -55,6 +57,43 @@ def parse(argv=None) -> argparse.Namespace:
     if args.draws < 100 or args.replicates < 10:
         parser.error("--draws must be at least 100 and --replicates at least 10")
     return args
+
+
+def set_default(files: dict[Path, list[str]], key: str, value: str, scenario: str) -> None:
+    """Set ``value`` as the default of ``key`` in the lines of its YAML file under conf/
+    (read into ``files`` once) and mark the line [calibrated]; comments and layout kept."""
+    section, *middle, leaf = key.split(".")
+    path = CONF_DIR / "config.yaml"
+    if section == "scenario":  # scenario.<party>.<knob> lives in the scenario's own file
+        path, section = CONF_DIR / "scenario" / f"{scenario}.yaml", middle[0]
+    lines = files.setdefault(path, path.read_text().split("\n"))
+    start = lines.index(f"{section}:")
+    for i in range(start + 1, len(lines)):
+        match = re.match(rf"^  {leaf}:\s*\S+(\s*#\s*(\[calibrated\]\s*)?(.*))?$", lines[i])
+        if match:
+            lines[i] = f"  {leaf}: {value}".ljust(29) + f" # [calibrated] {match.group(3) or ''}".rstrip()
+            return
+        if lines[i] and not lines[i].startswith(" "):
+            break
+    raise ConfigError(f"cannot find {key} in {path} to set its default")
+
+
+def install(posterior: Path, summary: pd.DataFrame) -> None:
+    """The posterior becomes the table the default scenario draws from, and its medians
+    the defaults (3 significant digits; whole numbers for integer parameters). Every
+    file is rewritten only once all the new defaults are found."""
+    table = pd.read_csv(posterior)
+    scenario = default_config().scenario.name
+    files: dict[Path, list[str]] = {}
+    for key, median in zip(summary["key"], summary["posterior_median"], strict=True):
+        integer = pd.api.types.is_integer_dtype(table[key])
+        set_default(files, key, str(int(round(median))) if integer else f"{median:.3g}", scenario)
+    INSTALLED.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(posterior, INSTALLED)
+    for path, lines in files.items():
+        write_text("\n".join(lines), path)
+    print(f"{NAME}: installed {INSTALLED} ({len(table):,} rows) and set {len(summary)} defaults to its medians; "
+          "run `python -m sim.docs` to refresh the parameter table")
 
 
 def facts_plot(draws: pd.DataFrame, path: Path) -> Path:
@@ -138,9 +177,7 @@ def main(argv=None) -> None:
     forecast_table = pd.DataFrame(rows)
 
     if args.install:
-        INSTALLED.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(posterior, INSTALLED)
-        print(f"{NAME}: installed {INSTALLED} ({len(result.accepted):,} rows)")
+        install(posterior, summary)
 
     cal_est = fc["calibrated ensemble (parameters + histories to 5 Nov)"][0]
     headline = (
