@@ -26,6 +26,7 @@ from mesa.visualization.utils import update_counter
 from .config import Config, group_options, with_values
 from .docs import default_config
 from .model import AFG, PAK, CeasefireModel
+from .parameters import ReplicateConfigs
 
 #: The knobs on the page, with their defaults (those of the default scenario).
 DEFAULTS = {
@@ -34,7 +35,7 @@ DEFAULTS = {
     "attribution_accuracy": 0.7,
     "penalty": 0.5,
     "mediation": "turkey_qatar",
-    "attack_rate": 0.12,
+    "attack_rate": 0.18,  # the calibrated default, 0.179, on the slider's grid
     "seed": 20251019,
 }
 
@@ -76,7 +77,9 @@ def page_config(mvm: str, detection_prob: float, attribution_accuracy: float, pe
     slider that was moved overrides it. With no mechanism they have nothing to act on.
     """
     base = default_config([f"mvm={mvm}", f"mediation={mediation}"])
-    values = {"spoilers.attack_rate": attack_rate, "run.seed": int(seed)}
+    values = {"run.seed": int(seed)}
+    if attack_rate != DEFAULTS["attack_rate"]:  # untouched: as calibrated (drawn from the posterior)
+        values["spoilers.attack_rate"] = attack_rate
     if mvm != "none":
         sliders = {"detection_prob": detection_prob, "attribution_accuracy": attribution_accuracy, "penalty": penalty}
         values |= {MECHANISM_SLIDERS[k]: v for k, v in sliders.items() if v != DEFAULTS[k]}
@@ -95,9 +98,19 @@ class AppModel(CeasefireModel):
         self.notice = "" if parsed is not None else f"seed '{seed}' is not a whole number >= 0: using {DEFAULTS['seed']}"
         seed = DEFAULTS["seed"] if parsed is None else parsed
         config = page_config(mvm, detection_prob, attribution_accuracy, penalty, mediation, attack_rate, seed)
-        super().__init__(config, rng=seed if rng is None else rng)
+        seed = seed if rng is None else rng
+        # as replicate `seed` of the command line: its row of the calibrated posterior, whose
+        # history to 5 November it replays before going on with its own seed
+        own, self.parameter_row, history = ReplicateConfigs(config)(seed)
+        self.replayed_to: int | None = None
+        super().__init__(own, rng=seed if history is None else history.seed)
         self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
         self.datacollector.collect(self)
+        if history is not None:
+            while self.running and self.day < min(history.day, self.horizon):
+                self.step()
+            self.reseed(seed)
+            self.replayed_to = history.day
 
     def step(self) -> None:
         super().step()
@@ -142,8 +155,14 @@ def Status(model: AppModel):
         f"mechanism {c.mvm.design}: detection {c.mvm.detection_prob:g}, attribution {c.mvm.attribution_accuracy:g}, "
         f"penalty {c.mvm.penalty:g}")
     solara.Text(f"Running: {mechanism}; mediators: {', '.join(c.mediation.mediators) or 'none'}; "
-                f"{c.spoilers.attack_rate:g} militant attacks a day; seed {c.run.seed}. "
+                f"{c.spoilers.attack_rate:.3g} militant attacks a day; seed {c.run.seed}. "
                 "Changed controls take effect on Reset.")
+    if model.replayed_to is not None:
+        changed = set(c.parameters.pinned) - {"run.seed"}
+        solara.Info(f"Days 0-{model.replayed_to} replay a history that reproduces the record up to 5 Nov 2025 "
+                    f"(row {model.parameter_row} of the calibrated posterior, docs/calibration.md)"
+                    + ("; with the attack rate you set it may depart from the record." if changed else ".")
+                    + " From then on the seed decides.")
     if model.notice:
         solara.Warning(model.notice)
 

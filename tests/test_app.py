@@ -21,8 +21,9 @@ import ipywidgets as widgets  # noqa: E402
 from mesa.visualization.utils import force_update  # noqa: E402
 
 from sim import viz_assets  # noqa: E402
-from sim.app import AppModel, make_page, page_config  # noqa: E402
-from sim.model import CeasefireModel  # noqa: E402
+from sim.app import DEFAULTS, AppModel, make_page, page_config  # noqa: E402
+from sim.config import with_values  # noqa: E402
+from sim.ensemble import run_replicate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT = ROOT / "docs" / "figures" / "app.png"
@@ -53,16 +54,20 @@ def texts(widget: widgets.Widget) -> list[str]:
 
 
 def test_app_model_is_the_command_lines_model():
-    """Same settings and seed: the page's model runs exactly the replicate the CLI runs."""
-    app = AppModel(seed=7)
-    cli = CeasefireModel(page_config("joint", 0.6, 0.7, 0.5, "turkey_qatar", 0.12, 7), rng=7)
-    for _ in range(120):
-        app.step()
-        cli.step()
-    assert app.counts == cli.counts and app.day == cli.day == 120
-    frame = app.datacollector.get_model_vars_dataframe()
-    assert len(frame) == 121  # day 0 included
-    assert np.isclose(frame["trade index"].iloc[-1], cli.trade_index)
+    """Same settings and seed: the page's model runs exactly the command line's replicate
+    of that number and seed, its calibrated history to 5 November included."""
+    for seed in (7, 11):
+        app = AppModel(seed=seed)
+        assert app.day == app.replayed_to == 17 and app.parameter_row == seed
+        while app.running and app.day < 120:
+            app.step()
+        config = with_values(page_config("joint", 0.6, 0.7, 0.5, "turkey_qatar", DEFAULTS["attack_rate"], seed),
+                             {"run.horizon_days": 120})
+        row, series = run_replicate(config, replicate=seed, seed=seed)
+        assert {k: row[k] for k in app.counts} == app.counts and app.day == row["truce_days"]
+        frame = app.datacollector.get_model_vars_dataframe()
+        assert len(frame) == app.day + 1  # day 0 included
+        assert np.isclose(frame["trade index"].iloc[-1], series["trade_index"][app.day])
 
 
 def test_page_controls_change_the_model():
@@ -89,17 +94,18 @@ def test_a_bad_seed_is_reported_not_fatal():
 def test_page_renders():
     """solara's test tools: the page's main area renders the day, the four charts and the
     ensemble panel (the controls live in the app's sidebar: the browser test uses them)."""
-    model = AppModel(seed=11)
+    model = AppModel(seed=7)
     box, rc = solara.render(make_page(model), handle_error=False)
     shown = " ".join(texts(box))
-    for label in ("Ensemble of the model as last reset", "Day 0", "the truce holds", "mechanism joint: detection 0.6"):
+    for label in ("Ensemble of the model as last reset", "Day 17 (05 Nov 2025)", "the truce holds",
+                  "mechanism joint: detection 0.6", "Days 0-17 replay a history"):
         assert label in shown, label
     charts = [bytes(w.value) for w in rc.find(widgets.Image).widgets]
     assert len(charts) >= 4  # the four charts
     for _ in range(5):  # what the Step button does: step, then Mesa's redraw signal
         model.step()
     force_update()
-    assert "Day 5" in " ".join(texts(box))
+    assert "Day 22" in " ".join(texts(box))
     assert [bytes(w.value) for w in rc.find(widgets.Image).widgets] != charts  # redrawn
 
 
@@ -171,19 +177,23 @@ def test_in_chromium_the_charts_follow_the_model_and_the_screenshot_is_taken(ser
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(server, timeout=60_000)
-        page.get_by_text("Day 0", exact=False).wait_for(timeout=60_000)
+        page.get_by_text("Day 17 ", exact=False).wait_for(timeout=60_000)  # the replayed history to 5 Nov
         before = chart_sources(page)
         assert len(before) >= 3, "the charts are not on the page"
         for _ in range(3):
             page.get_by_role("button", name="Step").click()
-        page.get_by_text("Day 3", exact=False).wait_for(timeout=30_000)
+        page.get_by_text("Day 20", exact=False).wait_for(timeout=30_000)
         page.wait_for_function("n => Array.from(document.images).map(i => i.src).join() !== n", arg=",".join(before), timeout=30_000)
         assert chart_sources(page) != before  # the charts were redrawn
         page.get_by_role("button", name="Reset").click()
-        page.get_by_text("Day 0 ", exact=False).wait_for(timeout=30_000)
-        page.get_by_role("button", name="▶").click()  # play
-        page.get_by_text("Day 30", exact=False).wait_for(timeout=120_000)
-        page.get_by_role("button", name="❚❚").click()  # pause
+        page.get_by_text("Day 17 ", exact=False).wait_for(timeout=30_000)
+        page.get_by_role("button", name="▶").click()  # play: to day 30, or to the collapse
+        page.wait_for_function(
+            "() => { const t = document.body.innerText; const m = t.match(/Day (\\d+) \\(/);"
+            " return t.includes('the truce collapsed') || (m && +m[1] >= 30); }", timeout=120_000)
+        pause = page.get_by_role("button", name="❚❚")
+        if pause.is_enabled():  # play stops by itself at a collapse
+            pause.click()
         page.get_by_role("button", name="Run 200 replicates").click()
         page.get_by_text("P(holds  30 days)", exact=False).wait_for(timeout=180_000)
         assert not [e for e in errors if "mermaid" not in e], errors

@@ -23,4 +23,4 @@ def test_notebook_runs(path, tmp_path):
 
 
 def test_there_are_notebooks():
-    assert {p.stem for p in NOTEBOOKS} >= {"truce_survival", "trade_recovery"}
+    assert {p.stem for p in NOTEBOOKS} >= {"truce_survival", "trade_recovery", "sensitivity"}
