@@ -38,7 +38,8 @@ docs: setup
 	$(PY) -m sim.docs
 
 # every study of experiments/ at full size; reports in experiments/results/<name>/results.md
-EXPERIMENTS := mechanism_designs detection_vs_penalty mediation spoiler_pressure trade_recovery
+# (calibration here only reports; `experiments/calibration.py --install` changes the defaults)
+EXPERIMENTS := mechanism_designs detection_vs_penalty mediation spoiler_pressure trade_recovery sensitivity calibration
 experiments: setup
 	@for e in $(EXPERIMENTS); do $(PY) experiments/$$e.py $(ARGS) || exit $$?; done
 

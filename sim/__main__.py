@@ -81,8 +81,27 @@ def run_scenario(config: Config, out_dir: Path, quiet: bool = False, max_workers
     write_manifest(out_dir, config, time.perf_counter() - started, result.workers)
     if not quiet:
         print(describe(est.summary, start))
+        if config.parameters.table is not None:
+            print(describe_table(config))
         print(f"Outputs in {out_dir}")
     return est
+
+
+def describe_table(config: Config) -> str:
+    """One line on where the replicates' parameters came from."""
+    from .parameters import HISTORY, keys_of, read_table
+
+    p = config.parameters
+    table = read_table(p.table)
+    drawn = [k for k in keys_of(table) if k not in p.pinned]
+    how = f"row {p.row} of" if p.row is not None else f"replicate i took row i mod {len(table):,} of"
+    line = f"Parameters: {len(drawn)} from a table ({how} {p.table})"
+    if HISTORY[0] in table.columns and p.row is None:
+        line += f"; each replicate replays the row's history to day {int(table[HISTORY[1]].max())}"
+    pinned = [k for k in p.pinned if k in keys_of(table)]
+    if pinned:
+        line += f"; set on the command line, not drawn: {', '.join(pinned)}"
+    return line + "."
 
 
 @hydra.main(config_path="conf", config_name="config", version_base="1.3")

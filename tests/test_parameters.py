@@ -112,3 +112,19 @@ def test_a_big_sweep_is_checked_at_each_keys_extremes():
     candidates = _value_extremes(points)
     assert ["parameters.row=99", "mvm=none"] in candidates and ["parameters.row=0", "mvm=joint"] in candidates
     assert len(candidates) == 5  # the first point, rows 0 and 99, both designs
+
+
+def test_a_key_on_the_command_line_is_pinned(tmp_path):
+    """The default draws the calibrated parameters; one given on the command line is kept
+    in every replicate, and the run says so."""
+    import yaml
+
+    out = tmp_path / "run"
+    proc = sim("run.replicates=20", "run.figures=false", "spoilers.attack_rate=0.2", f"hydra.run.dir={out}")
+    assert proc.returncode == 0, proc.stderr
+    assert "set on the command line, not drawn: spoilers.attack_rate" in proc.stdout
+    saved = yaml.safe_load((out / "config.yaml").read_text())
+    assert saved["parameters"]["pinned"] == ["spoilers.attack_rate"]
+    assert saved["parameters"]["table"] == "calibration/posterior.csv"
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert runs["parameter_row"].tolist() == list(range(20))
