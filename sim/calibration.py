@@ -160,14 +160,15 @@ def abc_rejection(config: Config, n_draws: int, seed: int, keys: tuple[str, ...]
 
 
 def posterior_summary(result: AbcResult, chosen: list[Factor]) -> pd.DataFrame:
-    """Prior range, posterior median and 90% interval, and how much the record narrowed
-    each parameter (posterior SD over prior SD; 1 = not informed)."""
+    """Prior range, the default in conf/ when it ran, posterior median and 90% interval,
+    and how much the record narrowed each parameter (posterior SD over prior SD; 1 = not
+    informed)."""
     acc = result.accepted
     rows = []
     for f in chosen:
         prior_sd = (f.hi - f.lo) / np.sqrt(12)
         q05, q50, q95 = np.quantile(acc[f.key], [0.05, 0.5, 0.95])
-        rows.append({"key": f.key, "prior_lo": f.lo, "prior_hi": f.hi, "former_default": f.default,
+        rows.append({"key": f.key, "prior_lo": f.lo, "prior_hi": f.hi, "default": f.default,
                      "posterior_median": q50, "posterior_q05": q05, "posterior_q95": q95,
                      "sd_ratio": float(acc[f.key].std() / prior_sd) if prior_sd > 0 else np.nan})
     return pd.DataFrame(rows)

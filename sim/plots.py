@@ -266,28 +266,37 @@ def forest_plot(comparison: pd.DataFrame, path: Path, title: str = "") -> Path:
 SA_OUTPUTS = {"rmst_days": "restricted mean truce (days)", "trade90_days": "days to 90% trade (restricted mean)"}
 
 
-def morris_plot(table: pd.DataFrame, path: Path, top: int = 12, title: str = "") -> Path:
-    """Morris screening: mu* (influence) against sigma (non-linearity, interactions) for
-    every factor, the ``top`` most influential named; one panel per output."""
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5), layout="constrained")
-    for ax, (out, name) in zip(axes, SA_OUTPUTS.items(), strict=True):
+def morris_plot(table: pd.DataFrame, path: Path, top: int = 15, labelled: int = 6, title: str = "") -> Path:
+    """Morris screening, one column per output: above, the ``top`` highest mu* with their
+    bootstrap 95% intervals (red: a larger value lowers the output); below, mu*
+    (influence) against sigma (non-linearity, interactions) for every factor, the
+    ``labelled`` most influential named."""
+    fig, axes = plt.subplots(2, 2, figsize=(14, 0.32 * top + 6.5), layout="constrained",
+                             gridspec_kw={"height_ratios": [0.32 * top + 0.8, 5]})
+    for col, (out, name) in enumerate(SA_OUTPUTS.items()):
         t = table.loc[table["output"] == out]
-        named = t["rank"] <= top
-        ax.scatter(t.loc[~named, "mu_star"], t.loc[~named, "sigma"], s=14, color=GREY, alpha=0.6, label="others")
-        ax.errorbar(t.loc[named, "mu_star"], t.loc[named, "sigma"], xerr=t.loc[named, "mu_star_conf"], fmt="o",
-                    color=BLUE, ecolor="#9ecae1", elinewidth=1, ms=5, capsize=2, label=f"the {top} largest mu* (bootstrap 95% interval)")
+        bars, scatter = axes[0, col], axes[1, col]
+        best = t.loc[t["rank"] <= top].iloc[::-1]
+        bars.barh(best["key"], best["mu_star"], xerr=best["mu_star_conf"], capsize=2,
+                  color=np.where(best["mu"] < 0, RED, BLUE), ecolor=GREY)
+        bars.tick_params(axis="y", labelsize=8)
+        bars.set_xlabel(f"mu*: mean |elementary effect| on {name}")
+        bars.set_title(f"{name}: the {top} most influential (red: a larger value lowers it)", fontsize=10)
+        bars.grid(alpha=0.3, axis="x")
+        named = t["rank"] <= labelled
+        scatter.scatter(t.loc[~named, "mu_star"], t.loc[~named, "sigma"], s=14, color=GREY, alpha=0.6)
+        scatter.scatter(t.loc[named, "mu_star"], t.loc[named, "sigma"], s=24, color=BLUE)
         for _, r in t.loc[named].iterrows():
-            ax.annotate(r["key"], (r["mu_star"], r["sigma"]), fontsize=7, xytext=(3, 3), textcoords="offset points")
-        hi = max(t["mu_star"].max(), t["sigma"].max()) * 1.05
-        ax.plot([0, hi], [0, hi], color=GREY, lw=0.8, ls="--")
-        ax.set_xlim(0, hi)
-        ax.set_ylim(0, hi)
-        ax.set_xlabel(f"mu*: mean |elementary effect| on {name}")
-        ax.set_ylabel("sigma: spread of the elementary effects")
-        ax.set_title(name, fontsize=10)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, loc="upper left")
-    fig.suptitle(title or "Morris screening of every parameter with a sensitivity range", fontsize=11)
+            scatter.annotate(r["key"].split(".", 1)[1], (r["mu_star"], r["sigma"]), fontsize=7,
+                             xytext=(3, 3), textcoords="offset points")
+        hi = max(t["mu_star"].max(), t["sigma"].max()) * 1.08
+        scatter.plot([0, hi], [0, hi], color=GREY, lw=0.8, ls="--")
+        scatter.set_xlim(0, hi)
+        scatter.set_ylim(0, hi)
+        scatter.set_xlabel("mu* (days)")
+        scatter.set_ylabel("sigma: spread of the elementary effects (days)")
+        scatter.grid(alpha=0.3)
+    fig.suptitle(title or f"Morris screening of all {table['key'].nunique()} parameters with a sensitivity range", fontsize=11)
     return save_figure(fig, path)
 
 
@@ -312,7 +321,7 @@ def sobol_plot(table: pd.DataFrame, path: Path, title: str = "") -> Path:
 
 def posterior_plot(draws: pd.DataFrame, summary: pd.DataFrame, path: Path, title: str = "") -> Path:
     """Each calibrated parameter: the prior draws (grey) and the accepted ones (blue),
-    as densities over the prior range; the former default (dashed) and the posterior
+    as densities over the prior range; the default in conf/ when it ran (dashed) and the posterior
     median (solid)."""
     n = len(summary)
     cols = 4
@@ -327,7 +336,7 @@ def posterior_plot(draws: pd.DataFrame, summary: pd.DataFrame, path: Path, title
             bins = np.linspace(s["prior_lo"], s["prior_hi"], 16)
         ax.hist(draws[s["key"]], bins=bins, density=True, color=GREY, alpha=0.35, label="prior")
         ax.hist(accepted[s["key"]], bins=bins, density=True, histtype="step", color=BLUE, lw=1.8, label="posterior")
-        ax.axvline(s["former_default"], color=ORANGE, ls="--", lw=1.2, label="former default")
+        ax.axvline(s["default"], color=ORANGE, ls="--", lw=1.2, label="default in conf/ when run")
         ax.axvline(s["posterior_median"], color=BLUE, lw=1.2, label="posterior median")
         ax.set_title(f"{s['key']}\nSD ratio {s['sd_ratio']:.2f}", fontsize=8)
         ax.tick_params(labelsize=7)
