@@ -1,5 +1,5 @@
 """Experiment 4: robustness to militant pressure. The spoilers' attack rate from none to
-four times the baseline (0.12 significant attacks a day), without and with the joint
+four times the baseline (0.18 significant attacks a day, the calibrated median), without and with the joint
 mechanism (conf/experiment/spoiler_pressure.yaml; 1,000 replicates a point, 365 days):
 the dose-response of the hazard of collapse.
 
@@ -25,8 +25,8 @@ from sim.plots import save_figure  # noqa: E402
 
 NAME = "spoiler_pressure"
 RATE, MVM = "spoilers.attack_rate", "mvm"
-BASELINE_RATE = 0.12
-QUICK_POINTS = ("spoilers.attack_rate=0,0.12,0.48",)
+BASELINE_RATE = 0.18
+QUICK_POINTS = ("spoilers.attack_rate=0,0.18,0.72",)
 COLORS = {"none": "#d62728", "joint": "#1f77b4"}
 
 

@@ -1,5 +1,5 @@
-"""Experiment 5: when Pakistan reopens the crossings. After 21 calm days (the default
-rule and the baseline), as soon as a round agrees, or a humanitarian opening at 20% of
+"""Experiment 5: when Pakistan reopens the crossings. After a spell of calm (the default
+rule and the baseline; the calibrated posterior's median is 18 quiet days), as soon as a round agrees, or a humanitarian opening at 20% of
 capacity from day 21 before full reopening (conf/experiment/trade_recovery.yaml; 1,000
 replicates each, 365 days): recovery curves and the trade lost.
 
@@ -58,7 +58,7 @@ def headline(points: pd.DataFrame) -> str:
     calm = p.loc["calm", "loss_usd_mean"]
     parts = [f"{rule}: US${p.loc[rule, 'loss_usd_mean'] / 1e6:,.0f} m ({100 * (p.loc[rule, 'loss_usd_mean'] / calm - 1):+.0f}%)"
              for rule in p.index if rule != "calm"]
-    return (f"trade lost in the first year: US${calm / 1e6:,.0f} m when the crossings reopen after 21 calm days; "
+    return (f"trade lost in the first year: US${calm / 1e6:,.0f} m when the crossings reopen after a spell of calm; "
             + "; ".join(parts) + f". Trade back to 90% in {100 * p.loc['calm', 'trade90_share_recovered']:.0f}% of replicates on calm.")
 
 
