@@ -70,6 +70,13 @@ def test_app_model_is_the_command_lines_model():
         assert np.isclose(frame["trade index"].iloc[-1], series["trade_index"][app.day])
 
 
+def test_the_sliders_start_at_the_defaults(config):
+    assert DEFAULTS["attack_rate"] == round(config.spoilers.attack_rate, 2)  # the calibrated median
+    mvm = config.mvm
+    assert (DEFAULTS["detection_prob"], DEFAULTS["attribution_accuracy"], DEFAULTS["penalty"]) == (
+        mvm.detection_prob, mvm.attribution_accuracy, mvm.penalty)
+
+
 def test_page_controls_change_the_model():
     model = AppModel(mvm="none", mediation="none", attack_rate=0.3, seed=3)
     assert model.config.mvm.design == "none" and not model.config.mediation.mediators
