@@ -33,11 +33,11 @@ import time
 from pathlib import Path
 
 import mesa
-import pandas as pd
 
 from sim.config import with_values
 from sim.docs import default_config
 from sim.ensemble import replicate_seeds
+from sim.io import read_parquet
 from sim.model import CeasefireModel
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -200,7 +200,7 @@ def bench_experiment() -> dict:
         wall = time.perf_counter() - t0
         if proc.returncode:
             raise SystemExit(f"mechanism_designs failed:\n{proc.stderr}")
-        points = pd.read_parquet(Path(tmp) / "out" / "sweep" / "sweep.parquet")
+        points = read_parquet(Path(tmp) / "out" / "sweep" / "sweep.parquet")
         size = f"{len(points)} designs x {int(points['replicates'].iloc[0]):,} replicates x 365 days"
     return {"size": size, "wall_s": wall}
 

@@ -1,6 +1,6 @@
-"""Small output helpers: every file is written under a temporary name and renamed into
+"""Small file helpers: every file is written under a temporary name and renamed into
 place only when complete, so a crash never leaves a half-written file where a good one
-was expected."""
+was expected; Parquet is read without Arrow's background threads."""
 
 from __future__ import annotations
 
@@ -49,3 +49,12 @@ def write_text(text: str, path: Path | str) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_text(text)
     return Path(path)
+
+
+def read_parquet(path: Path | str) -> pd.DataFrame:
+    """A Parquet file as a DataFrame, read on the calling thread. Arrow's reader threads
+    can abort the interpreter at exit ("terminate called without an active exception",
+    apache/arrow#34314); the files here are small, so threads buy nothing."""
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path, use_threads=False, pre_buffer=False).to_pandas(use_threads=False)

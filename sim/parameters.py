@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .config import CONF_DIR, Config, ConfigError, build, to_dict
+from .io import read_parquet
 
 #: Columns that are not configuration keys: the history a row was accepted with.
 HISTORY = ("record_seed", "record_day")
@@ -68,7 +69,7 @@ def read_table(path: str) -> pd.DataFrame:
 @lru_cache(maxsize=8)
 def _read(file: str, mtime_ns: int) -> pd.DataFrame:
     try:
-        table = pd.read_parquet(file) if file.endswith(".parquet") else pd.read_csv(file)
+        table = read_parquet(file) if file.endswith(".parquet") else pd.read_csv(file)
     except Exception as err:  # corrupt or not a table
         raise ConfigError(f"parameters.table: cannot read '{file}': {type(err).__name__}: {err}") from None
     if table.empty:

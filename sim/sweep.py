@@ -39,7 +39,7 @@ import yaml
 from hydra.experimental.callback import Callback
 
 from .config import Config, ConfigError, to_dict
-from .io import write_csv, write_json, write_parquet, write_text
+from .io import read_parquet, write_csv, write_json, write_parquet, write_text
 
 #: The job outputs that must all be present for a job to count as complete.
 JOB_OUTPUTS = ("config.yaml", "provenance.json", "runs.parquet", "daily.parquet", "summary.json")
@@ -402,7 +402,7 @@ def load_sweep(sweep_dir: Path | str, baseline: str | None = None) -> Sweep:
             continue
         try:
             summary = json.loads((job.path / "summary.json").read_text())
-            point_runs = pd.read_parquet(job.path / "runs.parquet")
+            point_runs = read_parquet(job.path / "runs.parquet")
         except Exception as err:  # a corrupt file: the job cannot be used
             job.status, job.reason = "failed", f"unreadable output: {type(err).__name__}: {err}"
             continue
@@ -434,7 +434,7 @@ def load_sweep(sweep_dir: Path | str, baseline: str | None = None) -> Sweep:
 def read_daily(sweep: Sweep, job: int) -> pd.DataFrame:
     if job not in sweep.daily:
         path = next(j.path for j in sweep.jobs if j.num == job)
-        sweep.daily[job] = pd.read_parquet(path / "daily.parquet")
+        sweep.daily[job] = read_parquet(path / "daily.parquet")
     return sweep.daily[job]
 
 

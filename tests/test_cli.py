@@ -7,9 +7,10 @@ import subprocess
 from pathlib import Path
 
 import matplotlib.image as mpimg
-import pandas as pd
 import pytest
 from helpers import sim
+
+from sim.io import read_parquet
 
 RUN_COLUMNS = [
     "replicate", "seed", "truce_days", "collapsed", "collapse_cause", "trade_days_to_50",
@@ -44,7 +45,7 @@ def test_run_writes_every_output(run_dir):
 
 
 def test_runs_table_has_one_row_a_replicate(run_dir):
-    runs = pd.read_parquet(run_dir[0] / "runs.parquet")
+    runs = read_parquet(run_dir[0] / "runs.parquet")
     assert list(runs.columns[: len(RUN_COLUMNS)]) == RUN_COLUMNS
     assert len(runs) == 60
     assert runs["replicate"].tolist() == list(range(60))
@@ -55,7 +56,7 @@ def test_runs_table_has_one_row_a_replicate(run_dir):
 
 
 def test_daily_table_covers_every_day(run_dir):
-    daily = pd.read_parquet(run_dir[0] / "daily.parquet")
+    daily = read_parquet(run_dir[0] / "daily.parquet")
     assert set(DAILY_COLUMNS) <= set(daily.columns)
     assert daily["day"].tolist() == list(range(101))
     assert str(daily["date"].iloc[0].date()) == "2025-10-19"

@@ -7,6 +7,7 @@ import pytest
 
 from sim.config import with_values
 from sim.ensemble import DailyAccumulator, replicate_seeds, run_ensemble, trade_bin
+from sim.io import read_parquet
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def test_same_seed_identical_files_with_one_or_two_workers(base, tmp_path):
     one = run_ensemble(base, runs_path=tmp_path / "a.parquet")
     again = run_ensemble(base, runs_path=tmp_path / "b.parquet")
     two = run_ensemble(with_values(base, {"run.n_jobs": 2}), runs_path=tmp_path / "c.parquet")
-    a, b, c = (pd.read_parquet(tmp_path / f"{x}.parquet") for x in "abc")
+    a, b, c = (read_parquet(tmp_path / f"{x}.parquet") for x in "abc")
     pd.testing.assert_frame_equal(a, b)
     pd.testing.assert_frame_equal(a, c)
     assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "c.parquet").read_bytes()

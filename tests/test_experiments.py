@@ -10,6 +10,8 @@ import matplotlib.image as mpimg
 import pandas as pd
 import pytest
 
+from sim.io import read_parquet
+
 EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
 FIGURES = {
     "mechanism_designs": ["survival.png", "trade.png", "differences.png"],
@@ -82,7 +84,7 @@ def test_calibration_quick(tmp_path):
     for fig in ("posterior.png", "facts.png", "forecast.png"):
         assert mpimg.imread(out / fig).shape[0] > 100 and f"]({fig})" in report
     posterior = pd.read_csv(out / "posterior.csv")
-    draws = pd.read_parquet(out / "draws.parquet")
+    draws = read_parquet(out / "draws.parquet")
     assert len(draws) == 2000 and len(posterior) == draws["match"].sum() > 100
     config = with_values(default_config(), {"parameters.table": str(out / "posterior.csv")})  # a valid table
     assert config.parameters.table.endswith("posterior.csv")

@@ -10,6 +10,7 @@ from helpers import sim
 
 from sim.config import ConfigError, with_values
 from sim.ensemble import run_ensemble, run_replicate
+from sim.io import read_parquet
 from sim.model import CeasefireModel
 from sim.parameters import ReplicateConfigs
 from sim.sweep import _value_extremes, config_digest
@@ -126,5 +127,5 @@ def test_a_key_on_the_command_line_is_pinned(tmp_path):
     saved = yaml.safe_load((out / "config.yaml").read_text())
     assert saved["parameters"]["pinned"] == ["spoilers.attack_rate"]
     assert saved["parameters"]["table"] == "calibration/posterior.csv"
-    runs = pd.read_parquet(out / "runs.parquet")
+    runs = read_parquet(out / "runs.parquet")
     assert runs["parameter_row"].tolist() == list(range(20))

@@ -18,6 +18,7 @@ from sim.config import with_values
 from sim.docs import default_config
 from sim.ensemble import run_ensemble
 from sim.estimates import compare_arms
+from sim.io import read_parquet
 from sim.sweep import available_cores, job_status, launcher_workers, load_sweep
 
 SMALL = ("run.replicates=40", "run.chunk_size=10", "run.horizon_days=200")
@@ -38,15 +39,15 @@ def design_sweep(tmp_path_factory) -> tuple[Path, str]:
 
 def test_sweep_writes_one_table_and_the_figures(design_sweep):
     out, stdout = design_sweep
-    points = pd.read_parquet(out / "sweep.parquet")
+    points = read_parquet(out / "sweep.parquet")
     assert points["mvm"].tolist() == ["none", "joint", "third_party"]
     for col in ("p_hold_90", "p_hold_90_lower", "rmst_days", "trade90_share_recovered", "loss_usd_mean", "incidents_mean"):
         assert col in points and points[col].notna().all(), col
     assert "median_days" in points  # NaN where not reached within the horizon
-    runs = pd.read_parquet(out / "runs.parquet")
+    runs = read_parquet(out / "runs.parquet")
     assert len(runs) == 3 * 40 and runs.groupby("mvm").size().to_dict() == {"joint": 40, "none": 40, "third_party": 40}
     # each point's runs are exactly its job's runs.parquet, keyed by its override
-    job1 = pd.read_parquet(out / "1" / "runs.parquet")
+    job1 = read_parquet(out / "1" / "runs.parquet")
     pd.testing.assert_frame_equal(runs.loc[runs["mvm"] == "joint"].drop(columns=["job", "mvm"]).reset_index(drop=True), job1)
     for fig in ("survival.png", "trade.png"):
         assert is_png(out / fig), fig
@@ -61,7 +62,7 @@ def test_comparison_against_the_first_point(design_sweep):
     base = comp.iloc[0]
     assert base[["diff_truce_days", "logrank_p", "diff_truce_days_p"]].isna().all()  # nothing to compare
     assert base["replicates"] == 40
-    runs = pd.read_parquet(out / "runs.parquet")
+    runs = read_parquet(out / "runs.parquet")
     none = runs[runs.mvm == "none"].set_index("seed").truce_days
     joint = runs[runs.mvm == "joint"].set_index("seed").truce_days
     row = comp.iloc[1]
@@ -76,7 +77,7 @@ def test_comparison_against_the_first_point(design_sweep):
 def test_common_random_numbers(design_sweep):
     """Replicate i has the same seed at every point of the sweep."""
     out, _ = design_sweep
-    runs = pd.read_parquet(out / "runs.parquet")
+    runs = read_parquet(out / "runs.parquet")
     seeds = runs.pivot(index="replicate", columns="mvm", values="seed")
     assert (seeds.nunique(axis=1) == 1).all()
 
@@ -118,7 +119,7 @@ def test_paired_difference_of_a_parameter_without_effect_is_exactly_zero(grid_sw
 
 
 def test_grid_sweep_draws_heatmaps(grid_sweep):
-    points = pd.read_parquet(grid_sweep / "sweep.parquet")
+    points = read_parquet(grid_sweep / "sweep.parquet")
     assert len(points) == 4 and points["mvm.penalty"].dtype.kind in "if"
     assert is_png(grid_sweep / "heatmap.png")
 
@@ -150,7 +151,7 @@ def test_resume_skips_finished_jobs_and_reruns_the_rest(tmp_path, design_sweep):
     assert (out / "0" / "runs.parquet").stat().st_mtime_ns == before["0"]
     assert (out / "1" / "runs.parquet").stat().st_mtime_ns != before["1"]
     assert (out / "2" / "manifest.json").exists()
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), pd.read_parquet(src / "runs.parquet"))
+    pd.testing.assert_frame_equal(read_parquet(out / "runs.parquet"), read_parquet(src / "runs.parquet"))
 
 
 def test_a_changed_configuration_is_not_taken_for_finished(design_sweep):
@@ -176,7 +177,7 @@ def test_aggregating_a_sweep_with_unfinished_jobs(tmp_path, design_sweep):
     assert "1 of 3 points complete" in proc.stdout
     assert "job 1 (mvm=joint" in proc.stdout and "RuntimeError: boom" in proc.stdout
     assert "job 2 (mvm=third_party" in proc.stdout and "never started" in proc.stdout
-    assert pd.read_parquet(out / "sweep.parquet")["mvm"].tolist() == ["none"]
+    assert read_parquet(out / "sweep.parquet")["mvm"].tolist() == ["none"]
     failed = pd.read_csv(out / "failed_jobs.csv")
     assert failed["status"].tolist() == ["failed", "missing"]
 
@@ -190,7 +191,7 @@ def test_a_failed_job_does_not_stop_the_others(tmp_path):
     assert proc.returncode == 1
     assert "2 of 3 points complete" in proc.stdout and "job 1 (mvm=joint" in proc.stdout
     assert "IsADirectoryError" in (out / "1" / "failed.txt").read_text()
-    assert pd.read_parquet(out / "sweep.parquet")["mvm"].tolist() == ["none", "third_party"]
+    assert read_parquet(out / "sweep.parquet")["mvm"].tolist() == ["none", "third_party"]
     assert pd.read_csv(out / "failed_jobs.csv")["status"].tolist() == ["failed"]
 
 
@@ -258,7 +259,7 @@ def test_only_the_sweeps_own_jobs_are_aggregated(tmp_path, design_sweep):
     shutil.copytree(src, out)
     proc = sim("-m", "mvm=none,joint", *SMALL, f"hydra.sweep.dir={out}")
     assert proc.returncode == 0, proc.stderr
-    assert pd.read_parquet(out / "sweep.parquet")["mvm"].tolist() == ["none", "joint"]
+    assert read_parquet(out / "sweep.parquet")["mvm"].tolist() == ["none", "joint"]
     assert "2 of 2 points complete" in proc.stdout and "ignored: 1 folders left by an earlier sweep" in proc.stdout
 
 
@@ -285,7 +286,7 @@ def test_submitit_local_launcher_gives_the_same_results(tmp_path, design_sweep):
     out = tmp_path / "submitit"
     proc = sim("-m", "hydra/launcher=submitit_local", "mvm=none,joint,third_party", *SMALL, f"hydra.sweep.dir={out}")
     assert proc.returncode == 0, proc.stderr
-    ours, theirs = pd.read_parquet(out / "runs.parquet"), pd.read_parquet(src / "runs.parquet")
+    ours, theirs = read_parquet(out / "runs.parquet"), read_parquet(src / "runs.parquet")
     pd.testing.assert_frame_equal(ours, theirs)
 
 
@@ -296,7 +297,7 @@ def test_ray_launcher_gives_the_same_results(tmp_path, design_sweep):
     out = tmp_path / "ray"
     proc = sim("-m", "hydra/launcher=ray", "mvm=none,joint,third_party", *SMALL, f"hydra.sweep.dir={out}", timeout=900)
     assert proc.returncode == 0, proc.stderr
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), pd.read_parquet(src / "runs.parquet"))
+    pd.testing.assert_frame_equal(read_parquet(out / "runs.parquet"), read_parquet(src / "runs.parquet"))
 
 
 def test_load_sweep_api(design_sweep):
