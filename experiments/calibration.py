@@ -8,8 +8,7 @@ history reproduces every fact of the record: the truce holds; violent incidents 
 Nothing after 5 November 2025 is used.
 
 Writes posterior.csv (a parameter table: the accepted parameters and the seeds of their
-histories), draws.parquet (every draw and the facts it reproduced), posterior.csv,
-summary.csv, posterior.png (prior and posterior of each parameter), facts.png, and
+histories), draws.parquet (every draw and the facts it reproduced), summary.csv, posterior.png (prior and posterior of each parameter), facts.png, and
 forecast.png (the calibrated forecast against the point defaults) and results.md into
 experiments/results/calibration/ (or --out). With --install, posterior.csv replaces
 conf/calibration/posterior.csv, the table the default scenario draws from, and the
@@ -172,7 +171,7 @@ def main(argv=None) -> None:
         rows.append({"forecast": label, "P(holds 17 d)": f"{(runs['truce_days'] >= 17).mean():.2f}",
                      "P(holds 90 d)": fmt_p(est, 90), "P(holds 365 d)": fmt_p(est, 365),
                      "restricted mean, days": f"{r['mean']:.0f} ({r['lower']:.0f}-{r['upper']:.0f})",
-                     "P(holds 90 d | held 17 d)": f"{conditional(runs, 17, 90):.2f}",
+                     "P(holds 90 d given 17 d)": f"{conditional(runs, 17, 90):.2f}",
                      "trade back to 90%": f"{runs['trade_days_to_90'].notna().mean():.0%}"})
     forecast_table = pd.DataFrame(rows)
 

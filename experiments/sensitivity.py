@@ -97,7 +97,7 @@ def main(argv=None) -> None:
         f"Morris screening of all {len(factors)} parameters with a sensitivity range "
         f"({exp_m.size}; the ranges are the table's 'sensitivity range' column in docs/model.md), then Sobol "
         f"indices of the {len(chosen)} most influential ({exp_s.size}). mu* is the mean absolute change of the "
-        "output, in days, when a parameter moves by 2/3 of its range; S1 the share of the output's variance a "
+        "output, in days, per full range of a parameter (the change a step of 2/3 of the range makes, divided by 2/3); S1 the share of the output's variance a "
         "parameter explains alone, ST with all its interactions. The run line below is the Sobol stage's size; "
         "the time is both stages'.",
         {"Morris: restricted mean truce at the horizon": top_table(morris, "rmst_days"),

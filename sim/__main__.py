@@ -81,23 +81,30 @@ def run_scenario(config: Config, out_dir: Path, quiet: bool = False, max_workers
     write_manifest(out_dir, config, time.perf_counter() - started, result.workers)
     if not quiet:
         print(describe(est.summary, start))
-        if config.parameters.table is not None:
-            print(describe_table(config))
+        print(describe_table(config, result.runs))
         print(f"Outputs in {out_dir}")
     return est
 
 
-def describe_table(config: Config) -> str:
-    """One line on where the replicates' parameters came from."""
+def describe_table(config: Config, runs) -> str:
+    """One line on where the replicates' parameters came from and, for replayed
+    histories, how many still reproduce the record under this run's settings."""
     from .parameters import HISTORY, keys_of, read_table
 
     p = config.parameters
+    if p.table is None:
+        return "Parameters: the values in conf/ and on the command line, the same in every replicate (parameters.table=null)."
     table = read_table(p.table)
     drawn = [k for k in keys_of(table) if k not in p.pinned]
-    how = f"row {p.row} of" if p.row is not None else f"replicate i took row i mod {len(table):,} of"
+    how = f"every replicate took row {p.row} of" if p.row is not None else f"replicate i took row i mod {len(table):,} of"
     line = f"Parameters: {len(drawn)} from a table ({how} {p.table})"
-    if HISTORY[0] in table.columns and p.row is None:
-        line += f"; each replicate replays the row's history to day {int(table[HISTORY[1]].max())}"
+    matched = runs["record_match"].dropna()
+    if HISTORY[0] in table.columns and len(matched):
+        day = int(table[HISTORY[1]].max())
+        line += (f"; each replicate replays the random draws of its row's history to day {day}, and "
+                 f"{matched.mean():.0%} of them reproduce the record to that day with these settings")
+        if matched.mean() < 1:
+            line += " (the others' first days differ: settings other than the calibrated ones)"
     pinned = [k for k in p.pinned if k in keys_of(table)]
     if pinned:
         line += f"; set on the command line, not drawn: {', '.join(pinned)}"

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .config import Config
+from .config import Config, ConfigError
 from .sensitivity import Factor, design_table, factors
 
 #: 5 November 2025, the day before Istanbul round 3: the last day of the record.
@@ -43,11 +43,13 @@ INCIDENT_DAYS = (5, 6)
 #: The facts of the record, in the order the tables list them.
 FACTS = ("truce_holds", "incidents_24_25_oct", "round_2_extends_truce", "crossings_closed")
 
-#: The parameters calibrated: the ten with the highest Morris mu* for either output
+#: The parameters calibrated: the union of the ten highest Morris mu* of each output
 #: (experiments/sensitivity.py: restricted mean truce, days to 90% trade), leaving out the
 #: mechanism's and the mediators' knobs, which are the policy choices the model compares
-#: (and the mechanism did not operate before day 17); plus two the record speaks to
-#: directly: the surge of attacks around a round, and a round's chance of agreement.
+#: (and the mechanism did not operate before day 17): 12 parameters; plus two the record
+#: speaks to directly: the surge of attacks around a round, and a round's chance of
+#: agreement. (The Morris ranking varies every ranked parameter over its whole range, so
+#: it does not depend on the defaults the calibration then sets.)
 CALIBRATED = (
     "spoilers.attack_rate",
     "states.blame_gain",
@@ -71,7 +73,7 @@ def calibrated_factors(config: Config, keys: tuple[str, ...] = CALIBRATED) -> li
     by_key = {f.key: f for f in factors(config)}
     missing = [k for k in keys if k not in by_key]
     if missing:
-        raise KeyError(f"not parameters with a sensitivity range: {', '.join(missing)}")
+        raise ConfigError(f"not parameters with a sensitivity range, so they have no prior: {', '.join(missing)}")
     return [by_key[k] for k in keys]
 
 
@@ -102,6 +104,13 @@ def record_facts(series: dict[str, np.ndarray], outcome: dict[str, Any], record_
         "round_2_extends_truce": outcome["rounds_failed"] == 0 and outcome["rounds_agreed"] + outcome["rounds_salvaged"] >= 1,
         "crossings_closed": bool(series["open_crossings"][days].max() == 0),
     }
+
+
+def record_facts_of(model: Any, record_day: int = RECORD_DAY) -> dict[str, bool]:
+    """The facts of the record in a model stepped to ``record_day`` (or to its collapse)."""
+    outcome = {"collapsed": not model.alive, "truce_days": model.collapse_day if model.collapse_day is not None else model.day,
+               **{k: model.counts[k] for k in ("rounds_agreed", "rounds_salvaged", "rounds_failed")}}
+    return record_facts(model.padded_series(), outcome, record_day)
 
 
 def _simulate_chunk(config: Config, rows: list[dict[str, Any]], seeds: list[int], record_day: int) -> list[dict[str, bool]]:
@@ -166,7 +175,8 @@ def posterior_summary(result: AbcResult, chosen: list[Factor]) -> pd.DataFrame:
     acc = result.accepted
     rows = []
     for f in chosen:
-        prior_sd = (f.hi - f.lo) / np.sqrt(12)
+        width = f.hi - f.lo + (1 if f.integer else 0)  # a discrete uniform over lo..hi for integers
+        prior_sd = np.sqrt((width**2 - (1 if f.integer else 0)) / 12)
         q05, q50, q95 = np.quantile(acc[f.key], [0.05, 0.5, 0.95])
         rows.append({"key": f.key, "prior_lo": f.lo, "prior_hi": f.hi, "default": f.default,
                      "posterior_median": q50, "posterior_q05": q05, "posterior_q95": q95,

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
+from .calibration import record_facts_of
 from .config import Config
 from .io import atomic_path
 from .model import SERIES, CeasefireModel
@@ -50,6 +51,7 @@ RUNS_SCHEMA = pa.schema([
     ("rounds_salvaged", pa.int64()),
     ("rounds_failed", pa.int64()),
     ("parameter_row", pa.int64()),  # the row of parameters.table it took; -1 without one
+    ("record_match", pa.bool_()),  # replayed history: does it still reproduce the record? null: no history
 ])
 
 #: Resolution of the trade-index histogram behind the daily percentiles.
@@ -183,14 +185,19 @@ def run_replicate(config: Config, replicate: int, seed: int, configs: ReplicateC
     """One replicate: its outcome row (with replicate, seed and the parameter row it took)
     and its daily series."""
     own, row, history = (configs or ReplicateConfigs(config))(replicate)
+    match = None
     if history is None:
         model = CeasefireModel(own, rng=seed)
     else:  # replay the row's history up to its last day, then go on with this seed
         model = CeasefireModel(own, rng=history.seed)
         model.run_until(history.day)
+        if model.horizon >= history.day:
+            # the same draws under settings other than the calibrated ones may make
+            # another history: say whether it still reproduces the record
+            match = all(record_facts_of(model, history.day).values())
         model.reseed(seed)
     outcome, series = model.run()
-    return {"replicate": replicate, "seed": seed, **outcome, "parameter_row": row}, series
+    return {"replicate": replicate, "seed": seed, **outcome, "parameter_row": row, "record_match": match}, series
 
 
 def run_chunk(config: Config, start: int, seeds: list[int]) -> ChunkResult:

@@ -62,7 +62,8 @@ def read_table(path: str) -> pd.DataFrame:
     """The table named by ``parameters.table``, or :class:`ConfigError` saying why not."""
     file = resolve(path)
     if not file.exists():
-        raise ConfigError(f"parameters.table: '{path}' not found (looked in {CONF_DIR} and the working folder).")
+        where = "" if Path(path).expanduser().is_absolute() else f" (looked in {CONF_DIR}, then the working folder)"
+        raise ConfigError(f"parameters.table: '{path}' not found{where}.")
     return _read(str(file), file.stat().st_mtime_ns)
 
 
@@ -79,6 +80,9 @@ def _read(file: str, mtime_ns: int) -> pd.DataFrame:
         raise ConfigError(f"parameters.table: column(s) {', '.join(bad)} of '{file}' are not numbers.")
     if table.isna().any().any():
         raise ConfigError(f"parameters.table: '{file}' has empty cells.")
+    for column in table.columns:  # 3.0 in an integer column, as spreadsheets write it
+        if pd.api.types.is_float_dtype(table[column]) and (table[column] % 1 == 0).all():
+            table[column] = table[column].astype(np.int64)
     if (HISTORY[0] in table.columns) != (HISTORY[1] in table.columns):
         raise ConfigError(f"parameters.table: '{file}' needs both {' and '.join(HISTORY)}, or neither.")
     return table
@@ -120,6 +124,10 @@ def check(config: Config) -> None:
             raise ConfigError("parameters.row is set but parameters.table is null: name a table.")
         return
     table = read_table(p.table)
+    settings = [k for k in keys_of(table) if k.startswith(("run.", "parameters."))]
+    if settings:
+        raise ConfigError(f"parameters.table '{p.table}': {', '.join(settings)} are run settings, not model parameters; "
+                          "a table sets the model's parameters (states.*, spoilers.*, mvm.*, ...).")
     if p.row is not None and p.row >= len(table):
         raise ConfigError(f"parameters.row: {p.row} is past the last row of '{p.table}' ({len(table)} rows, 0 to {len(table) - 1}).")
     for extreme in ("min", "max"):

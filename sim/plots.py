@@ -280,7 +280,7 @@ def morris_plot(table: pd.DataFrame, path: Path, top: int = 15, labelled: int = 
         bars.barh(best["key"], best["mu_star"], xerr=best["mu_star_conf"], capsize=2,
                   color=np.where(best["mu"] < 0, RED, BLUE), ecolor=GREY)
         bars.tick_params(axis="y", labelsize=8)
-        bars.set_xlabel(f"mu*: mean |elementary effect| on {name}")
+        bars.set_xlabel(f"mu*: mean |elementary effect| on {name}, per full range")
         bars.set_title(f"{name}: the {top} most influential (red: a larger value lowers it)", fontsize=10)
         bars.grid(alpha=0.3, axis="x")
         named = t["rank"] <= labelled
@@ -293,7 +293,7 @@ def morris_plot(table: pd.DataFrame, path: Path, top: int = 15, labelled: int = 
         scatter.plot([0, hi], [0, hi], color=GREY, lw=0.8, ls="--")
         scatter.set_xlim(0, hi)
         scatter.set_ylim(0, hi)
-        scatter.set_xlabel("mu* (days)")
+        scatter.set_xlabel("mu* (days per full range)")
         scatter.set_ylabel("sigma: spread of the elementary effects (days)")
         scatter.grid(alpha=0.3)
     fig.suptitle(title or f"Morris screening of all {table['key'].nunique()} parameters with a sensitivity range", fontsize=11)

@@ -6,7 +6,8 @@ Two stages (Saltelli et al., *Global Sensitivity Analysis: The Primer*, 2008):
    knob of the parameter table that has a sensitivity range (``sa`` in
    :mod:`sim.config`): ``r`` one-at-a-time trajectories; mu* (mean absolute elementary
    effect) ranks influence, sigma flags non-linearity and interactions.
-2. **Sobol indices** (Sobol 2001; Saltelli 2002 / Jansen estimators in SALib) over the
+2. **Sobol indices** (Sobol 2001; SALib's estimators: Saltelli et al. 2010 for S1, Jansen
+   1999 for ST) over the
    most influential ones: first-order S1 (the share of the output's variance a
    parameter explains alone) and total-order ST (with every interaction), with
    bootstrap 95% intervals.

@@ -76,6 +76,13 @@ def test_a_row_with_a_history_replays_it_then_goes_its_own_way(plain, table):
     assert diverged >= 4  # after day 12 each replicate draws from its own seed
 
 
+def test_whole_numbers_written_as_decimals_fit_an_integer_column(plain, tmp_path):
+    path = tmp_path / "spreadsheet.csv"
+    path.write_text("spoilers.cells,spoilers.attack_rate\n3.0,0.1\n7.0,1.0\n")
+    own, _, _ = ReplicateConfigs(with_values(plain, {"parameters.table": str(path)}))(1)
+    assert own.spoilers.cells == 7 and isinstance(own.spoilers.cells, int) and own.spoilers.attack_rate == 1.0
+
+
 def test_the_fingerprint_follows_the_tables_contents(plain, table):
     config = with_values(plain, {"parameters.table": str(table)})
     before = config_digest(config)
@@ -88,6 +95,8 @@ def test_the_fingerprint_follows_the_tables_contents(plain, table):
     ("spoilers.nonsense\n0.1\n", None, "unknown key 'spoilers.nonsense'"),
     ("spoilers.attack_rate\n99\n", None, "spoilers.attack_rate: got 99"),
     ("spoilers.cells\n2.5\n", None, "spoilers.cells: got 2.5, expected an integer"),
+    ("run.horizon_days\n30\n", None, "run settings, not model parameters"),
+    ("parameters.row\n1\n", None, "run settings, not model parameters"),
     ("spoilers.attack_rate\nlots\n", None, "not numbers"),
     ("spoilers.attack_rate,states.fatigue\n0.1,\n", None, "empty cells"),
     ("spoilers.attack_rate,record_seed\n0.1,3\n", None, "needs both record_seed and record_day"),
