@@ -58,6 +58,12 @@ def parse(argv=None) -> argparse.Namespace:
     return args
 
 
+def posterior_medians(summary: pd.DataFrame, table: pd.DataFrame) -> dict[str, int | float]:
+    """Each calibrated parameter's posterior median, a whole number for integer ones."""
+    return {k: int(round(v)) if pd.api.types.is_integer_dtype(table[k]) else float(v)
+            for k, v in zip(summary["key"], summary["posterior_median"], strict=True)}
+
+
 def set_default(files: dict[Path, list[str]], key: str, value: str, scenario: str) -> None:
     """Set ``value`` as the default of ``key`` in the lines of its YAML file under conf/
     (read into ``files`` once) and mark the line [calibrated]; comments and layout kept."""
@@ -84,9 +90,8 @@ def install(posterior: Path, summary: pd.DataFrame) -> None:
     table = pd.read_csv(posterior)
     scenario = default_config().scenario.name
     files: dict[Path, list[str]] = {}
-    for key, median in zip(summary["key"], summary["posterior_median"], strict=True):
-        integer = pd.api.types.is_integer_dtype(table[key])
-        set_default(files, key, str(int(round(median))) if integer else f"{median:.3g}", scenario)
+    for key, median in posterior_medians(summary, table).items():
+        set_default(files, key, str(median) if isinstance(median, int) else f"{median:.3g}", scenario)
     INSTALLED.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(posterior, INSTALLED)
     for path, lines in files.items():
@@ -115,8 +120,7 @@ def forecasts(posterior: Path, replicates: int, summary: pd.DataFrame) -> dict[s
     the calibrated ensemble (parameters and histories: the default)."""
     base = default_config([f"run.replicates={replicates}", "run.progress=false"])
     table = pd.read_csv(posterior)
-    medians = {k: (int(round(v)) if pd.api.types.is_integer_dtype(table[k]) else float(v))
-               for k, v in zip(summary["key"], summary["posterior_median"], strict=True)}
+    medians = posterior_medians(summary, table)
     no_history = posterior.with_name("posterior_parameters_only.csv")
     write_csv(table.drop(columns=["record_seed", "record_day"]), no_history)
     configs = {

@@ -67,8 +67,8 @@ def headline(morris: pd.DataFrame, sobol: pd.DataFrame, n_factors: int) -> str:
         m = morris.loc[morris["output"] == out].head(3)
         s = sobol.loc[sobol["output"] == out].sort_values("ST", ascending=False).iloc[0]
         lead = ", ".join(f"{r['key']} (mu* {r['mu_star']:.0f} d)" for _, r in m.iterrows())
-        parts.append(f"for {name}: {lead}; Sobol: {s['key']} alone explains {s['S1']:.0%} of the variance "
-                     f"({s['ST']:.0%} with its interactions)")
+        parts.append(f"for {name}: {lead}; Sobol: {s['key']} has the largest total-order index, "
+                     f"S1 {s['S1']:.2f}, ST {s['ST']:.2f}")
     return f"of {n_factors} parameters screened, the most influential " + "; ".join(parts) + "."
 
 

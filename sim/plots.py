@@ -277,7 +277,8 @@ def morris_plot(table: pd.DataFrame, path: Path, top: int = 15, labelled: int = 
         t = table.loc[table["output"] == out]
         bars, scatter = axes[0, col], axes[1, col]
         best = t.loc[t["rank"] <= top].iloc[::-1]
-        bars.barh(best["key"], best["mu_star"], xerr=best["mu_star_conf"], capsize=2,
+        low = np.minimum(best["mu_star_conf"], best["mu_star"])  # mu* >= 0: the interval stops at 0
+        bars.barh(best["key"], best["mu_star"], xerr=[low, best["mu_star_conf"]], capsize=2,
                   color=np.where(best["mu"] < 0, RED, BLUE), ecolor=GREY)
         bars.tick_params(axis="y", labelsize=8)
         bars.set_xlabel(f"mu*: mean |elementary effect| on {name}, per full range")
@@ -361,12 +362,12 @@ def forecast_comparison_plot(curves: dict[str, Estimates], path: Path, start_dat
         ax.fill_between(dates, curve["lower"], curve["upper"], step="post", color=color, alpha=0.15)
     if mark_day is not None:
         ax.axvline(_dates(start_date, np.array([mark_day]))[0], color=GREY, ls=":", lw=1)
-        ax.annotate(" record ends (5 Nov 2025)", (_dates(start_date, np.array([mark_day]))[0], 1.0), fontsize=8, color=GREY,
-                    va="top")
+        ax.annotate(" record ends (5 Nov 2025)", (_dates(start_date, np.array([mark_day]))[0], 0.03), fontsize=8, color=GREY,
+                    va="bottom")
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("P(truce still holds)")
     _date_axis(ax)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=8, loc="upper right")
     ax.set_title(title or "How long the truce holds: forecasts compared", fontsize=10)
     return save_figure(fig, path)
