@@ -55,13 +55,14 @@ def parse_args(name: str, doc: str | None, argv: Sequence[str] | None = None) ->
 def run(name: str, args: argparse.Namespace, quick_overrides: Sequence[str] = (), *, sweep: Sequence[str] | None = None,
         sub: str = "sweep", copy_figures: bool = True) -> Experiment:
     """Run the experiment's sweep and read it back: the preset conf/experiment/NAME.yaml,
-    or the sweep overrides ``sweep`` (a design made by the script), into ``args.out/sub``.
+    or the sweep overrides ``sweep`` (a design made by the script, which sets its own
+    sizes, --quick included), into ``args.out/sub``.
 
     Exits with the sweep's own exit code and message if it fails before any point is done.
     """
     args.out.mkdir(parents=True, exist_ok=True)
     sweep_dir = args.out / sub
-    size = [*QUICK, *quick_overrides] if args.quick else []
+    size = [*QUICK, *quick_overrides] if args.quick and sweep is None else []
     what = [f"experiment={name}"] if sweep is None else list(sweep)
     cmd = [sys.executable, "-m", "sim", "-m", *what, f"hydra.sweep.dir={sweep_dir}", *size, *args.overrides]
     print(f"{name}: {' '.join(cmd[1:])}", flush=True)

@@ -37,9 +37,7 @@ def stage(args: argparse.Namespace, which: str, design, replicates: int) -> tupl
     sweep = [f"parameters.table={path.resolve()}", f"parameters.row=range(0,{len(design)})", "run.figures=false"]
     if not any(o.startswith("run.replicates=") for o in args.overrides):
         sweep.append(f"run.replicates={replicates}")
-    quick = argparse.Namespace(**{**vars(args), "quick": False})  # sizes are set here, not by common.QUICK
-    exp = run(NAME, quick, sweep=sweep, sub=f"{which}/sweep", copy_figures=False)
-    exp.quick = args.quick
+    exp = run(NAME, args, sweep=sweep, sub=f"{which}/sweep", copy_figures=False)
     return exp, sa.outputs(exp.sweep.runs, exp.sweep.horizon)
 
 

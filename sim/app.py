@@ -107,9 +107,7 @@ class AppModel(CeasefireModel):
         self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
         self.datacollector.collect(self)
         if history is not None:
-            while self.running and self.day < min(history.day, self.horizon):
-                self.step()
-            self.reseed(seed)
+            self.replay(history.day, seed)  # our step: the DataCollector records the replayed days
             self.replayed_to = history.day
 
     def step(self) -> None:

@@ -537,5 +537,6 @@ def with_values(config: Config, values: Mapping[str, Any]) -> Config:
     from . import parameters
 
     config = parameters.set_values(config, values, validate=True)
-    parameters.check(config)
+    if any(key.startswith("parameters.") for key in values):  # a new table or row: check it
+        parameters.check(config)
     return parameters.pin(config, values)

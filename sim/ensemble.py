@@ -185,17 +185,13 @@ def run_replicate(config: Config, replicate: int, seed: int, configs: ReplicateC
     """One replicate: its outcome row (with replicate, seed and the parameter row it took)
     and its daily series."""
     own, row, history = (configs or ReplicateConfigs(config))(replicate)
+    model = CeasefireModel(own, rng=seed if history is None else history.seed)
     match = None
-    if history is None:
-        model = CeasefireModel(own, rng=seed)
-    else:  # replay the row's history up to its last day, then go on with this seed
-        model = CeasefireModel(own, rng=history.seed)
-        model.run_until(history.day)
-        if model.horizon >= history.day:
-            # the same draws under settings other than the calibrated ones may make
-            # another history: say whether it still reproduces the record
-            match = all(record_facts_of(model, history.day).values())
-        model.reseed(seed)
+    if history is not None:
+        # replay the row's history, then go on with this seed; the same draws under
+        # settings other than the calibrated ones may make another history: say whether
+        # it still reproduces the record
+        match = model.replay(history.day, seed, lambda m: all(record_facts_of(m, history.day).values()))
     outcome, series = model.run()
     return {"replicate": replicate, "seed": seed, **outcome, "parameter_row": row, "record_match": match}, series
 

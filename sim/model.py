@@ -498,6 +498,15 @@ class CeasefireModel(mesa.Model):
         replayed history: sim/parameters.py)."""
         self.streams = RandomStreams.spawn(seed)
 
+    def replay(self, day: int, seed: int, check: Any = None) -> Any:
+        """Step the history drawn from this model's seed to ``day``, then go on with the
+        streams of ``seed``. ``check(model)``, if given, runs in between (on a model that
+        reached ``day``) and its result is returned."""
+        self.run_until(day)
+        result = check(self) if check is not None and self.horizon >= day else None
+        self.reseed(seed)
+        return result
+
     def run(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """Run to the horizon or the collapse; return the outcome row and the daily series.
 
