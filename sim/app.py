@@ -23,10 +23,11 @@ import solara
 from mesa.visualization import SolaraViz, make_plot_component
 from mesa.visualization.utils import update_counter
 
-from .config import Config, group_options, with_values
-from .docs import default_config
-from .model import AFG, PAK, CeasefireModel
-from .parameters import ReplicateConfigs
+from . import outputs
+from .model import CeasefireModel
+from .run.config import default_config, with_values
+from .run.parameters import ReplicateConfigs
+from .schema import Config, group_options
 
 #: The knobs on the page, with their defaults (those of the default scenario).
 DEFAULTS = {
@@ -39,19 +40,21 @@ DEFAULTS = {
     "seed": 20251019,
 }
 
-#: Series the charts draw (DataCollector model reporters).
+#: What the charts draw (DataCollector model reporters), by their declared labels
+#: (sim.outputs): the daily series of trust, grievance, crossings and trade, and the
+#: running counts of incidents.
+CHARTED_SERIES = ("trust_afg_in_pak", "trust_pak_in_afg", "grievance_afg", "grievance_pak", "open_crossings", "trade_index")
+CHARTED_COUNTS = ("incidents", "detected", "misattributed", "retaliations")
 REPORTERS = {
-    "Afghanistan's trust in Pakistan": lambda m: m.states[AFG].trust,
-    "Pakistan's trust in Afghanistan": lambda m: m.states[PAK].trust,
-    "Afghanistan's grievance": lambda m: m.states[AFG].grievance,
-    "Pakistan's grievance": lambda m: m.states[PAK].grievance,
-    "incidents": lambda m: m.counts["incidents"],
-    "detected by the mechanism": lambda m: m.counts["detected"],
-    "blamed on the wrong party": lambda m: m.counts["misattributed"],
-    "state retaliations": lambda m: m.counts["retaliations"],
-    "open crossings": lambda m: m.open_crossings,
-    "trade index": lambda m: m.trade_index,
+    **{outputs.series(name).label: outputs.series_reader(name) for name in CHARTED_SERIES},
+    **{outputs.outcome(name).label: outputs.counter_reader(name) for name in CHARTED_COUNTS},
 }
+
+
+def _colors(pairs: dict[str, str]) -> dict[str, str]:
+    """A chart's series or counts by their declared labels, with their colours."""
+    return {(outputs.outcome(name) if name in CHARTED_COUNTS else outputs.series(name)).label: color
+            for name, color in pairs.items()}
 
 
 #: The mechanism sliders and the config keys they set.
@@ -141,12 +144,12 @@ def Status(model: AppModel):
 
     update_counter.get()
     today = (date.fromisoformat(model.config.scenario.start_date) + timedelta(days=model.day)).strftime("%d %b %Y")
-    if model.alive:
+    if model.truce.alive:
         truce = "the truce holds"
     else:
-        truce = f"the truce collapsed on day {model.collapse_day} ({model.collapse_cause})"
-    solara.Text(f"Day {model.day} ({today}): {truce}; {model.open_crossings} of {len(model.crossings)} "
-                f"crossings open; trade at {100 * model.trade_index:.0f}% of its pre-crisis flow.",
+        truce = f"the truce collapsed on day {model.truce.collapse_day} ({model.truce.cause})"
+    solara.Text(f"Day {model.day} ({today}): {truce}; {model.border.open_crossings} of {len(model.border.crossings)} "
+                f"crossings open; trade at {100 * model.border.trade_index:.0f}% of its pre-crisis flow.",
                 style={"font-size": "1.1em", "font-weight": "bold"})
     c = model.config
     mechanism = "no mechanism" if c.mvm.design == "none" else (
@@ -174,9 +177,9 @@ def Ensemble(model: AppModel):
     busy = solara.use_reactive(False)
 
     def run() -> None:
-        from . import plots
-        from .ensemble import run_ensemble
-        from .estimates import describe, estimate
+        from .analysis import plots
+        from .analysis.estimates import describe, estimate
+        from .run.ensemble import run_ensemble
 
         busy.value = True
         try:
@@ -249,14 +252,16 @@ def make_page(model: AppModel | None = None):
     model = model or AppModel()
     components = [
         (Status, 0),
-        make_plot_component({"Afghanistan's trust in Pakistan": "tab:blue", "Pakistan's trust in Afghanistan": "tab:red",
-                             "Afghanistan's grievance": "lightsteelblue", "Pakistan's grievance": "lightsalmon"},
+        make_plot_component(_colors({"trust_afg_in_pak": "tab:blue", "trust_pak_in_afg": "tab:red",
+                                     "grievance_afg": "lightsteelblue", "grievance_pak": "lightsalmon"}),
                             post_process=_axes("trust and grievance", (0, 1))),
-        make_plot_component({"incidents": "black", "detected by the mechanism": "tab:green",
-                             "blamed on the wrong party": "tab:orange", "state retaliations": "tab:red"},
+        make_plot_component(_colors({"incidents": "black", "detected": "tab:green",
+                                     "misattributed": "tab:orange", "retaliations": "tab:red"}),
                             post_process=_axes("incidents so far")),
-        make_plot_component({"open crossings": "tab:gray"}, post_process=_axes("crossings open (of 5)", (0, 5.2))),
-        make_plot_component({"trade index": "tab:orange"}, post_process=_axes("trade (1 = pre-crisis flow)", (0, 1.3))),
+        make_plot_component(_colors({"open_crossings": "tab:gray"}),
+                            post_process=_axes(f"crossings open (of {len(model.border.crossings)})",
+                                               (0, len(model.border.crossings) + 0.2))),
+        make_plot_component(_colors({"trade_index": "tab:orange"}), post_process=_axes("trade (1 = pre-crisis flow)", (0, 1.3))),
         (Ensemble, 0),
     ]
     return SolaraViz(model, components=components, model_params=MODEL_PARAMS,

@@ -33,9 +33,10 @@ def write_json(data: Any, path: Path | str) -> Path:
     return Path(path)
 
 
-def write_parquet(frame: pd.DataFrame, path: Path | str) -> Path:
+def write_parquet(frame: pd.DataFrame, path: Path | str, schema: Any = None) -> Path:
+    """``frame`` as Parquet; ``schema`` (a pyarrow schema) fixes its column types."""
     with atomic_path(path) as tmp:
-        frame.to_parquet(tmp, index=False)
+        frame.to_parquet(tmp, index=False, schema=schema)
     return Path(path)
 
 

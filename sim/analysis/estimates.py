@@ -21,6 +21,8 @@ from lifelines import KaplanMeierFitter
 from lifelines.utils import median_survival_times
 from scipy import stats
 
+from ..outputs import OUTCOMES
+
 SURVIVAL_TIMES = (30, 90, 180, 365)
 Z95 = 1.959963984540054
 
@@ -157,15 +159,18 @@ def trade_summary(runs: pd.DataFrame) -> dict[str, Any]:
 
 
 def events_summary(runs: pd.DataFrame) -> dict[str, float]:
-    """Mean counts a replicate."""
-    cols = ("incidents", "detected", "misattributed", "retaliations", "casualties")
-    out = {f"{c}_mean": float(runs[c].mean()) for c in cols}
-    op = runs["mvm_operational_day"]
-    out["mvm_operational_share"] = float(op.notna().mean())
-    out["mvm_operational_day_median"] = _finite(op.median()) if op.notna().any() else None
-    reopen = runs["first_reopen_day"]
-    out["reopened_share"] = float(reopen.notna().mean())
-    out["first_reopen_day_median"] = _finite(reopen.median()) if reopen.notna().any() else None
+    """The statistics of the outcomes that declare them (sim.outputs.OUTCOMES): means a
+    replicate, shares of replicates where a day is set, medians of that day."""
+    out: dict[str, float | None] = {}
+    for o in OUTCOMES:
+        col = runs[o.name]
+        for key, stat in o.summary.items():
+            if stat == "mean":
+                out[key] = float(col.mean())
+            elif stat == "share":
+                out[key] = float(col.notna().mean())
+            else:  # median of the replicates where it is set
+                out[key] = _finite(col.median()) if col.notna().any() else None
     return out
 
 

@@ -4,7 +4,7 @@ Two stages (Saltelli et al., *Global Sensitivity Analysis: The Primer*, 2008):
 
 1. **Morris screening** (Morris 1991; Campolongo, Cariboni & Saltelli 2007) over every
    knob of the parameter table that has a sensitivity range (``sa`` in
-   :mod:`sim.config`): ``r`` one-at-a-time trajectories; mu* (mean absolute elementary
+   :mod:`sim.schema`): ``r`` one-at-a-time trajectories; mu* (mean absolute elementary
    effect) ranks influence, sigma flags non-linearity and interactions.
 2. **Sobol indices** (Sobol 2001; SALib's estimators: Saltelli et al. 2010 for S1, Jansen
    1999 for ST) over the
@@ -24,21 +24,15 @@ effects and the Sobol differences are not swamped by replicate noise.
 
 from __future__ import annotations
 
-import dataclasses
-import typing
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .config import Config, ConfigError
-
-#: The two outputs, as columns of :func:`outputs`.
-OUTPUTS = {
-    "rmst_days": "restricted mean truce, days",
-    "trade90_days": "days to 90% trade (restricted mean)",
-}
+from ..errors import ConfigError
+from ..outputs import SENSITIVITY_OUTPUTS as OUTPUTS
+from ..schema import Config, leaves
 
 
 @dataclass(frozen=True)
@@ -53,25 +47,8 @@ class Factor:
 def factors(config: Config) -> list[Factor]:
     """Every knob with a sensitivity range, in the order of the parameter table
     (per-party and per-mediator knobs once for each party and mediator)."""
-    out: list[Factor] = []
-
-    def walk(obj: typing.Any, prefix: str) -> None:
-        hints = typing.get_type_hints(type(obj))
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            key = f"{prefix}{f.name}"
-            if dataclasses.is_dataclass(value):
-                walk(value, f"{key}.")
-            elif isinstance(value, dict):
-                for name, entry in value.items():
-                    if dataclasses.is_dataclass(entry):
-                        walk(entry, f"{key}.{name}.")
-            elif f.metadata.get("sa"):
-                lo, hi = f.metadata["sa"]
-                out.append(Factor(key, float(lo), float(hi), hints[f.name] is int, float(value)))
-
-    walk(config, "")
-    return out
+    return [Factor(leaf.key, float(leaf.meta["sa"][0]), float(leaf.meta["sa"][1]), leaf.type is int, float(leaf.value))
+            for leaf in leaves(config) if leaf.meta.get("sa")]
 
 
 def problem(chosen: list[Factor]) -> dict:
@@ -171,7 +148,7 @@ def analyze_sobol(chosen: list[Factor], y: pd.DataFrame, n_points: int, seed: in
 
 def write_design(table: pd.DataFrame, path: Path) -> Path:
     """The design as a CSV a sweep reads with parameters.table (atomic)."""
-    from .io import write_csv
+    from ..io import write_csv
 
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     write_csv(table, path)

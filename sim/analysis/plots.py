@@ -17,8 +17,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from ..io import atomic_path  # noqa: E402
+from ..outputs import SENSITIVITY_OUTPUTS as SA_OUTPUTS  # noqa: E402
+from ..outputs import series  # noqa: E402
 from .estimates import Estimates  # noqa: E402
-from .io import atomic_path  # noqa: E402
 
 BLUE, ORANGE, GREY, RED = "#1f77b4", "#ff7f0e", "#7f7f7f", "#d62728"
 
@@ -113,14 +115,14 @@ def dynamics_plot(daily: pd.DataFrame, path: Path, round_days: Sequence[int] = (
     fig, axes = plt.subplots(3, 1, figsize=(8, 8), sharex=True)
     x = pd.to_datetime(daily["date"])
     a, b, c = axes
-    a.plot(x, daily["trust_afg_in_pak_mean"], label="Afghanistan's trust in Pakistan", color=BLUE)
-    a.plot(x, daily["trust_pak_in_afg_mean"], label="Pakistan's trust in Afghanistan", color=RED)
+    a.plot(x, daily["trust_afg_in_pak_mean"], label=series("trust_afg_in_pak").label, color=BLUE)
+    a.plot(x, daily["trust_pak_in_afg_mean"], label=series("trust_pak_in_afg").label, color=RED)
     a.set_ylabel("trust\n(truces still alive)")
-    b.plot(x, daily["grievance_afg_mean"], label="Afghanistan's grievance", color=BLUE)
-    b.plot(x, daily["grievance_pak_mean"], label="Pakistan's grievance", color=RED)
+    b.plot(x, daily["grievance_afg_mean"], label=series("grievance_afg").label, color=BLUE)
+    b.plot(x, daily["grievance_pak_mean"], label=series("grievance_pak").label, color=RED)
     b.set_ylabel("grievance\n(truces still alive)")
-    c.plot(x, daily["incidents_mean"], label="incidents a day", color="k")
-    c.plot(x, daily["retaliations_mean"], label="state retaliations a day", color=ORANGE)
+    c.plot(x, daily["incidents_mean"], label=series("incidents").label, color="k")
+    c.plot(x, daily["retaliations_mean"], label=series("retaliations").label, color=ORANGE)
     c.set_ylabel("events a day")
     for ax in axes:
         ax.grid(alpha=0.3)
@@ -260,10 +262,6 @@ def forest_plot(comparison: pd.DataFrame, path: Path, title: str = "") -> Path:
     axes[0].set_yticks(y, comp["label"])
     fig.suptitle(title or f"Against the baseline ({base}), 95% intervals", fontsize=10)
     return save_figure(fig, path)
-
-
-#: How the two sensitivity outputs are named on the figures.
-SA_OUTPUTS = {"rmst_days": "restricted mean truce (days)", "trade90_days": "days to 90% trade (restricted mean)"}
 
 
 def morris_plot(table: pd.DataFrame, path: Path, top: int = 15, labelled: int = 6, title: str = "") -> Path:

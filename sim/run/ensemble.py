@@ -24,50 +24,20 @@ import pyarrow.parquet as pq
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
-from .calibration import record_facts_of
-from .config import Config
-from .io import atomic_path
-from .model import SERIES, CeasefireModel
+from .. import outputs
+from ..analysis.calibration import record_facts_of
+from ..io import atomic_path
+from ..model import CeasefireModel, replicate_seeds
+from ..schema import Config
 from .parameters import ReplicateConfigs
+from .workers import effective_jobs
 
-#: Columns of runs.parquet, with their Arrow types.
-RUNS_SCHEMA = pa.schema([
-    ("replicate", pa.int64()),
-    ("seed", pa.int64()),
-    ("truce_days", pa.int64()),
-    ("collapsed", pa.bool_()),
-    ("collapse_cause", pa.string()),
-    ("trade_days_to_50", pa.float64()),
-    ("trade_days_to_90", pa.float64()),
-    ("trade_loss_usd", pa.float64()),
-    ("incidents", pa.int64()),
-    ("detected", pa.int64()),
-    ("misattributed", pa.int64()),
-    ("retaliations", pa.int64()),
-    ("casualties", pa.int64()),
-    ("mvm_operational_day", pa.float64()),
-    ("first_reopen_day", pa.float64()),
-    ("rounds_agreed", pa.int64()),
-    ("rounds_salvaged", pa.int64()),
-    ("rounds_failed", pa.int64()),
-    ("parameter_row", pa.int64()),  # the row of parameters.table it took; -1 without one
-    ("record_match", pa.bool_()),  # replayed history: does it still reproduce the record? null: no history
-])
+#: Columns of runs.parquet, with their Arrow types (declared in sim.outputs).
+RUNS_SCHEMA = pa.schema([(c.name, pa.type_for_alias(c.dtype)) for c in outputs.RUNS_COLUMNS])
 
 #: Resolution of the trade-index histogram behind the daily percentiles.
 TRADE_BIN = 0.0025
 TRADE_BINS = int(2.0 / TRADE_BIN) + 2  # bin 0 holds exact zeros (closed border)
-#: Series averaged over the replicates whose truce is still alive at the end of the day.
-CONDITIONAL = ("trust_afg_in_pak", "trust_pak_in_afg", "grievance_afg", "grievance_pak")
-#: Series averaged over the replicates whose truce was alive when the day began.
-AT_RISK = ("incidents", "retaliations")
-
-
-def replicate_seeds(seed: int, n: int) -> list[int]:
-    """One 63-bit seed per replicate, spawned from the master seed."""
-    children = np.random.SeedSequence(seed).spawn(n)
-    return [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in children]
-
 
 def trade_bin(values: np.ndarray) -> np.ndarray:
     """Histogram bin of trade-index values: 0 for exactly zero, then bins of TRADE_BIN."""
@@ -91,7 +61,7 @@ class DailyAccumulator:
     def __post_init__(self) -> None:
         self.alive = np.zeros(self.days)
         self.at_risk = np.zeros(self.days)
-        self.sums = {k: np.zeros(self.days) for k in SERIES}
+        self.sums = {k: np.zeros(self.days) for k in outputs.SERIES_NAMES}
         self.trade_alive = np.zeros(self.days)  # trade summed over truces still alive
         self.trade_hist: np.ndarray | None = None  # made by the first fold
         self._pending: list[np.ndarray] = []
@@ -105,13 +75,10 @@ class DailyAccumulator:
         self.n += 1
         self.alive += alive
         self.at_risk += at_risk
-        for k in SERIES:
-            if k in CONDITIONAL:
-                self.sums[k] += series[k] * alive
-            elif k in AT_RISK:
-                self.sums[k] += series[k] * at_risk
-            else:
-                self.sums[k] += series[k]
+        weights = {"alive": alive, "at_risk": at_risk}
+        for s in outputs.SERIES:
+            w = weights.get(s.averaged_over)
+            self.sums[s.name] += series[s.name] if w is None else series[s.name] * w
         self.trade_alive += series["trade_index"] * alive
         self._pending.append(trade_bin(series["trade_index"]))
 
@@ -119,7 +86,7 @@ class DailyAccumulator:
         self.n += other.n
         self.alive += other.alive
         self.at_risk += other.at_risk
-        for k in SERIES:
+        for k in outputs.SERIES_NAMES:
             self.sums[k] += other.sums[k]
         self.trade_alive += other.trade_alive
         if other.trade_hist is not None:
@@ -152,25 +119,29 @@ class DailyAccumulator:
         return self.trade_hist[:, first:].sum(axis=1) / self.n
 
     def frame(self, start_date: str) -> pd.DataFrame:
+        """daily.parquet: the share of truces alive; the trade index's mean, percentiles
+        and shares recovered; then every other series' mean over the replicates its
+        declaration names (alive, then at risk, then all; sim.outputs.SERIES)."""
         with np.errstate(invalid="ignore", divide="ignore"):
-            alive_n = np.where(self.alive > 0, self.alive, np.nan)
+            denominators = {"alive": np.where(self.alive > 0, self.alive, np.nan),
+                            "at_risk": np.where(self.at_risk > 0, self.at_risk, np.nan), "all": self.n}
             data = {
                 "day": np.arange(self.days),
                 "date": pd.date_range(start_date, periods=self.days, freq="D"),
                 "alive_share": self.alive / self.n,
                 "trade_mean": self.sums["trade_index"] / self.n,
                 **{f"trade_p{q:02d}": self.trade_percentile(q / 100) for q in (5, 25, 50, 75, 95)},
-                "trade_mean_alive": self.trade_alive / alive_n,
+                "trade_mean_alive": self.trade_alive / denominators["alive"],
                 "trade_share_50": self.share_at_least(0.5),
                 "trade_share_90": self.share_at_least(0.9),
             }
-            for k in CONDITIONAL:
-                data[f"{k}_mean"] = self.sums[k] / alive_n
-            data["grievance_mean"] = (data["grievance_afg_mean"] + data["grievance_pak_mean"]) / 2
-            for k in AT_RISK:
-                data[f"{k}_mean"] = self.sums[k] / np.where(self.at_risk > 0, self.at_risk, np.nan)
-            for k in ("open_crossings", "stranded_trucks"):
-                data[f"{k}_mean"] = self.sums[k] / self.n
+            for over in ("alive", "at_risk", "all"):
+                for s in outputs.SERIES:
+                    if s.averaged_over == over and s.name != "trade_index":
+                        data[f"{s.name}_mean"] = self.sums[s.name] / denominators[over]
+                if over == "alive":
+                    for name, parts in outputs.COMBINED_MEANS:
+                        data[name] = sum(data[f"{p}_mean"] for p in parts) / len(parts)
         return pd.DataFrame(data)
 
 
@@ -212,25 +183,6 @@ def _chunks(config: Config) -> Iterator[tuple[int, list[int]]]:
     size = config.run.chunk_size
     for start in range(0, len(seeds), size):
         yield start, seeds[start : start + size]
-
-
-def effective_jobs(n_jobs: int, replicates: int, chunk_size: int, max_workers: int | None = None) -> int:
-    """Workers actually worth starting: no more than the cores (or ``max_workers``, a
-    sweep job's share of them), nor than chunks."""
-    from joblib import cpu_count
-
-    cores = max(1, cpu_count())  # honours CPU affinity and cgroup quotas (SLURM, containers)
-    wanted = cores if n_jobs == -1 else n_jobs
-    if max_workers is not None:
-        wanted = min(wanted, max_workers)
-    return max(1, min(wanted, -(-replicates // chunk_size)))
-
-
-def release_workers() -> None:
-    """Stop joblib's idle worker processes now rather than after their timeout."""
-    from joblib.externals.loky import get_reusable_executor
-
-    get_reusable_executor().shutdown(wait=True)
 
 
 @dataclass

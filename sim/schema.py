@@ -1,11 +1,12 @@
 """The typed schema of every knob, with its range, meaning and source.
 
 The values live in the Hydra tree under ``conf/``; this module is the one place that says
-what each key is, what is allowed, and where its default comes from. ``load_config``
-turns a composed Hydra config into frozen dataclasses, or raises :class:`ConfigError`
-with one paragraph that names the key and what is allowed. ``check_overrides`` does the
-same for command-line overrides before Hydra composes anything, so that an unknown key
-or config option is reported the same way.
+what each key is, what is allowed, and where its default comes from. :func:`build`
+turns a plain mapping into frozen dataclasses, or raises :class:`ConfigError` with one
+paragraph that names the key and what is allowed. The tree is walked in one place:
+:func:`leaves` (every leaf of a config, with its declaration: the docs' parameter table,
+the sensitivity factors) and :func:`field_at` (the declared type at a dotted key: the
+command-line checks); :func:`set_values` sets dotted keys.
 
 The parameter table of ``docs/model.md`` is generated from this schema
 (``python -m sim.docs``), so documentation and code cannot drift apart.
@@ -14,20 +15,19 @@ The parameter table of ``docs/model.md`` is generated from this schema
 from __future__ import annotations
 
 import dataclasses
-import os
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from .errors import ConfigError
 
 CONF_DIR = Path(__file__).resolve().parent / "conf"
 CONFIG_GROUPS = ("scenario", "mvm", "mediation", "experiment")
 
 
-class ConfigError(ValueError):
-    """A user's mistake in the configuration: reported as one paragraph, no traceback."""
 
 
 def knob(
@@ -203,7 +203,7 @@ class CollapseConfig:
 
 @dataclass(frozen=True)
 class MvmConfig:
-    design: Literal["none", "joint", "third_party", "custom"] = knob("label of the design")
+    design: str = knob("the design: a registered implementation (sim/model/monitor.py: none, joint, third_party, custom)", source="label")
     start: Literal["agreement", "day", "never"] = knob("when it operates: after a round agrees its details, from start_day, or never")
     start_day: int = knob("start = day: the first operational day", lo=0, hi=3650, unit="day")
     setup_delay_days: int = knob("start = agreement: days from agreement to operation", lo=0, hi=3650, unit="days", sa=(0, 45))
@@ -221,6 +221,7 @@ class MvmConfig:
 
 @dataclass(frozen=True)
 class MediatorConfig:
+    kind: str = knob("its behaviour: a registered implementation (sim/model/mediators.py: leverage)", source="Beardsley, AJPS 2008 (leverage)")
     leverage: float = knob("initial leverage over the parties (Beardsley)", lo=0, hi=1, sa=(0.2, 0.8), source="Beardsley, AJPS 2008 (leverage); magnitude assumption")
     credibility: float = knob("credibility with both parties", lo=0, hi=1, sa=(0.4, 1.0))
     engagement: float = knob("share of its leverage it brings to bear", lo=0, hi=1, sa=(0.4, 1.0))
@@ -362,35 +363,12 @@ def build(cls: type, data: Mapping[str, Any], path: str = "") -> Any:
     return cls(**values)
 
 
-def load_config(cfg: Any) -> Config:
-    """Validate a composed Hydra config (DictConfig or dict) and return the typed Config.
-
-    The ``hydra`` node, if present, is Hydra's own and is ignored.
-    """
-    from omegaconf import DictConfig, OmegaConf
-    from omegaconf.errors import OmegaConfBaseException
-
-    if isinstance(cfg, DictConfig):
-        try:
-            data = OmegaConf.to_container(cfg, resolve=True)
-        except OmegaConfBaseException as err:
-            raise ConfigError(f"the configuration cannot be resolved: {err}") from None
-    else:
-        data = dict(cfg)
-    data.pop("hydra", None)
-    config = build(Config, data)
-    from . import parameters  # the table, if any, is checked too
-
-    parameters.check(config)
-    return config
-
-
 def to_dict(config: Config) -> dict[str, Any]:
     """The plain-dict form of a Config (for YAML, JSON and the parameter table)."""
     return dataclasses.asdict(config)
 
 
-# --------------------------------------------------------------------------- overrides
+# --------------------------------------------------------------------------- walking the tree
 
 
 def group_options(group: str) -> list[str]:
@@ -398,8 +376,35 @@ def group_options(group: str) -> list[str]:
     return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
 
 
-def _schema_at(path: list[str]) -> tuple[Any, list[str]]:
-    """Walk the schema along ``path``; return (type at the end, unknown-part) ."""
+@dataclass(frozen=True)
+class Leaf:
+    """One leaf of a config: its dotted key, value, declared type and declaration
+    (the ``knob`` metadata: doc, lo, hi, unit, source, sa, forbid)."""
+
+    key: str
+    value: Any
+    type: Any
+    meta: Mapping[str, Any]
+
+
+def leaves(obj: Any, prefix: str = "") -> Iterator[Leaf]:
+    """Every leaf of a config in schema order; entries of a mapping of sections (the
+    crossings, the mediators) under their names; a list (the rounds) is one leaf."""
+    hints = typing.get_type_hints(type(obj))
+    for f in dataclasses.fields(obj):
+        key = f"{prefix}{f.name}"
+        value = getattr(obj, f.name)
+        if dataclasses.is_dataclass(value):
+            yield from leaves(value, f"{key}.")
+        elif isinstance(value, dict) and all(dataclasses.is_dataclass(v) for v in value.values()):
+            for name, entry in value.items():
+                yield from leaves(entry, f"{key}.{name}.")
+        else:
+            yield Leaf(key, value, hints[f.name], f.metadata)
+
+
+def field_at(path: list[str]) -> tuple[Any, list[str]]:
+    """Walk the schema's types along ``path``; return (type at the end, the unknown part)."""
     tp: Any = Config
     for depth, part in enumerate(path):
         if dataclasses.is_dataclass(tp):
@@ -418,125 +423,38 @@ def _schema_at(path: list[str]) -> tuple[Any, list[str]]:
     return tp, []
 
 
-def _allowed_under(path: list[str]) -> str:
-    tp, _ = _schema_at(path)
+def keys_under(path: list[str]) -> str:
+    """The keys allowed under ``path``, for a message."""
+    tp, _ = field_at(path)
     if dataclasses.is_dataclass(tp):
         return ", ".join(f.name for f in dataclasses.fields(tp))
     return "(none: it is a single value)"
 
 
-def check_output_dirs(args: Iterable[str]) -> None:
-    """An output folder given with hydra.run.dir or hydra.sweep.dir must be creatable."""
-    for arg in args:
-        key, _, value = arg.partition("=")
-        if key.lstrip("+") not in ("hydra.run.dir", "hydra.sweep.dir") or not value:
-            continue
-        path = Path(value).expanduser()
-        for parent in (path, *path.parents):
-            if parent.exists():
-                if not parent.is_dir():
-                    raise ConfigError(f"{key}: '{value}' cannot be made, '{parent}' is a file, not a folder.")
-                if not os.access(parent, os.W_OK):
-                    raise ConfigError(f"{key}: '{value}' cannot be made, '{parent}' is not writable.")
-                break
+def set_values(config: Config, values: Mapping[str, Any], validate: bool = False) -> Config:
+    """``config`` with dotted keys replaced. Without ``validate`` the values are trusted
+    (a checked parameter table): a fast path through ``dataclasses.replace``."""
+    if validate:
+        data = to_dict(config)
+        for dotted, value in values.items():
+            *parents, leaf = dotted.split(".")
+            node = data
+            for part in parents:
+                if not isinstance(node, dict) or part not in node:
+                    raise ConfigError(f"unknown key '{dotted}'.")
+                node = node[part]
+            if not isinstance(node, dict) or leaf not in node:
+                raise ConfigError(f"unknown key '{dotted}'.")
+            node[leaf] = value
+        return build(Config, data)
+    for dotted, value in values.items():
+        config = _replace(config, dotted.split("."), value)
+    return config
 
 
-#: Launchers that come with an optional extra: (plugin module, extra).
-LAUNCHER_EXTRAS = {
-    "slurm": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
-    "submitit_slurm": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
-    "submitit_local": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
-    "ray": ("hydra_plugins.hydra_ray_launcher", "ray"),
-    "ray_cluster": ("hydra_plugins.hydra_ray_launcher", "ray"),
-    "ray_aws": ("hydra_plugins.hydra_ray_launcher", "ray"),
-}
-
-
-def check_launcher(name: str) -> None:
-    """The launcher must exist, its optional extra be installed, and SLURM be there."""
-    import importlib.util
-    import shutil
-
-    known = sorted({"basic", "joblib", *LAUNCHER_EXTRAS, *group_options("hydra/launcher")})
-    if name not in known:
-        raise ConfigError(f"unknown launcher '{name}' for hydra/launcher. Available: {', '.join(known)}.")
-    if name in LAUNCHER_EXTRAS:
-        module, extra = LAUNCHER_EXTRAS[name]
-        if importlib.util.find_spec(module) is None:
-            raise ConfigError(
-                f"hydra/launcher={name} needs the '{extra}' extra: pip install -e '.[{extra}]' "
-                "(see the README, 'Sweeps on a cluster')."
-            )
-    if name in ("slurm", "submitit_slurm") and shutil.which("sbatch") is None:
-        raise ConfigError(
-            f"hydra/launcher={name} submits to SLURM, but this machine has no SLURM (no sbatch on PATH). "
-            "Run it on the cluster's login node, or try the sweep here with hydra/launcher=submitit_local."
-        )
-
-
-def check_overrides(args: Iterable[str]) -> None:
-    """Check the keys and config options of command-line overrides before Hydra runs.
-
-    Values are checked after composition by :func:`load_config`; here we catch what
-    Hydra would otherwise report without saying what is allowed.
-    """
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.errors import HydraException
-
-    args = list(args)
-    multirun = "-m" in args or "--multirun" in args
-    candidates = [a for a in args if not a.startswith("-") and ("=" in a or a.startswith("~"))]
-    try:
-        overrides = OverridesParser.create().parse_overrides(candidates)
-    except HydraException as err:
-        hint = ""
-        if "mismatched input '='" in str(err):
-            hint = (" A value that holds an '=' needs quotes, e.g. "
-                    "'hydra.callbacks.sweep.baseline=\"mvm=none\"'.")
-        raise ConfigError(f"cannot read the command-line overrides: {err}.{hint}") from None
-    for ov in overrides:
-        key = ov.key_or_group
-        if ov.is_sweep_override() and not multirun:
-            raise ConfigError(
-                f"{ov.input_line}: several values make a sweep; add -m (python -m sim -m {ov.input_line}) "
-                "or give one value."
-            )
-        if key == "hydra/launcher":
-            check_launcher(str(ov.value()))
-        if key == "experiment" and not multirun and not ov.is_delete():
-            raise ConfigError(
-                f"{ov.input_line}: an experiment is a ready sweep; run it with -m "
-                f"(python -m sim -m {ov.input_line}) or python experiments/{ov.value()}.py."
-            )
-        if key == "hydra" or key.startswith(("hydra.", "hydra/")):
-            continue
-        if key in CONFIG_GROUPS and not ov.is_delete():
-            options = group_options(key)
-            values = ov.value()
-            chosen = list(values.list) if ov.is_sweep_override() and hasattr(values, "list") else [values]
-            for option in chosen:
-                if str(option) not in options:
-                    raise ConfigError(
-                        f"unknown option '{option}' for config group '{key}'. "
-                        f"Available: {', '.join(options)}."
-                    )
-            continue
-        path = key.split(".")
-        _, bad = _schema_at(path)
-        if bad:
-            parent = bad[:-1]
-            where = f"'{'.'.join(parent)}'" if parent else "the top level"
-            raise ConfigError(
-                f"unknown key '{key}'. Allowed keys under {where}: {_allowed_under(parent)}."
-            )
-
-
-def with_values(config: Config, values: Mapping[str, Any]) -> Config:
-    """A copy of ``config`` with dotted keys set (``{"mvm.penalty": 0.9}``), re-validated.
-    Keys set here are pinned: a parameter table does not override them."""
-    from . import parameters
-
-    config = parameters.set_values(config, values, validate=True)
-    if any(key.startswith("parameters.") for key in values):  # a new table or row: check it
-        parameters.check(config)
-    return parameters.pin(config, values)
+def _replace(node: Any, path: list[str], value: Any) -> Any:
+    head, rest = path[0], path[1:]
+    if isinstance(node, dict):
+        return {**node, head: _replace(node[head], rest, value) if rest else value}
+    child = getattr(node, head)
+    return dataclasses.replace(node, **{head: _replace(child, rest, value) if rest else value})

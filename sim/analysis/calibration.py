@@ -20,7 +20,7 @@ a sample of the posterior p(parameters | record).
 
 The posterior table keeps, with each accepted parameter vector, the seed of its history
 (``record_seed``, ``record_day``): a forecast replicate that takes the row replays that
-history to day 17 and then goes on with its own seed (sim/parameters.py). The calibrated
+history to day 17 and then goes on with its own seed (sim/run/parameters.py). The calibrated
 ensemble is therefore a forecast *from 5 November*: every replicate is consistent with
 the record, and parameter uncertainty is carried with chance.
 """
@@ -33,7 +33,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .config import Config, ConfigError
+from ..errors import ConfigError
+from ..model import CeasefireModel, replicate_seeds
+from ..schema import Config, set_values
 from .sensitivity import Factor, design_table, factors
 
 #: 5 November 2025, the day before Istanbul round 3: the last day of the record.
@@ -108,15 +110,14 @@ def record_facts(series: dict[str, np.ndarray], outcome: dict[str, Any], record_
 
 def record_facts_of(model: Any, record_day: int = RECORD_DAY) -> dict[str, bool]:
     """The facts of the record in a model stepped to ``record_day`` (or to its collapse)."""
-    outcome = {"collapsed": not model.alive, "truce_days": model.collapse_day if model.collapse_day is not None else model.day,
-               **{k: model.counts[k] for k in ("rounds_agreed", "rounds_salvaged", "rounds_failed")}}
+    truce = model.truce
+    outcome = {"collapsed": not truce.alive, "truce_days": truce.collapse_day if truce.collapse_day is not None else model.day,
+               "rounds_agreed": model.talks.agreed, "rounds_salvaged": model.talks.salvaged,
+               "rounds_failed": model.talks.failed}
     return record_facts(model.padded_series(), outcome, record_day)
 
 
 def _simulate_chunk(config: Config, rows: list[dict[str, Any]], seeds: list[int], record_day: int) -> list[dict[str, bool]]:
-    from .model import CeasefireModel
-    from .parameters import set_values
-
     out = []
     for values, seed in zip(rows, seeds, strict=True):
         model = CeasefireModel(set_values(config, values), rng=seed, horizon=record_day)
@@ -139,7 +140,7 @@ class AbcResult:
         return float(self.draws["match"].mean())
 
     def posterior_table(self) -> pd.DataFrame:
-        """The accepted draws as a parameter table (sim/parameters.py)."""
+        """The accepted draws as a parameter table (sim/run/parameters.py)."""
         table = self.accepted[[*self.keys, "record_seed"]].copy()
         table["record_day"] = RECORD_DAY
         return table
@@ -151,8 +152,6 @@ def abc_rejection(config: Config, n_draws: int, seed: int, keys: tuple[str, ...]
     accepted when every fact of the record is reproduced. Deterministic for a seed,
     whatever ``n_jobs``."""
     from joblib import Parallel, delayed
-
-    from .ensemble import replicate_seeds
 
     chosen = calibrated_factors(config, keys)
     draws = sample_prior(chosen, n_draws, seed)

@@ -18,7 +18,7 @@ seed. Its first days then reproduce the record the row was calibrated to, and wh
 follows is its own.
 
 A key set explicitly (on the command line, by a sweep, or with
-:func:`sim.config.with_values`) is *pinned*: the table does not override it, so
+:func:`sim.run.config.with_values`) is *pinned*: the table does not override it, so
 ``python -m sim spoilers.attack_rate=0.3`` means what it says even when the table
 draws the attack rate.
 """
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,8 +36,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .config import CONF_DIR, Config, ConfigError, build, to_dict
-from .io import read_parquet
+from ..errors import ConfigError
+from ..io import read_parquet
+from ..schema import CONF_DIR, Config, set_values
 
 #: Columns that are not configuration keys: the history a row was accepted with.
 HISTORY = ("record_seed", "record_day")
@@ -135,35 +136,6 @@ def check(config: Config) -> None:
             set_values(config, {k: _typed(getattr(table[k], extreme)()) for k in keys_of(table)}, validate=True)
         except ConfigError as err:
             raise ConfigError(f"parameters.table '{p.table}': {err}") from None
-
-
-def set_values(config: Config, values: Mapping[str, Any], validate: bool = False) -> Config:
-    """``config`` with dotted keys replaced. Without ``validate`` the values are trusted
-    (a checked table): a fast path through ``dataclasses.replace``."""
-    if validate:
-        data = to_dict(config)
-        for dotted, value in values.items():
-            *parents, leaf = dotted.split(".")
-            node = data
-            for part in parents:
-                if not isinstance(node, dict) or part not in node:
-                    raise ConfigError(f"unknown key '{dotted}'.")
-                node = node[part]
-            if not isinstance(node, dict) or leaf not in node:
-                raise ConfigError(f"unknown key '{dotted}'.")
-            node[leaf] = value
-        return build(Config, data)
-    for dotted, value in values.items():
-        config = _replace(config, dotted.split("."), value)
-    return config
-
-
-def _replace(node: Any, path: list[str], value: Any) -> Any:
-    head, rest = path[0], path[1:]
-    if isinstance(node, dict):
-        return {**node, head: _replace(node[head], rest, value) if rest else value}
-    child = getattr(node, head)
-    return dataclasses.replace(node, **{head: _replace(child, rest, value) if rest else value})
 
 
 def pin(config: Config, keys: Iterable[str]) -> Config:

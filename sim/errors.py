@@ -1,0 +1,23 @@
+"""The two kinds of user mistake, each reported as one paragraph with no traceback."""
+
+
+class ConfigError(ValueError):
+    """A mistake in the configuration (a key, a value, a table, an override): exit 2."""
+
+
+class UsageError(ValueError):
+    """A mistake in how a command is used that is not a configuration (a folder that is not
+    a sweep, a file that is missing): exit 2."""
+
+
+#: The exit code of a refused command.
+EXIT_USER_ERROR = 2
+
+
+def fail(err: Exception) -> None:
+    """Report a user's mistake in one paragraph and exit with :data:`EXIT_USER_ERROR`."""
+    import sys
+
+    kind = "configuration error" if isinstance(err, ConfigError) else "error"
+    print(f"ceasefire-sim: {kind}: {err}", file=sys.stderr)
+    sys.exit(EXIT_USER_ERROR)

@@ -1,0 +1,102 @@
+"""Türkiye and Qatar: the mediators' leverage, the pressure it brings, and its fading.
+
+A mediator's behaviour is a registered class (:data:`MEDIATOR_KINDS`), chosen per
+mediator by ``mediation.mediators.<name>.kind`` in ``conf/mediation/*.yaml``: a mediator
+that behaves differently is one subclass registered under a new kind, and one YAML file.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+import mesa
+
+if TYPE_CHECKING:
+    from ..schema import MediationConfig, MediatorConfig
+
+#: Mediator behaviours by the name ``mediation.mediators.<name>.kind`` gives them.
+MEDIATOR_KINDS: dict[str, type[Mediator]] = {}
+
+
+def register_mediator(kind: str) -> Callable[[type[Mediator]], type[Mediator]]:
+    def add(cls: type[Mediator]) -> type[Mediator]:
+        MEDIATOR_KINDS[kind] = cls
+        return cls
+    return add
+
+
+def at_least_one(probabilities: Iterable[float]) -> float:
+    """Chance that at least one of independent events happens: 1 - prod(1 - p)."""
+    return 1.0 - math.prod(1.0 - p for p in probabilities)
+
+
+class Mediator(mesa.Agent):
+    """A mediator with leverage that fades unless renewed (Beardsley, AJPS 2008; 2011).
+
+    Leverage decays by ``leverage_decay`` a day; a round renews a share ``renewal`` of
+    what was lost when ``renew_leverage`` is on. Leverage times engagement is the pressure
+    the mediator brings: it calms grievances, raises the cost of striking and salvages
+    rounds a party walks out of (with its credibility), as on 29-30 October 2025.
+    """
+
+    def __init__(self, model: mesa.Model, name: str, params: MediatorConfig):
+        super().__init__(model)
+        self.name = name
+        self.initial_leverage = params.leverage
+        self.leverage = params.leverage
+        self.credibility = params.credibility
+        self.engagement = params.engagement
+
+    def pressure(self) -> float:
+        return self.leverage * self.engagement
+
+    def salvage_chance(self) -> float:
+        return self.leverage * self.credibility
+
+    def fade(self, decay: float) -> None:
+        self.leverage *= 1.0 - decay
+
+    def renew(self, renewal: float) -> None:
+        self.leverage += renewal * (self.initial_leverage - self.leverage)
+
+
+register_mediator("leverage")(Mediator)
+
+
+class Mediation:
+    """The mediators together: their combined pressure, their chance of salvaging a
+    round, and their daily phase (leverage fades)."""
+
+    def __init__(self, model: mesa.Model, config: MediationConfig):
+        self.config = config
+        self.mediators = tuple(MEDIATOR_KINDS[m.kind](model, name, m) for name, m in config.mediators.items())
+        self.pressure = self._combined_pressure()
+
+    def _combined_pressure(self) -> float:
+        """Chance that at least one mediator's pressure bites: 1 - prod(1 - leverage*engagement)."""
+        return at_least_one(m.pressure() for m in self.mediators)
+
+    def salvage_chance(self) -> float:
+        """Chance that at least one mediator salvages a round: 1 - prod(1 - leverage*credibility)."""
+        return at_least_one(m.salvage_chance() for m in self.mediators)
+
+    def calming(self) -> float:
+        """Grievance the mediators remove today."""
+        return self.config.calming * self.pressure
+
+    def renew_leverage(self) -> None:
+        """A round that agrees or is salvaged renews part of the lost leverage (Beardsley 2011)."""
+        if self.config.renew_leverage:
+            for m in self.mediators:
+                m.renew(self.config.renewal)
+            self.pressure = self._combined_pressure()
+
+    def step(self) -> None:
+        """The day's end: leverage fades."""
+        if self.mediators:
+            decay = self.config.leverage_decay
+            for m in self.mediators:
+                m.fade(decay)
+            self.pressure = self._combined_pressure()

@@ -1,0 +1,104 @@
+"""The monitoring-and-verification mechanism (Fortna 2003; Mattes & Savun 2009, 2010).
+
+A design's behaviour is a registered class (:data:`DESIGNS`), chosen by ``mvm.design``
+in ``conf/mvm/*.yaml``. Today's designs (no mechanism, the joint one of 30 October 2025,
+third-party monitors, custom settings) differ only in their parameters and share
+:class:`Monitor`; a design with new behaviour is one subclass registered under a new
+name (``@register_design("name")``) and one YAML file with ``design: name``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import mesa
+
+from .incidents import UNKNOWN, Incident, wrong_party
+
+if TYPE_CHECKING:
+    from ..schema import MvmConfig
+
+#: Mechanism designs by the name ``mvm.design`` gives them.
+DESIGNS: dict[str, type[Monitor]] = {}
+
+
+def register_design(*names: str) -> Callable[[type[Monitor]], type[Monitor]]:
+    def add(cls: type[Monitor]) -> type[Monitor]:
+        for name in names:
+            DESIGNS[name] = cls
+        return cls
+    return add
+
+
+@register_design("none", "joint", "third_party", "custom")
+class Monitor(mesa.Agent):
+    """Once operational, the mechanism detects an incident in a watched sector with
+    chance ``coverage * detection_prob``, names its author correctly with chance
+    ``attribution_accuracy`` (an unattributable attack yields no name), and reports after
+    ``reporting_delay_days``. Its findings change what the states believe (they reduce
+    the uncertainty about intentions, Fearon 1995) and what a violation costs (a penalty
+    on the verified violator: a cost-increasing provision, Mattes & Savun 2009).
+
+    A victim whose incident was detected may hold its response until the finding: with
+    chance ``acceptance * exp(-reporting_delay / patience_days)`` (patience against the
+    delay; assumption).
+    """
+
+    def __init__(self, model: mesa.Model, params: MvmConfig, patience_days: float, rng: random.Random):
+        super().__init__(model)
+        self.params = params
+        self.stream = rng
+        self.operational_day: int | None = params.start_day if params.start == "day" else None
+        self.agreed_day: int | None = None
+        self.pending: list[tuple[int, Incident]] = []
+        self.detected = 0
+        watch = params.coverage * params.detection_prob
+        self._watch = watch
+        self._expected_penalty = watch * params.penalty * params.acceptance
+        self._p_wait = params.acceptance * math.exp(-params.reporting_delay_days / patience_days)
+
+    def agree(self, day: int) -> None:
+        """A round agreed the operational details: it starts after the set-up delay."""
+        if self.agreed_day is None:
+            self.agreed_day = day
+            if self.params.start == "agreement":
+                self.operational_day = day + self.params.setup_delay_days
+
+    def operational(self, day: int) -> bool:
+        return self.operational_day is not None and day >= self.operational_day
+
+    def detection_risk(self, day: int) -> float:
+        return self._watch if self.operational(day) else 0.0
+
+    def expected_penalty(self, day: int) -> float:
+        return self._expected_penalty if self.operational(day) else 0.0
+
+    def investigate(self, incident: Incident, day: int) -> None:
+        """Detect and attribute one incident; the finding is due after the reporting delay.
+        The victim of a detected incident may wait for it."""
+        if not self.operational(day) or self.stream.random() >= self._watch:
+            return
+        self.detected += 1
+        incident.detected = True
+        if not incident.attributable:
+            incident.finding = UNKNOWN
+        elif self.stream.random() < self.params.attribution_accuracy:
+            incident.finding = incident.author
+        else:
+            incident.finding = wrong_party(incident)
+        self.pending.append((day + self.params.reporting_delay_days, incident))
+        incident.awaiting_finding = self.stream.random() < self._p_wait
+
+    def findings_due(self, day: int) -> list[Incident]:
+        if not self.pending or self.pending[0][0] > day:
+            return []
+        due = [inc for when, inc in self.pending if when <= day]
+        self.pending = [(when, inc) for when, inc in self.pending if when > day]
+        return due
+
+    def operational_since(self, day: int) -> int | None:
+        """The day it became operational, if it is by ``day``."""
+        return self.operational_day if self.operational(day) else None

@@ -1,0 +1,206 @@
+"""Every output of a replicate, declared once: its daily series and its outcomes.
+
+A :class:`Series` is recorded every day (day 0 included) from an attribute of the model;
+an :class:`Outcome` is one value a replicate ends with. Everything else is generated
+from these declarations: the model's daily record and its padding after a collapse
+(:mod:`sim.model.model`), the outcome row, the columns and Arrow types of
+``runs.parquet`` and ``daily.parquet`` and their averages over replicates
+(:mod:`sim.run.ensemble`), the events block of ``summary.json``
+(:mod:`sim.analysis.estimates`), the page's reporters (:mod:`sim.app`) and the figure
+labels (:mod:`sim.analysis.plots`).
+
+Adding a daily series is one :class:`Series` line here (and a test); adding an outcome
+is one :class:`Outcome` line.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any, Literal
+
+import numpy as np
+
+# --------------------------------------------------------------------------- daily series
+
+
+@dataclass(frozen=True)
+class Series:
+    """A daily series.
+
+    ``read`` is a dotted attribute path on the model (read at the end of every day, all
+    series in one ``operator.attrgetter`` call). ``after_collapse``: ``zero`` (nothing
+    crosses, nothing happens) or ``hold`` (frozen at its last value). ``averaged_over``
+    says which replicates ``daily.parquet`` averages it over each day: ``all`` of them,
+    those ``alive`` at the end of the day, or those ``at_risk`` (alive when the day began).
+    """
+
+    name: str
+    label: str
+    read: str
+    after_collapse: Literal["zero", "hold"]
+    averaged_over: Literal["all", "alive", "at_risk"]
+
+
+SERIES: tuple[Series, ...] = (
+    Series("trade_index", "trade index", "border.trade_index", "zero", "all"),
+    Series("trust_afg_in_pak", "Afghanistan's trust in Pakistan", "states.afg.trust", "hold", "alive"),
+    Series("trust_pak_in_afg", "Pakistan's trust in Afghanistan", "states.pak.trust", "hold", "alive"),
+    Series("grievance_afg", "Afghanistan's grievance", "states.afg.grievance", "hold", "alive"),
+    Series("grievance_pak", "Pakistan's grievance", "states.pak.grievance", "hold", "alive"),
+    Series("open_crossings", "open crossings", "border.open_crossings", "zero", "all"),
+    Series("stranded_trucks", "stranded trucks", "border.stranded_trucks", "hold", "all"),
+    Series("incidents", "incidents a day", "incidents_today", "zero", "at_risk"),
+    Series("retaliations", "state retaliations a day", "states.retaliations_today", "zero", "at_risk"),
+)
+SERIES_NAMES = tuple(s.name for s in SERIES)
+#: Columns of daily.parquet that combine two series' means: (name, the series averaged).
+COMBINED_MEANS = (("grievance_mean", ("grievance_afg", "grievance_pak")),)
+
+#: Today's values of every series, as one tuple (a single C-level call).
+read_series: Callable[[Any], tuple] = attrgetter(*(s.read for s in SERIES))
+
+
+def series(name: str) -> Series:
+    return next(s for s in SERIES if s.name == name)
+
+
+def series_reader(name: str) -> Callable[[Any], Any]:
+    """Today's value of a series of a model."""
+    return attrgetter(series(name).read)
+
+
+def pad_series(rows: list[tuple], horizon: int) -> dict[str, np.ndarray]:
+    """The recorded days (one tuple a day) as arrays from day 0 to the horizon, padded
+    after the last recorded day as each series declares."""
+    table = np.asarray(rows, dtype=float)
+    n = horizon + 1
+    out = {}
+    for j, s in enumerate(SERIES):
+        arr = np.empty(n)
+        arr[: len(table)] = table[:, j]
+        arr[len(table):] = 0.0 if s.after_collapse == "zero" else table[-1, j]
+        out[s.name] = arr
+    return out
+
+
+# --------------------------------------------------------------------------- outcomes
+
+DType = Literal["int64", "float64", "bool", "string"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of runs.parquet: its name, Arrow type and meaning."""
+
+    name: str
+    dtype: DType
+    label: str
+
+
+@dataclass(frozen=True)
+class Outcome(Column):
+    """One value a replicate ends with: ``read(model, series)`` with the padded daily
+    series. ``summary`` names the statistics of it that ``summary.json`` reports (key ->
+    ``mean`` over replicates, ``share`` of replicates where it is set, ``median`` of the
+    replicates where it is set)."""
+
+    read: Callable[[Any, dict[str, np.ndarray]], Any] = field(default=lambda m, s: None)
+    summary: dict[str, Literal["mean", "share", "median"]] = field(default_factory=dict)
+
+
+def attr(path: str) -> Callable[[Any, dict[str, np.ndarray]], Any]:
+    """A reader of the model's attribute at a dotted path."""
+    get = attrgetter(path)
+    return lambda m, s: get(m)
+
+
+def first_day_at_least(values: np.ndarray, level: float) -> float:
+    hits = np.flatnonzero(values >= level)
+    return float(hits[0]) if hits.size else math.nan
+
+
+def nan_if_none(value: int | None) -> float:
+    return math.nan if value is None else float(value)
+
+
+def _truce_days(m: Any, s: dict[str, np.ndarray]) -> int:
+    return m.truce.collapse_day if m.truce.collapse_day is not None else m.horizon
+
+
+def _trade_loss_usd(m: Any, s: dict[str, np.ndarray]) -> float:
+    lost_days = (1.0 - s["trade_index"][1:]).sum()  # padding after a collapse counts as a day lost
+    return float(lost_days * m.config.scenario.trade_usd_per_day)
+
+
+#: The replicate's identity: the first columns of runs.parquet.
+REPLICATE_COLUMNS = (
+    Column("replicate", "int64", "replicate number (0 to run.replicates - 1)"),
+    Column("seed", "int64", "the replicate's seed (spawned from run.seed)"),
+)
+
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("truce_days", "int64", "days the truce held (the horizon if it held throughout)", _truce_days),
+    Outcome("collapsed", "bool", "the truce collapsed within the horizon", lambda m, s: not m.truce.alive),
+    Outcome("collapse_cause", "string", "why: hostilities, void_afghanistan or void_pakistan", attr("truce.cause")),
+    Outcome("trade_days_to_50", "float64", "first day trade reached 50% of its baseline",
+            lambda m, s: first_day_at_least(s["trade_index"], 0.5)),
+    Outcome("trade_days_to_90", "float64", "first day trade reached 90% of its baseline",
+            lambda m, s: first_day_at_least(s["trade_index"], 0.9)),
+    Outcome("trade_loss_usd", "float64", "trade lost against the pre-crisis flow, US$", _trade_loss_usd),
+    Outcome("incidents", "int64", "incidents", attr("incidents"), {"incidents_mean": "mean"}),
+    Outcome("detected", "int64", "detected by the mechanism", attr("monitor.detected"), {"detected_mean": "mean"}),
+    Outcome("misattributed", "int64", "blamed on the wrong party", attr("states.misattributed"),
+            {"misattributed_mean": "mean"}),
+    Outcome("retaliations", "int64", "state retaliations", attr("states.retaliations"), {"retaliations_mean": "mean"}),
+    Outcome("casualties", "int64", "casualties", attr("casualties"), {"casualties_mean": "mean"}),
+    Outcome("mvm_operational_day", "float64", "day the mechanism became operational",
+            lambda m, s: nan_if_none(m.monitor.operational_since(m.day)),
+            {"mvm_operational_share": "share", "mvm_operational_day_median": "median"}),
+    Outcome("first_reopen_day", "float64", "day the crossings first reopened",
+            lambda m, s: nan_if_none(m.border.first_reopen_day),
+            {"reopened_share": "share", "first_reopen_day_median": "median"}),
+    Outcome("rounds_agreed", "int64", "rounds that ended in agreement", attr("talks.agreed")),
+    Outcome("rounds_salvaged", "int64", "rounds the mediators salvaged", attr("talks.salvaged")),
+    Outcome("rounds_failed", "int64", "rounds that broke down", attr("talks.failed")),
+)
+OUTCOME_NAMES = tuple(o.name for o in OUTCOMES)
+#: Counters a running model can report at any day (the page's cumulative charts).
+COUNTERS = ("incidents", "detected", "misattributed", "retaliations", "casualties",
+            "rounds_agreed", "rounds_salvaged", "rounds_failed")
+
+#: How the run was set up: the last columns of runs.parquet.
+RUN_COLUMNS = (
+    Column("parameter_row", "int64", "the row of parameters.table it took; -1 without one"),
+    Column("record_match", "bool", "replayed history: does it still reproduce the record? null: no history"),
+)
+RUNS_COLUMNS: tuple[Column, ...] = (*REPLICATE_COLUMNS, *OUTCOMES, *RUN_COLUMNS)
+
+#: The causes a collapse can have (Truce.step): one count column each in sweep.parquet.
+COLLAPSE_CAUSES = ("hostilities", "void_afghanistan", "void_pakistan")
+
+
+def outcome_row(model: Any, series: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The outcome row of a finished model, given its padded daily series."""
+    return {o.name: o.read(model, series) for o in OUTCOMES}
+
+
+def outcome(name: str) -> Outcome:
+    return next(o for o in OUTCOMES if o.name == name)
+
+
+def counter_reader(name: str) -> Callable[[Any], Any]:
+    """Today's value of a running counter (:data:`COUNTERS`) of a model."""
+    read = outcome(name).read
+    return lambda m: read(m, {})
+
+
+# --------------------------------------------------------------------------- ensemble outputs
+
+#: The two outputs of the sensitivity analysis (per design point, over its replicates).
+SENSITIVITY_OUTPUTS = {
+    "rmst_days": "restricted mean truce (days)",
+    "trade90_days": "days to 90% trade (restricted mean)",
+}

@@ -1,0 +1,71 @@
+"""The Hydra callback of every sweep (``hydra.callbacks.sweep`` in conf/config.yaml)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from hydra.experimental.callback import Callback
+
+from ..errors import ConfigError, fail
+from ..io import write_text
+from .aggregate import ACTIVE, aggregate
+from .design import (
+    KEYS_ENV,
+    check_baseline,
+    check_one_horizon,
+    sweep_points,
+    validate_points,
+    varying_keys,
+)
+from .folder import FAILED
+from .workers import POINTS_ENV
+
+
+class SweepCallback(Callback):
+    """Hydra callback: checks every point before a sweep starts, records failed jobs,
+    and aggregates the sweep when it ends.
+
+    Configured in ``conf/config.yaml`` under ``hydra.callbacks.sweep``; ``baseline``
+    names the baseline point; on the command line its value needs quotes because it
+    holds an '=': ``'hydra.callbacks.sweep.baseline="mvm=none"'``.
+    """
+
+    def __init__(self, baseline: str | None = None) -> None:
+        self.baseline = baseline
+
+    def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
+        ACTIVE.clear()
+        points = sweep_points(config)
+        try:
+            if points:
+                check_one_horizon(points)
+                validate_points(points)
+                if self.baseline:
+                    check_baseline(self.baseline, points)
+        except ConfigError as err:
+            fail(err)
+        os.environ[POINTS_ENV] = str(len(points) if points else 0)
+        os.environ[KEYS_ENV] = " ".join(varying_keys(points or []))
+        ACTIVE.update(dir=Path(config.hydra.sweep.dir), baseline=self.baseline)
+        if points:
+            print(f"Sweep of {len(points)} points into {config.hydra.sweep.dir}", flush=True)
+
+    def on_job_end(self, config: Any, job_return: Any, **kwargs: Any) -> None:
+        from hydra.core.utils import JobStatus
+
+        if job_return.status == JobStatus.FAILED:
+            out_dir = Path(config.hydra.runtime.output_dir)
+            err = job_return._return_value
+            write_text(f"{type(err).__name__}: {err}\n", out_dir / FAILED)
+
+    def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
+        ACTIVE.clear()
+        try:
+            aggregate(Path(config.hydra.sweep.dir), self.baseline)
+        except Exception as err:  # every job finished; say why their summary is missing
+            print(f"ceasefire-sim: the jobs finished but the sweep cannot be aggregated: {type(err).__name__}: {err}",
+                  file=sys.stderr)
+            sys.exit(1)

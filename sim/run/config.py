@@ -1,0 +1,189 @@
+"""The configuration as a run sees it: composed by Hydra, validated, and checked before
+anything runs.
+
+:func:`load_config` turns a composed Hydra config into the typed :class:`Config` of
+:mod:`sim.schema` and checks what the schema alone cannot: the registered mechanism
+design and mediator kinds, and the parameter table. :func:`check_overrides` checks
+command-line overrides before Hydra composes anything, so that an unknown key or config
+option is reported the same way (one paragraph, exit 2); :func:`check_launcher` and
+:func:`check_output_dirs` check the launcher and the output folders.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from ..model.mediators import MEDIATOR_KINDS
+from ..model.monitor import DESIGNS
+from ..schema import (
+    CONF_DIR,
+    CONFIG_GROUPS,
+    Config,
+    build,
+    field_at,
+    group_options,
+    keys_under,
+    set_values,
+)
+from . import parameters
+
+
+def load_config(cfg: Any) -> Config:
+    """Validate a composed Hydra config (DictConfig or dict) and return the typed Config.
+
+    The ``hydra`` node, if present, is Hydra's own and is ignored.
+    """
+    from omegaconf import DictConfig, OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    if isinstance(cfg, DictConfig):
+        try:
+            data = OmegaConf.to_container(cfg, resolve=True)
+        except OmegaConfBaseException as err:
+            raise ConfigError(f"the configuration cannot be resolved: {err}") from None
+    else:
+        data = dict(cfg)
+    data.pop("hydra", None)
+    config = build(Config, data)
+    check_implementations(config)
+    parameters.check(config)
+    return config
+
+
+def check_implementations(config: Config) -> None:
+    """The mechanism design and every mediator's kind name a registered implementation."""
+    if config.mvm.design not in DESIGNS:
+        raise ConfigError(f"mvm.design: unknown design '{config.mvm.design}'. Registered (sim/model/monitor.py): "
+                          f"{', '.join(sorted(DESIGNS))}.")
+    for name, m in config.mediation.mediators.items():
+        if m.kind not in MEDIATOR_KINDS:
+            raise ConfigError(f"mediation.mediators.{name}.kind: unknown kind '{m.kind}'. Registered "
+                              f"(sim/model/mediators.py): {', '.join(sorted(MEDIATOR_KINDS))}.")
+
+
+def default_config(overrides: list[str] | None = None) -> Config:
+    """The default configuration, composed by Hydra from conf/ and validated."""
+    from hydra import compose, initialize_config_dir
+
+    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
+        return load_config(compose("config", overrides=overrides or []))
+
+
+def with_values(config: Config, values: Mapping[str, Any]) -> Config:
+    """A copy of ``config`` with dotted keys set (``{"mvm.penalty": 0.9}``), re-validated.
+    Keys set here are pinned: a parameter table does not override them."""
+    config = set_values(config, values, validate=True)
+    check_implementations(config)
+    if any(key.startswith("parameters.") for key in values):  # a new table or row: check it
+        parameters.check(config)
+    return parameters.pin(config, values)
+
+
+def check_output_dirs(args: Iterable[str]) -> None:
+    """An output folder given with hydra.run.dir or hydra.sweep.dir must be creatable."""
+    for arg in args:
+        key, _, value = arg.partition("=")
+        if key.lstrip("+") not in ("hydra.run.dir", "hydra.sweep.dir") or not value:
+            continue
+        path = Path(value).expanduser()
+        for parent in (path, *path.parents):
+            if parent.exists():
+                if not parent.is_dir():
+                    raise ConfigError(f"{key}: '{value}' cannot be made, '{parent}' is a file, not a folder.")
+                if not os.access(parent, os.W_OK):
+                    raise ConfigError(f"{key}: '{value}' cannot be made, '{parent}' is not writable.")
+                break
+
+
+#: Launchers that come with an optional extra: (plugin module, extra).
+LAUNCHER_EXTRAS = {
+    "slurm": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
+    "submitit_slurm": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
+    "submitit_local": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
+    "ray": ("hydra_plugins.hydra_ray_launcher", "ray"),
+    "ray_cluster": ("hydra_plugins.hydra_ray_launcher", "ray"),
+    "ray_aws": ("hydra_plugins.hydra_ray_launcher", "ray"),
+}
+
+
+def check_launcher(name: str) -> None:
+    """The launcher must exist, its optional extra be installed, and SLURM be there."""
+    import importlib.util
+    import shutil
+
+    known = sorted({"basic", "joblib", *LAUNCHER_EXTRAS, *group_options("hydra/launcher")})
+    if name not in known:
+        raise ConfigError(f"unknown launcher '{name}' for hydra/launcher. Available: {', '.join(known)}.")
+    if name in LAUNCHER_EXTRAS:
+        module, extra = LAUNCHER_EXTRAS[name]
+        if importlib.util.find_spec(module) is None:
+            raise ConfigError(
+                f"hydra/launcher={name} needs the '{extra}' extra: pip install -e '.[{extra}]' "
+                "(see the README, 'Sweeps on a cluster')."
+            )
+    if name in ("slurm", "submitit_slurm") and shutil.which("sbatch") is None:
+        raise ConfigError(
+            f"hydra/launcher={name} submits to SLURM, but this machine has no SLURM (no sbatch on PATH). "
+            "Run it on the cluster's login node, or try the sweep here with hydra/launcher=submitit_local."
+        )
+
+
+def check_overrides(args: Iterable[str]) -> None:
+    """Check the keys and config options of command-line overrides before Hydra runs.
+
+    Values are checked after composition by :func:`load_config`; here we catch what
+    Hydra would otherwise report without saying what is allowed.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    args = list(args)
+    multirun = "-m" in args or "--multirun" in args
+    candidates = [a for a in args if not a.startswith("-") and ("=" in a or a.startswith("~"))]
+    try:
+        overrides = OverridesParser.create().parse_overrides(candidates)
+    except HydraException as err:
+        hint = ""
+        if "mismatched input '='" in str(err):
+            hint = (" A value that holds an '=' needs quotes, e.g. "
+                    "'hydra.callbacks.sweep.baseline=\"mvm=none\"'.")
+        raise ConfigError(f"cannot read the command-line overrides: {err}.{hint}") from None
+    for ov in overrides:
+        key = ov.key_or_group
+        if ov.is_sweep_override() and not multirun:
+            raise ConfigError(
+                f"{ov.input_line}: several values make a sweep; add -m (python -m sim -m {ov.input_line}) "
+                "or give one value."
+            )
+        if key == "hydra/launcher":
+            check_launcher(str(ov.value()))
+        if key == "experiment" and not multirun and not ov.is_delete():
+            raise ConfigError(
+                f"{ov.input_line}: an experiment is a ready sweep; run it with -m "
+                f"(python -m sim -m {ov.input_line}) or python experiments/{ov.value()}.py."
+            )
+        if key == "hydra" or key.startswith(("hydra.", "hydra/")):
+            continue
+        if key in CONFIG_GROUPS and not ov.is_delete():
+            options = group_options(key)
+            values = ov.value()
+            chosen = list(values.list) if ov.is_sweep_override() and hasattr(values, "list") else [values]
+            for option in chosen:
+                if str(option) not in options:
+                    raise ConfigError(
+                        f"unknown option '{option}' for config group '{key}'. "
+                        f"Available: {', '.join(options)}."
+                    )
+            continue
+        path = key.split(".")
+        _, bad = field_at(path)
+        if bad:
+            parent = bad[:-1]
+            where = f"'{'.'.join(parent)}'" if parent else "the top level"
+            raise ConfigError(
+                f"unknown key '{key}'. Allowed keys under {where}: {keys_under(parent)}."
+            )

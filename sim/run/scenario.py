@@ -1,0 +1,115 @@
+"""One scenario into one folder: the ensemble, its tables, estimates and figures.
+
+:func:`run_scenario` is what ``python -m sim`` does for a single run and for each job of
+a sweep (:func:`run_sweep_job`, which skips a job already complete: resuming).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from omegaconf import OmegaConf
+
+from ..io import write_json, write_parquet, write_text
+from ..model import round_calendar
+from ..provenance import provenance
+from ..schema import Config, to_dict
+from .design import job_label
+from .ensemble import run_ensemble
+from .folder import job_status, write_manifest
+from .parameters import HISTORY, keys_of, pin, read_table
+from .workers import job_worker_budget, release_workers
+
+
+def run_scenario(config: Config, out_dir: Path, quiet: bool = False, max_workers: int | None = None):
+    """Run the ensemble of ``config``, write every output into ``out_dir``; return the
+    :class:`sim.estimates.Estimates`. ``manifest.json`` is written last: its presence
+    (with the sizes it records) is what marks the folder complete."""
+    started = time.perf_counter()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "manifest.json").unlink(missing_ok=True)
+    write_text(OmegaConf.to_yaml(OmegaConf.create(to_dict(config))), out_dir / "config.yaml")
+    write_json(provenance(), out_dir / "provenance.json")
+
+    result = run_ensemble(config, runs_path=out_dir / "runs.parquet", max_workers=max_workers)
+    if result.workers > 1:
+        release_workers()
+    # imported only now, once the workers are gone: lifelines and matplotlib are heavy,
+    # and the peak memory of a big run is the parent's plus the workers'
+    from ..analysis import plots
+    from ..analysis.estimates import describe, estimate
+
+    write_parquet(result.daily, out_dir / "daily.parquet")
+    est = estimate(result.runs, config.run.horizon_days)
+    write_json(est.summary, out_dir / "summary.json")
+
+    start = config.scenario.start_date
+    if config.run.figures:
+        label = f"{config.scenario.name}, mechanism: {config.mvm.design}, mediators: {', '.join(config.mediation.mediators) or 'none'}"
+        plots.survival_plot(est, out_dir / "survival.png", start, title=f"How long the truce holds ({label})")
+        plots.trade_plot(result.daily, result.runs, out_dir / "trade.png", start, title=f"Trade across the border ({label})")
+        rounds = [r.end_day for r in round_calendar(config, config.run.horizon_days)]
+        plots.dynamics_plot(result.daily, out_dir / "dynamics.png", rounds, start)
+    write_manifest(out_dir, config, time.perf_counter() - started, result.workers)
+    if not quiet:
+        print(describe(est.summary, start))
+        print(describe_table(config, result.runs))
+        print(f"Outputs in {out_dir}")
+    return est
+
+
+def describe_table(config: Config, runs) -> str:
+    """One line on where the replicates' parameters came from and, for replayed
+    histories, how many still reproduce the record under this run's settings."""
+    p = config.parameters
+    if p.table is None:
+        return "Parameters: the values in conf/ and on the command line, the same in every replicate (parameters.table=null)."
+    table = read_table(p.table)
+    drawn = [k for k in keys_of(table) if k not in p.pinned]
+    how = f"every replicate took row {p.row} of" if p.row is not None else f"replicate i took row i mod {len(table):,} of"
+    line = f"Parameters: {len(drawn)} from a table ({how} {p.table})"
+    matched = runs["record_match"].dropna()
+    if HISTORY[0] in table.columns and len(matched):
+        day = int(table[HISTORY[1]].max())
+        line += (f"; each replicate replays the random draws of its row's history to day {day}, and "
+                 f"{matched.mean():.0%} of them reproduce the record to that day with these settings")
+        if matched.mean() < 1:
+            line += " (the others' first days differ: settings other than the calibrated ones)"
+    pinned = [k for k in p.pinned if k in keys_of(table)]
+    if pinned:
+        line += f"; set on the command line, not drawn: {', '.join(pinned)}"
+    return line + "."
+
+
+def pin_overrides(config: Config, overrides: list[str]) -> Config:
+    """Keys given on the command line (or by a sweep) win over a parameter table's values."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    keys = [ov.key_or_group for ov in OverridesParser.create().parse_overrides(overrides) if not ov.is_delete()]
+    return pin(config, [k.lstrip("+") for k in keys])
+
+
+def run_sweep_job(config: Config, out_dir: Path, num: int, overrides: list[str]) -> None:
+    """One point of a sweep: skipped if a complete run of the same configuration is
+    already in its folder (resuming); otherwise run on its share of the cores; one line."""
+    label = f"[job {num}] {job_label(overrides)}"
+    status, reason = job_status(out_dir, config)
+    if status == "complete":
+        say(f"{label}: already complete, skipped")
+        return
+    if reason == "finished with another configuration":
+        say(f"{label}: its folder holds a run of another configuration; running again")
+    started = time.perf_counter()
+    est = run_scenario(config, out_dir, quiet=True, max_workers=job_worker_budget(config.run.n_jobs))
+    truce = est.summary["truce"]
+    p90 = next((s["p"] for s in truce["survival"] if s["days"] == 90), None)
+    p90_text = "" if p90 is None else f"P(holds 90 d) {p90:.2f}, "
+    say(f"{label}: {p90_text}restricted mean {truce['rmst_days']['mean']:.0f} d ({time.perf_counter() - started:.1f} s)")
+
+
+def say(line: str) -> None:
+    """One line in one write, so that lines of jobs running in parallel do not interleave."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
