@@ -38,10 +38,10 @@ docs: setup
 	$(PY) -m sim.docs
 
 # every study of experiments/ at full size; reports in experiments/results/<name>/results.md
-# (calibration here only reports; `experiments/calibration.py --install` changes the defaults)
+# (calibration here only reports; `python -m experiments.calibration --install` changes the defaults)
 EXPERIMENTS := mechanism_designs detection_vs_penalty mediation spoiler_pressure trade_recovery sensitivity calibration
 experiments: setup
-	@for e in $(EXPERIMENTS); do $(PY) experiments/$$e.py $(ARGS) || exit $$?; done
+	@for e in $(EXPERIMENTS); do $(PY) -m experiments.$$e $(ARGS) || exit $$?; done
 
 # the interactive page on http://127.0.0.1:8765 (this machine only). Where Solara's CDN
 # (cdn.jsdelivr.net) is unreachable, its front-end files come from the npm registry first.

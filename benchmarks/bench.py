@@ -34,11 +34,9 @@ from pathlib import Path
 
 import mesa
 
-from sim.config import with_values
-from sim.docs import default_config
-from sim.ensemble import replicate_seeds
 from sim.io import read_parquet
-from sim.model import CeasefireModel
+from sim.model import CeasefireModel, replicate_seeds
+from sim.run.config import default_config, with_values
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -27,15 +27,17 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from common import RESULTS
 
-from sim import calibration as cal
-from sim import plots
-from sim.config import CONF_DIR, ConfigError, with_values
-from sim.docs import default_config
-from sim.ensemble import run_ensemble
-from sim.estimates import estimate
+from sim.analysis import calibration as cal
+from sim.analysis import plots
+from sim.analysis.estimates import estimate
+from sim.errors import ConfigError
 from sim.io import write_csv, write_parquet, write_text
+from sim.run.config import default_config, with_values
+from sim.run.ensemble import run_ensemble
+from sim.schema import CONF_DIR
+
+from .base import RESULTS
 
 NAME = "calibration"
 INSTALLED = CONF_DIR / "calibration" / "posterior.csv"
@@ -43,7 +45,7 @@ SEED = 20251105
 
 
 def parse(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=f"experiments/{NAME}.py", description=__doc__,
+    parser = argparse.ArgumentParser(prog=f"python -m experiments.{NAME}", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--draws", type=int, default=40_000, help="prior draws (default: %(default)s)")
     parser.add_argument("--replicates", type=int, default=1000, help="replicates of each forecast compared (default: %(default)s)")
@@ -192,7 +194,7 @@ def main(argv=None) -> None:
     table = summary.assign(**{c: summary[c].round(3) for c in ("posterior_median", "posterior_q05", "posterior_q95", "sd_ratio")})
     lines = [
         "# Calibration to the record up to 5 November 2025", "",
-        f"Run: `python experiments/{NAME}.py{' --quick' if args.quick else ''}` ({args.draws:,} prior draws, "
+        f"Run: `python -m experiments.{NAME}{' --quick' if args.quick else ''}` ({args.draws:,} prior draws, "
         f"{len(chosen)} parameters; ABC {abc_s:.0f} s, everything {time.perf_counter() - started:.0f} s on this machine).",
         "", f"**Headline:** {headline}", "",
         "## Posterior of each calibrated parameter", "",

@@ -9,7 +9,8 @@ survival.png, trade.png and results.md into experiments/results/detection_vs_pen
 from __future__ import annotations
 
 import pandas as pd
-from common import parse_args, run, write_report
+
+from .base import Experiment, SweepStudy
 
 NAME = "detection_vs_penalty"
 DET, PEN = "mvm.detection_prob", "mvm.penalty"
@@ -38,21 +39,23 @@ def headline(points: pd.DataFrame) -> str:
     )
 
 
-def main(argv=None) -> None:
-    args = parse_args(NAME, __doc__, argv)
-    exp = run(NAME, args, quick_overrides=QUICK_GRID)
-    points = exp.sweep.points
-    write_report(
-        exp, "Detection against penalty",
-        "The joint mechanism with its chance of detecting an incident in a watched sector and the cost "
-        "it imposes on a verified violator varied together; everything else at its default.",
-        {"P(truce holds 90 days)": grid(points, "p_hold_90", 2),
-         "Restricted mean survival, days": grid(points, "rmst_days", 0),
-         "Share of replicates with trade back to 90%": grid(points, "trade90_share_recovered", 2)},
-        ["heatmap.png", "survival.png", "trade.png"],
-        headline(points),
-    )
+class DetectionVsPenalty(SweepStudy):
+    name = NAME
+    title = "Detection against penalty"
+    intro = ("The joint mechanism with its chance of detecting an incident in a watched sector and the cost "
+             "it imposes on a verified violator varied together; everything else at its default.")
+    quick_overrides = QUICK_GRID
+    figures = ("heatmap.png", "survival.png", "trade.png")
+
+    def tables(self, exp: Experiment) -> dict:
+        points = exp.sweep.points
+        return {"P(truce holds 90 days)": grid(points, "p_hold_90", 2),
+                "Restricted mean survival, days": grid(points, "rmst_days", 0),
+                "Share of replicates with trade back to 90%": grid(points, "trade90_share_recovered", 2)}
+
+    def headline(self, exp: Experiment) -> str:
+        return headline(exp.sweep.points)
 
 
 if __name__ == "__main__":
-    main()
+    DetectionVsPenalty().main()

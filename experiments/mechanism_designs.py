@@ -12,45 +12,41 @@ experiments/results/mechanism_designs/ (or --out).
 
 from __future__ import annotations
 
-import pandas as pd
-from common import design_table, parse_args, run, write_report
+from sim.analysis import plots
 
-from sim import plots
-
-NAME = "mechanism_designs"
+from .base import Experiment, SweepStudy
 
 
-def headline(comparison: pd.DataFrame, horizon: int) -> str:
-    """The agreed design (joint) against no mechanism; the others against the joint one."""
-    comp = comparison.set_index("label")
-    joint, base = comp.loc["mvm=joint"], comp.loc[comparison["baseline"].to_numpy()].iloc[0]
-    others = "; ".join(
-        f"{label.removeprefix('mvm=')} {row['diff_truce_days']:+.0f} ({row['diff_truce_days_lower']:+.0f} to {row['diff_truce_days_upper']:+.0f})"
-        for label, row in comp.iterrows() if not row["baseline"] and label != "mvm=joint"
-    )
-    return (
-        f"the joint mechanism adds {joint['diff_truce_days']:.0f} days of truce in the first {horizon} days over "
-        f"no mechanism (95% CI {joint['diff_truce_days_lower']:.0f} to {joint['diff_truce_days_upper']:.0f}; "
-        f"paired p = {joint['diff_truce_days_p']:.1g}); P(holds 90 d) {joint['p_hold_90']:.2f} against "
-        f"{base['p_hold_90']:.2f}. The other designs, in days over no mechanism: {others}."
-    )
+class MechanismDesigns(SweepStudy):
+    name = "mechanism_designs"
+    title = "Mechanism designs"
+    intro = ("No mechanism, the joint mechanism, third-party monitors, and the joint mechanism weakened "
+             "one way at a time (no penalty, slow reporting, poor attribution).")
+    figures = ("survival.png", "differences.png", "trade.png")
 
+    def tables(self, exp: Experiment) -> dict:
+        return {"Designs against no mechanism": super().tables(exp)["Points against the baseline"]}
 
-def main(argv=None) -> None:
-    args = parse_args(NAME, __doc__, argv)
-    exp = run(NAME, args)
-    comparison = exp.comparison
-    plots.forest_plot(comparison, exp.out / "differences.png",
-                      title="What each design buys over no mechanism (paired differences, 95% intervals)")
-    write_report(
-        exp, "Mechanism designs",
-        "No mechanism, the joint mechanism, third-party monitors, and the joint mechanism weakened "
-        "one way at a time (no penalty, slow reporting, poor attribution).",
-        {"Designs against no mechanism": design_table(exp)},
-        ["survival.png", "differences.png", "trade.png"],
-        headline(comparison, exp.sweep.horizon),
-    )
+    def draw(self, exp: Experiment) -> None:
+        plots.forest_plot(exp.comparison, exp.out / "differences.png",
+                          title="What each design buys over no mechanism (paired differences, 95% intervals)")
+
+    def headline(self, exp: Experiment) -> str:
+        """The agreed design (joint) against no mechanism; the others against no mechanism too."""
+        joint, base = exp.point(mvm="joint"), exp.baseline
+        others = "; ".join(
+            f"{row['mvm']} {row['diff_truce_days']:+.0f} ({row['diff_truce_days_lower']:+.0f} to "
+            f"{row['diff_truce_days_upper']:+.0f})"
+            for _, row in exp.comparison.iterrows() if not row["baseline"] and row["mvm"] != "joint"
+        )
+        return (
+            f"the joint mechanism adds {joint['diff_truce_days']:.0f} days of truce in the first {exp.sweep.horizon} "
+            f"days over no mechanism (95% CI {joint['diff_truce_days_lower']:.0f} to "
+            f"{joint['diff_truce_days_upper']:.0f}; paired p = {joint['diff_truce_days_p']:.1g}); P(holds 90 d) "
+            f"{joint['p_hold_90']:.2f} against {base['p_hold_90']:.2f}. The other designs, in days over no "
+            f"mechanism: {others}."
+        )
 
 
 if __name__ == "__main__":
-    main()
+    MechanismDesigns().main()

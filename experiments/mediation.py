@@ -15,9 +15,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from common import design_table, parse_args, run, write_report  # noqa: E402
 
-from sim.plots import save_figure  # noqa: E402
+from sim.analysis.plots import save_figure  # noqa: E402
+
+from .base import Experiment, SweepStudy, design_table  # noqa: E402
 
 NAME = "mediation"
 LINEUP, RENEW = "mediation", "mediation.renew_leverage"
@@ -42,33 +43,31 @@ def rmst_bars(points: pd.DataFrame, path) -> None:
     save_figure(fig, path)
 
 
-def headline(points: pd.DataFrame, comparison: pd.DataFrame) -> str:
-    comp = comparison.set_index("label")
-    both = comp.loc[f"{LINEUP}=turkey_qatar, {RENEW}=True"]
-    fading = comp.loc[f"{LINEUP}=turkey_qatar, {RENEW}=False"]
-    return (
-        f"Turkiye and Qatar with leverage renewed by each round add {both['diff_truce_days']:.0f} days of truce "
-        f"over no mediation (95% CI {both['diff_truce_days_lower']:.0f} to {both['diff_truce_days_upper']:.0f}; "
-        f"paired p = {both['diff_truce_days_p']:.1g}); with leverage fading, {fading['diff_truce_days']:.0f} days "
-        f"({fading['diff_truce_days_lower']:.0f} to {fading['diff_truce_days_upper']:.0f})."
-    )
+class Mediation(SweepStudy):
+    name = NAME
+    title = "Mediation"
+    intro = ("Mediator line-ups, with each round renewing the mediators' leverage or leverage fading. "
+             "Without mediators, rounds still happen bilaterally; the leverage setting then has no effect, "
+             "so its two points are identical replicate by replicate.")
+    quick_overrides = QUICK_POINTS
+    figures = ("rmst.png", "survival.png", "trade.png")
 
+    def draw(self, exp: Experiment) -> None:
+        rmst_bars(exp.sweep.points, exp.out / "rmst.png")
 
-def main(argv=None) -> None:
-    args = parse_args(NAME, __doc__, argv)
-    exp = run(NAME, args, quick_overrides=QUICK_POINTS)
-    comparison = exp.comparison
-    rmst_bars(exp.sweep.points, exp.out / "rmst.png")
-    write_report(
-        exp, "Mediation",
-        "Mediator line-ups, with each round renewing the mediators' leverage or leverage fading. "
-        "Without mediators, rounds still happen bilaterally; the leverage setting then has no effect, "
-        "so its two points are identical replicate by replicate.",
-        {"Line-ups against no mediation": design_table(exp)},
-        ["rmst.png", "survival.png", "trade.png"],
-        headline(exp.sweep.points, comparison),
-    )
+    def tables(self, exp: Experiment) -> dict:
+        return {"Line-ups against no mediation": design_table(exp)}
+
+    def headline(self, exp: Experiment) -> str:
+        both = exp.point(**{LINEUP: "turkey_qatar", RENEW: True})
+        fading = exp.point(**{LINEUP: "turkey_qatar", RENEW: False})
+        return (
+            f"Turkiye and Qatar with leverage renewed by each round add {both['diff_truce_days']:.0f} days of truce "
+            f"over no mediation (95% CI {both['diff_truce_days_lower']:.0f} to {both['diff_truce_days_upper']:.0f}; "
+            f"paired p = {both['diff_truce_days_p']:.1g}); with leverage fading, {fading['diff_truce_days']:.0f} days "
+            f"({fading['diff_truce_days_lower']:.0f} to {fading['diff_truce_days_upper']:.0f})."
+        )
 
 
 if __name__ == "__main__":
-    main()
+    Mediation().main()

@@ -19,11 +19,12 @@ from __future__ import annotations
 import argparse
 
 import pandas as pd
-from common import Experiment, parse_args, run, write_report
 
-from sim import plots
-from sim import sensitivity as sa
-from sim.docs import default_config
+from sim.analysis import plots
+from sim.analysis import sensitivity as sa
+from sim.run.config import default_config
+
+from .base import Experiment, parse_args, run, write_report
 
 NAME = "sensitivity"
 FULL = {"trajectories": 10, "morris_replicates": 100, "sobol_n": 128, "sobol_replicates": 50, "top": 4}

@@ -17,11 +17,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
-from common import parse_args, run, write_report  # noqa: E402
 from lifelines import CoxPHFitter  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from sim.plots import save_figure  # noqa: E402
+from sim.analysis.plots import save_figure  # noqa: E402
+
+from .base import Experiment, SweepStudy  # noqa: E402
 
 NAME = "spoiler_pressure"
 RATE, MVM = "spoilers.attack_rate", "mvm"
@@ -97,26 +98,29 @@ def headline(ratios: pd.DataFrame, rates: pd.DataFrame, points: pd.DataFrame) ->
     )
 
 
-def main(argv=None) -> None:
-    args = parse_args(NAME, __doc__, argv)
-    exp = run(NAME, args, quick_overrides=QUICK_POINTS)
-    rates = collapse_rates(exp.sweep.runs)
-    ratios = hazard_ratios(exp.sweep.runs)
-    dose_response_plot(rates, exp.sweep.points, exp.out / "dose_response.png")
-    table = rates.assign(**{"attacks a day": rates[RATE], "collapses per 1,000 truce-days":
-                            [f"{r:.2f} ({lo:.2f}-{hi:.2f})" for r, lo, hi in zip(rates["rate"], rates["lower"], rates["upper"], strict=True)]})
-    write_report(
-        exp, "Spoiler pressure",
-        "The militant attack rate from none to four times the baseline, without and with the joint mechanism. "
-        "The hazard ratio of the Cox model is a log-linear summary over the whole range; the rise is steeper "
-        "than exponential at low pressure and flattens at high pressure, so read the per-rate hazards in the "
-        "first table and the figure.",
-        {"Hazard of collapse": table[[MVM, "attacks a day", "replicates", "collapses", "collapses per 1,000 truce-days"]],
-         "Cox model per design": ratios},
-        ["dose_response.png", "survival.png", "trade.png"],
-        headline(ratios, rates, exp.sweep.points),
-    )
+class SpoilerPressure(SweepStudy):
+    name = NAME
+    title = "Spoiler pressure"
+    intro = ("The militant attack rate from none to four times the baseline, without and with the joint mechanism. "
+             "The hazard ratio of the Cox model is a log-linear summary over the whole range; the rise is steeper "
+             "than exponential at low pressure and flattens at high pressure, so read the per-rate hazards in the "
+             "first table and the figure.")
+    quick_overrides = QUICK_POINTS
+    figures = ("dose_response.png", "survival.png", "trade.png")
+
+    def draw(self, exp: Experiment) -> None:
+        dose_response_plot(collapse_rates(exp.sweep.runs), exp.sweep.points, exp.out / "dose_response.png")
+
+    def tables(self, exp: Experiment) -> dict:
+        rates = collapse_rates(exp.sweep.runs)
+        table = rates.assign(**{"attacks a day": rates[RATE], "collapses per 1,000 truce-days": [
+            f"{r:.2f} ({lo:.2f}-{hi:.2f})" for r, lo, hi in zip(rates["rate"], rates["lower"], rates["upper"], strict=True)]})
+        return {"Hazard of collapse": table[[MVM, "attacks a day", "replicates", "collapses", "collapses per 1,000 truce-days"]],
+                "Cox model per design": hazard_ratios(exp.sweep.runs)}
+
+    def headline(self, exp: Experiment) -> str:
+        return headline(hazard_ratios(exp.sweep.runs), collapse_rates(exp.sweep.runs), exp.sweep.points)
 
 
 if __name__ == "__main__":
-    main()
+    SpoilerPressure().main()

@@ -15,9 +15,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from common import design_table, fmt_interval, parse_args, run, write_report  # noqa: E402
 
-from sim.plots import save_figure  # noqa: E402
+from sim.analysis.plots import save_figure  # noqa: E402
+
+from .base import Experiment, SweepStudy, design_table, fmt_interval  # noqa: E402
 
 NAME = "trade_recovery"
 RULE = "crossings.reopen_rule"
@@ -62,19 +63,22 @@ def headline(points: pd.DataFrame) -> str:
             + "; ".join(parts) + f". Trade back to 90% in {100 * p.loc['calm', 'trade90_share_recovered']:.0f}% of replicates on calm.")
 
 
-def main(argv=None) -> None:
-    args = parse_args(NAME, __doc__, argv)
-    exp = run(NAME, args)
-    points = exp.sweep.points
-    losses_plot(points, exp.out / "losses.png")
-    write_report(
-        exp, "Trade recovery",
-        "Three rules for reopening the crossings, everything else at its default.",
-        {"Recovery and losses": recovery_table(points), "Truce and trade against reopening on calm": design_table(exp)},
-        ["trade.png", "losses.png", "survival.png"],
-        headline(points),
-    )
+class TradeRecovery(SweepStudy):
+    name = NAME
+    title = "Trade recovery"
+    intro = "Three rules for reopening the crossings, everything else at its default."
+    figures = ("trade.png", "losses.png", "survival.png")
+
+    def draw(self, exp: Experiment) -> None:
+        losses_plot(exp.sweep.points, exp.out / "losses.png")
+
+    def tables(self, exp: Experiment) -> dict:
+        return {"Recovery and losses": recovery_table(exp.sweep.points),
+                "Truce and trade against reopening on calm": design_table(exp)}
+
+    def headline(self, exp: Experiment) -> str:
+        return headline(exp.sweep.points)
 
 
 if __name__ == "__main__":
-    main()
+    TradeRecovery().main()

@@ -68,8 +68,10 @@ def series(name: str) -> Series:
 
 
 def series_reader(name: str) -> Callable[[Any], Any]:
-    """Today's value of a series of a model."""
-    return attrgetter(series(name).read)
+    """Today's value of a series of a model (a lambda: Mesa's DataCollector calls other
+    callables without the model)."""
+    get = attrgetter(series(name).read)
+    return lambda m: get(m)
 
 
 def pad_series(rows: list[tuple], horizon: int) -> dict[str, np.ndarray]:

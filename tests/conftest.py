@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.config import Config, with_values
-from sim.docs import default_config
+from sim.run.config import default_config, with_values
+from sim.schema import Config
 
 
 @pytest.fixture(scope="session")

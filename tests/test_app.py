@@ -22,8 +22,8 @@ from mesa.visualization.utils import force_update  # noqa: E402
 
 from sim import viz_assets  # noqa: E402
 from sim.app import DEFAULTS, AppModel, make_page, page_config  # noqa: E402
-from sim.config import with_values  # noqa: E402
-from sim.ensemble import run_replicate  # noqa: E402
+from sim.run.config import with_values  # noqa: E402
+from sim.run.ensemble import run_replicate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT = ROOT / "docs" / "figures" / "app.png"

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim import calibration as cal
-from sim.config import with_values
-from sim.ensemble import run_replicate
-from sim.parameters import ReplicateConfigs, read_table
+from sim.analysis import calibration as cal
+from sim.run.config import with_values
+from sim.run.ensemble import run_replicate
+from sim.run.parameters import ReplicateConfigs, read_table
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,7 @@ def test_runs_say_whether_the_replayed_history_still_reproduces_the_record(confi
     setting changed (a much higher attack rate) the same draws make other histories, and
     the runs say which."""
     base = with_values(config, {"run.replicates": 60, "run.horizon_days": 30, "run.n_jobs": 1, "run.progress": False})
-    from sim.ensemble import run_ensemble
+    from sim.run.ensemble import run_ensemble
 
     assert run_ensemble(base).runs["record_match"].all()
     changed = run_ensemble(with_values(base, {"spoilers.attack_rate": 0.4})).runs["record_match"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sim.config import CONFIG_GROUPS, ConfigError, check_overrides, group_options, with_values
-from sim.docs import default_config
+from sim.errors import ConfigError
+from sim.run.config import check_overrides, default_config, with_values
+from sim.schema import CONFIG_GROUPS, group_options
 
 
 @pytest.mark.parametrize("group", CONFIG_GROUPS)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.config import with_values
-from sim.ensemble import DailyAccumulator, replicate_seeds, run_ensemble, trade_bin
 from sim.io import read_parquet
+from sim.model import replicate_seeds
+from sim.run.config import with_values
+from sim.run.ensemble import DailyAccumulator, run_ensemble, trade_bin
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def test_trade_percentiles_from_the_histogram_are_within_a_bin():
 
 
 def test_an_interrupted_run_leaves_no_file_that_looks_complete(base, tmp_path, monkeypatch):
-    import sim.ensemble as ens
+    import sim.run.ensemble as ens
 
     calls = {"n": 0}
     real = ens.run_chunk

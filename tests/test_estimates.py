@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.estimates import describe, estimate, fit_km, rmst_with_se, survival_at, trade_summary
+from sim.analysis.estimates import (
+    describe,
+    estimate,
+    fit_km,
+    rmst_with_se,
+    survival_at,
+    trade_summary,
+)
 
 
 def runs_from(days, collapsed, **extra) -> pd.DataFrame:

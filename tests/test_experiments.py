@@ -12,7 +12,7 @@ import pytest
 
 from sim.io import read_parquet
 
-EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
+ROOT = Path(__file__).resolve().parent.parent
 FIGURES = {
     "mechanism_designs": ["survival.png", "trade.png", "differences.png"],
     "detection_vs_penalty": ["heatmap.png", "survival.png", "trade.png"],
@@ -25,8 +25,8 @@ FIGURES = {
 @pytest.mark.parametrize("name", sorted(FIGURES))
 def test_experiment_quick(name, tmp_path):
     out = tmp_path / name
-    proc = subprocess.run([sys.executable, str(EXPERIMENTS / f"{name}.py"), "--quick", "--out", str(out)],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([sys.executable, "-m", f"experiments.{name}", "--quick", "--out", str(out)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = (out / "results.md").read_text()
     assert "**Headline:**" in report and "| " in report  # the headline and a Markdown table
@@ -39,14 +39,14 @@ def test_experiment_quick(name, tmp_path):
 
 
 def test_experiment_rejects_a_bad_override(tmp_path):
-    proc = subprocess.run([sys.executable, str(EXPERIMENTS / "trade_recovery.py"), "--quick", "--out", str(tmp_path / "x"),
-                           "run.replicates=-1"], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([sys.executable, "-m", "experiments.trade_recovery", "--quick", "--out", str(tmp_path / "x"),
+                           "run.replicates=-1"], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert proc.returncode == 2 and "run.replicates" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def _run_quick(name: str, out: Path) -> str:
-    proc = subprocess.run([sys.executable, str(EXPERIMENTS / f"{name}.py"), "--quick", "--out", str(out)],
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run([sys.executable, "-m", f"experiments.{name}", "--quick", "--out", str(out)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = (out / "results.md").read_text()
     assert "**Headline:**" in report and "| " in report
@@ -75,8 +75,8 @@ def test_sensitivity_quick(tmp_path):
 
 def test_calibration_quick(tmp_path):
     """ABC at --quick size: a valid posterior parameter table, the default one untouched."""
-    from sim.config import CONF_DIR, with_values
-    from sim.docs import default_config
+    from sim.run.config import default_config, with_values
+    from sim.schema import CONF_DIR
 
     installed = (CONF_DIR / "calibration" / "posterior.csv").read_bytes()
     out = tmp_path / "calibration"

@@ -10,10 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.agents import Kind, severity
-from sim.config import Config, with_values
-from sim.docs import default_config
-from sim.model import SERIES, CeasefireModel, round_calendar
+from sim.model import CeasefireModel, round_calendar
+from sim.model.incidents import Kind, severity
+from sim.outputs import SERIES_NAMES as SERIES
+from sim.run.config import default_config, with_values
+from sim.schema import Config
 
 BASE = with_values(default_config(), {"run.horizon_days": 120})
 #: the behavioural blocks whose every numeric knob the property tests vary

@@ -8,12 +8,14 @@ import pandas as pd
 import pytest
 from helpers import sim
 
-from sim.config import ConfigError, with_values
-from sim.ensemble import run_ensemble, run_replicate
+from sim.errors import ConfigError
 from sim.io import read_parquet
 from sim.model import CeasefireModel
-from sim.parameters import ReplicateConfigs
-from sim.sweep import _value_extremes, config_digest
+from sim.run.config import with_values
+from sim.run.design import _value_extremes
+from sim.run.ensemble import run_ensemble, run_replicate
+from sim.run.folder import config_digest
+from sim.run.parameters import ReplicateConfigs
 
 KEYS = ["spoilers.attack_rate", "states.retaliation_threshold", "spoilers.cells"]
 

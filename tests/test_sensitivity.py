@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import sensitivity as sa
-from sim.config import ConfigError
+from sim.analysis import sensitivity as sa
+from sim.errors import ConfigError
 
 
 def test_every_knob_with_a_sensitivity_range_is_a_factor(config):

@@ -12,10 +12,9 @@ import pytest
 from lifelines.statistics import logrank_test
 from scipy import stats
 
-from sim.config import with_values
-from sim.docs import default_config
-from sim.ensemble import run_ensemble
 from sim.model import CeasefireModel
+from sim.run.config import default_config, with_values
+from sim.run.ensemble import run_ensemble
 
 #: The mechanism operating from day 0, so that designs differ only in their knobs.
 FROM_DAY_0 = {"mvm.design": "custom", "mvm.start": "day", "mvm.start_day": 0, "mvm.coverage": 0.6,

@@ -14,12 +14,13 @@ import pandas as pd
 import pytest
 from helpers import sim
 
-from sim.config import with_values
-from sim.docs import default_config
-from sim.ensemble import run_ensemble
-from sim.estimates import compare_arms
+from sim.analysis.estimates import compare_arms
 from sim.io import read_parquet
-from sim.sweep import available_cores, job_status, launcher_workers, load_sweep
+from sim.run.config import default_config, with_values
+from sim.run.ensemble import run_ensemble
+from sim.run.folder import job_status
+from sim.run.sweep import load_sweep
+from sim.run.workers import available_cores, launcher_workers
 
 SMALL = ("run.replicates=40", "run.chunk_size=10", "run.horizon_days=200")
 
@@ -309,7 +310,7 @@ def test_load_sweep_api(design_sweep):
 
 
 def test_many_points_draw_the_best_the_worst_and_the_baseline():
-    from sim.plots import MAX_CURVES, pick_points
+    from sim.analysis.plots import MAX_CURVES, pick_points
 
     points = pd.DataFrame({"job": range(20), "rmst_days": np.arange(20) * 10.0})
     assert pick_points(points.head(MAX_CURVES)) == list(range(MAX_CURVES))

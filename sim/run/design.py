@@ -101,7 +101,7 @@ def typed(values: Iterable[str]) -> list[Any]:
         return parsed
     return [str(v) for v in values]
 
-def _same(a: str | None, b: str) -> bool:
+def same_value(a: str | None, b: str) -> bool:
     """Two override values are the same as YAML reads them (true = True, 1 = 1.0)."""
     if a is None:
         return False
@@ -121,7 +121,7 @@ def check_baseline(baseline: str, points: Sequence[Sequence[str]]) -> None:
     wanted = parse_baseline(baseline)
     for point in points:
         values = dict(ov.split("=", 1) for ov in point if "=" in ov)
-        if all(_same(values.get(k), v) for k, v in wanted.items()):
+        if all(same_value(values.get(k), v) for k, v in wanted.items()):
             return
     raise ConfigError(
         f"hydra.callbacks.sweep.baseline '{baseline}' matches no point of the sweep. "

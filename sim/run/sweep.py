@@ -23,7 +23,7 @@ import yaml
 from .. import outputs
 from ..errors import ConfigError, UsageError
 from ..io import read_parquet
-from .design import _same, parse_baseline, sweep_points, typed
+from .design import parse_baseline, same_value, sweep_points, typed
 from .folder import job_status
 
 
@@ -234,7 +234,7 @@ def pick_baseline(sweep: Sweep, baseline: str | None) -> int:
         return int(sweep.points["job"].iloc[0])
     wanted = parse_baseline(baseline)
     for job in sweep.jobs:
-        if job.status == "complete" and all(_same(job.values.get(k), v) for k, v in wanted.items()):
+        if job.status == "complete" and all(same_value(job.values.get(k), v) for k, v in wanted.items()):
             return job.num
     raise ConfigError(
         f"baseline '{baseline}' matches no complete point. Points: {'; '.join(sweep.points['label'])}."

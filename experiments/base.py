@@ -1,10 +1,12 @@
-"""What every experiment script shares: its command line, its sweep (run through
-``python -m sim -m experiment=NAME``, so it runs and scales like any sweep), and its
-Markdown report.
+"""What every study shares: its command line, its sweep (run through ``python -m sim -m
+experiment=NAME``, so it runs and scales like any sweep), and its Markdown report.
 
-An experiment writes into ``experiments/results/NAME/`` (or ``--out``): the sweep
-folder ``sweep/`` (every job, sweep.parquet, comparison.csv, the sweep figures), its
-own figures, and ``results.md``. Running it again resumes: finished jobs are skipped.
+A study that is one sweep subclasses :class:`SweepStudy` and gives only its design
+(``conf/experiment/NAME.yaml``), its tables, its own figures and its headline; it runs
+as ``python -m experiments.NAME [--quick] [--out DIR] [overrides]``. It writes into
+``experiments/results/NAME/`` (or ``--out``): the sweep folder ``sweep/`` (every job,
+sweep.parquet, comparison.csv, the sweep figures), its own figures, ``results.md`` and
+``headline.txt``. Running it again resumes: finished jobs are skipped.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.config import ConfigError
-from sim.sweep import Sweep, load_sweep
+from sim.errors import ConfigError, UsageError
+from sim.run.design import same_value
+from sim.run.sweep import Sweep, load_sweep
 
 RESULTS = Path(__file__).resolve().parent / "results"
 #: The --quick size: few replicates, for the tests and a first look.
@@ -37,6 +40,22 @@ class Experiment:
     elapsed_s: float
     comparison: pd.DataFrame  # the sweep's comparison.csv: each point against the baseline
 
+    def point(self, **values: object) -> pd.Series:
+        """The comparison row (with the point's estimates) of the point whose swept keys
+        have these values, e.g. ``exp.point(mvm="joint")`` or
+        ``exp.point(**{"mediation.renew_leverage": True})``; keys not given may have any value."""
+        rows = self.comparison.merge(self.sweep.points.drop(columns=["label", *self.sweep.keys]), on="job",
+                                     suffixes=("", "_point"))
+        for _, row in rows.iterrows():
+            if all(same_value(str(row[k]), str(v)) for k, v in values.items()):
+                return row
+        raise KeyError(f"no point of {self.name} with {values}")
+
+    @property
+    def baseline(self) -> pd.Series:
+        return self.point(**{k: self.sweep.points.loc[self.sweep.points["job"] == self.sweep.baseline_job, k].iloc[0]
+                             for k in self.sweep.keys})
+
     @property
     def size(self) -> str:
         n = int(self.sweep.points["replicates"].iloc[0])
@@ -44,7 +63,7 @@ class Experiment:
 
 
 def parse_args(name: str, doc: str | None, argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=f"experiments/{name}.py", description=doc,
+    parser = argparse.ArgumentParser(prog=f"python -m experiments.{name}", description=doc,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help=f"a small run ({' '.join(QUICK)}) for tests and a first look")
     parser.add_argument("--out", type=Path, default=RESULTS / name, help="results folder (default: %(default)s)")
@@ -73,7 +92,7 @@ def run(name: str, args: argparse.Namespace, quick_overrides: Sequence[str] = ()
         sys.exit(2)
     try:
         result = load_sweep(sweep_dir)
-    except ConfigError as err:
+    except (ConfigError, UsageError) as err:
         print(f"{name}: {err}", file=sys.stderr)
         sys.exit(proc.returncode or 2)
     if proc.returncode != 0:
@@ -119,7 +138,7 @@ def write_report(exp: Experiment, title: str, intro: str, tables: dict[str, pd.D
     """results.md: what was run, the headline, the tables, the figures."""
     lines = [
         f"# {title}", "", intro, "",
-        f"Run: `python experiments/{exp.name}.py{' --quick' if exp.quick else ''}` "
+        f"Run: `python -m experiments.{exp.name}{' --quick' if exp.quick else ''}` "
         f"({exp.size}; {exp.elapsed_s:.0f} s on this machine). "
         "Intervals are 95%; differences are paired by replicate (common random numbers), "
         "truce days counted within the horizon, a replicate whose trade never recovers counted at the horizon.",
@@ -135,3 +154,33 @@ def write_report(exp: Experiment, title: str, intro: str, tables: dict[str, pd.D
     (exp.out / "headline.txt").write_text(headline + "\n")
     print(f"{exp.name}: {headline}\nReport: {path}")
     return path
+
+
+class SweepStudy:
+    """A study that is one sweep: its design is ``conf/experiment/<name>.yaml``; a subclass
+    gives its report (title, intro, tables, figures of its own) and its headline."""
+
+    name: str = ""
+    title: str = ""
+    intro: str = ""
+    #: extra overrides at --quick size (a smaller design than the preset's)
+    quick_overrides: tuple[str, ...] = ()
+    #: the figures results.md shows, in order (the sweep's survival.png and trade.png are copied in)
+    figures: tuple[str, ...] = ("survival.png", "trade.png")
+
+    def tables(self, exp: Experiment) -> dict[str, pd.DataFrame]:
+        return {"Points against the baseline": design_table(exp)}
+
+    def draw(self, exp: Experiment) -> None:
+        """The study's own figures, into ``exp.out``."""
+
+    def headline(self, exp: Experiment) -> str:
+        raise NotImplementedError
+
+    def main(self, argv: Sequence[str] | None = None) -> Experiment:
+        doc = sys.modules[type(self).__module__].__doc__
+        args = parse_args(self.name, doc, argv)
+        exp = run(self.name, args, self.quick_overrides)
+        self.draw(exp)
+        write_report(exp, self.title, self.intro, self.tables(exp), self.figures, self.headline(exp))
+        return exp
