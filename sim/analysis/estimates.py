@@ -163,8 +163,8 @@ def events_summary(runs: pd.DataFrame) -> dict[str, float]:
     replicate, shares of replicates where a day is set, medians of that day."""
     out: dict[str, float | None] = {}
     for o in OUTCOMES:
-        col = runs[o.name]
         for key, stat in o.summary.items():
+            col = runs[o.name]
             if stat == "mean":
                 out[key] = float(col.mean())
             elif stat == "share":
