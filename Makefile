@@ -33,6 +33,7 @@ test: setup
 
 lint: setup
 	$(PY) -m ruff check sim tests benchmarks experiments
+	$(PY) -m ruff format --check sim tests benchmarks experiments
 
 docs: setup
 	$(PY) -m sim.docs

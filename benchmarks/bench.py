@@ -135,8 +135,15 @@ def _tree_memory_mb(root: int) -> tuple[float, float]:
 
 def bench_cli(replicates: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "sim", f"run.replicates={replicates}", "run.n_jobs=2",
-               "run.progress=false", f"hydra.run.dir={tmp}/out"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "sim",
+            f"run.replicates={replicates}",
+            "run.n_jobs=2",
+            "run.progress=false",
+            f"hydra.run.dir={tmp}/out",
+        ]
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         peak_rss = peak_pss = 0.0
@@ -157,8 +164,14 @@ def bench_cli(replicates: int) -> dict:
         poller.join()
         if proc.returncode:
             raise SystemExit(f"python -m sim failed:\n{err}")
-    return {"replicates": replicates, "n_jobs": 2, "wall_s": wall, "peak_pss_mb": peak_pss,
-            "peak_rss_mb": peak_rss, "per_replicate_ms": 1000 * wall / replicates}
+    return {
+        "replicates": replicates,
+        "n_jobs": 2,
+        "wall_s": wall,
+        "peak_pss_mb": peak_pss,
+        "peak_rss_mb": peak_rss,
+        "per_replicate_ms": 1000 * wall / replicates,
+    }
 
 
 class BatchRunModel(CeasefireModel):
@@ -166,9 +179,13 @@ class BatchRunModel(CeasefireModel):
 
     def __init__(self, config, rng=None):
         super().__init__(config, rng=rng)
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "alive": "alive", "trade_index": "trade_index", "hostility": "hostility",
-        })
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "alive": "alive",
+                "trade_index": "trade_index",
+                "hostility": "hostility",
+            }
+        )
         self.datacollector.collect(self)
 
     def step(self) -> None:
@@ -180,9 +197,13 @@ def bench_batch_run(replicates: int) -> dict:
     config = with_values(default_config(), {"run.progress": False})
     t0 = time.perf_counter()
     results = mesa.batch_run(
-        BatchRunModel, parameters={"config": [config]}, number_processes=2,
-        rng=replicate_seeds(config.run.seed, replicates), max_steps=config.run.horizon_days,
-        data_collection_period=-1, display_progress=False,
+        BatchRunModel,
+        parameters={"config": [config]},
+        number_processes=2,
+        rng=replicate_seeds(config.run.seed, replicates),
+        max_steps=config.run.horizon_days,
+        data_collection_period=-1,
+        display_progress=False,
     )
     wall = time.perf_counter() - t0
     assert len(results) == replicates
@@ -212,8 +233,17 @@ def bench_launchers(replicates: int = 200) -> dict:
     out = {}
     for launcher in ("basic", "joblib"):
         with tempfile.TemporaryDirectory() as tmp:
-            cmd = [sys.executable, "-m", "sim", "-m", f"hydra/launcher={launcher}", *SWEEP_20,
-                   f"run.replicates={replicates}", "run.progress=false", f"hydra.sweep.dir={tmp}/sweep"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "sim",
+                "-m",
+                f"hydra/launcher={launcher}",
+                *SWEEP_20,
+                f"run.replicates={replicates}",
+                "run.progress=false",
+                f"hydra.sweep.dir={tmp}/sweep",
+            ]
             t0 = time.perf_counter()
             proc = subprocess.run(cmd, capture_output=True, text=True)
             out[f"{launcher}_s"] = time.perf_counter() - t0
@@ -235,30 +265,47 @@ def main(argv: list[str] | None = None) -> int:
     report = {"cores": os.cpu_count(), "mesa": mesa.__version__}
     if args.only != "ensemble":
         report["mechanism_designs"] = e = bench_experiment()
-        print(f"experiments/mechanism_designs.py at full size ({e['size']}): {e['wall_s']:.1f} s wall "
-              "(target: < 120 s)", flush=True)
+        print(
+            f"experiments/mechanism_designs.py at full size ({e['size']}): {e['wall_s']:.1f} s wall (target: < 120 s)",
+            flush=True,
+        )
         report["launchers"] = la = bench_launchers()
-        print(f"sweep of {la['points']} points x {la['replicates']} replicates: basic launcher {la['basic_s']:.1f} s, "
-              f"joblib launcher {la['joblib_s']:.1f} s; speed-up {la['speedup']:.2f}x (target: >= 1.6x)", flush=True)
+        print(
+            f"sweep of {la['points']} points x {la['replicates']} replicates: basic launcher {la['basic_s']:.1f} s, "
+            f"joblib launcher {la['joblib_s']:.1f} s; speed-up {la['speedup']:.2f}x (target: >= 1.6x)",
+            flush=True,
+        )
     if args.only == "sweeps":
         return write_report(report)
     report["reference"] = ref = bench_reference()
-    print(f"reference, 365 steps: empty Mesa model {ref['mesa_0_agents_ms']:.2f} ms, 12-agent toy "
-          f"{ref['mesa_12_agents_ms']:.2f} ms (the issue quotes about 2 and 7 ms)", flush=True)
+    print(
+        f"reference, 365 steps: empty Mesa model {ref['mesa_0_agents_ms']:.2f} ms, 12-agent toy "
+        f"{ref['mesa_12_agents_ms']:.2f} ms (the issue quotes about 2 and 7 ms)",
+        flush=True,
+    )
     report["single_replicate"] = s = bench_single(args.single)
-    print(f"one 365-day replicate (the {s['full_365_day_replicates']} of {s['replicates']} that ran all 365 days): "
-          f"median {s['full_365_day_median_ms']:.2f} ms (target: <= 10 ms); all replicates: median "
-          f"{s['median_ms']:.2f} ms, p90 {s['p90_ms']:.2f} ms; full replicate / toy = "
-          f"{s['full_365_day_median_ms'] / ref['mesa_12_agents_ms']:.2f}", flush=True)
+    print(
+        f"one 365-day replicate (the {s['full_365_day_replicates']} of {s['replicates']} that ran all 365 days): "
+        f"median {s['full_365_day_median_ms']:.2f} ms (target: <= 10 ms); all replicates: median "
+        f"{s['median_ms']:.2f} ms, p90 {s['p90_ms']:.2f} ms; full replicate / toy = "
+        f"{s['full_365_day_median_ms'] / ref['mesa_12_agents_ms']:.2f}",
+        flush=True,
+    )
     report["cli"] = c = bench_cli(args.replicates)
-    print(f"python -m sim, {c['replicates']} replicates, n_jobs=2: {c['wall_s']:.1f} s wall, "
-          f"peak memory of the process tree {c['peak_pss_mb']:.0f} MB PSS ({c['peak_rss_mb']:.0f} MB summed RSS) "
-          f"(targets: < 60 s, < 500 MB)", flush=True)
+    print(
+        f"python -m sim, {c['replicates']} replicates, n_jobs=2: {c['wall_s']:.1f} s wall, "
+        f"peak memory of the process tree {c['peak_pss_mb']:.0f} MB PSS ({c['peak_rss_mb']:.0f} MB summed RSS) "
+        f"(targets: < 60 s, < 500 MB)",
+        flush=True,
+    )
     if not args.skip_batch_run:
         report["batch_run"] = b = bench_batch_run(args.replicates)
         report["batch_run_over_ours"] = ratio = b["wall_s"] / c["wall_s"]
-        print(f"mesa.batch_run, same model and replicates, 2 processes: {b['wall_s']:.1f} s wall; "
-              f"batch_run / ours = {ratio:.2f}", flush=True)
+        print(
+            f"mesa.batch_run, same model and replicates, 2 processes: {b['wall_s']:.1f} s wall; "
+            f"batch_run / ours = {ratio:.2f}",
+            flush=True,
+        )
     return write_report(report)
 
 

@@ -44,8 +44,9 @@ class Experiment:
         """The comparison row (with the point's estimates) of the point whose swept keys
         have these values, e.g. ``exp.point(mvm="joint")`` or
         ``exp.point(**{"mediation.renew_leverage": True})``; keys not given may have any value."""
-        rows = self.comparison.merge(self.sweep.points.drop(columns=["label", *self.sweep.keys]), on="job",
-                                     suffixes=("", "_point"))
+        rows = self.comparison.merge(
+            self.sweep.points.drop(columns=["label", *self.sweep.keys]), on="job", suffixes=("", "_point")
+        )
         for _, row in rows.iterrows():
             if all(same_value(str(row[k]), str(v)) for k, v in values.items()):
                 return row
@@ -53,8 +54,12 @@ class Experiment:
 
     @property
     def baseline(self) -> pd.Series:
-        return self.point(**{k: self.sweep.points.loc[self.sweep.points["job"] == self.sweep.baseline_job, k].iloc[0]
-                             for k in self.sweep.keys})
+        return self.point(
+            **{
+                k: self.sweep.points.loc[self.sweep.points["job"] == self.sweep.baseline_job, k].iloc[0]
+                for k in self.sweep.keys
+            }
+        )
 
     @property
     def size(self) -> str:
@@ -63,16 +68,28 @@ class Experiment:
 
 
 def parse_args(name: str, doc: str | None, argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=f"python -m experiments.{name}", description=doc,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help=f"a small run ({' '.join(QUICK)}) for tests and a first look")
+    parser = argparse.ArgumentParser(
+        prog=f"python -m experiments.{name}", description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help=f"a small run ({' '.join(QUICK)}) for tests and a first look"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / name, help="results folder (default: %(default)s)")
-    parser.add_argument("overrides", nargs="*", help="more Hydra overrides, e.g. run.replicates=2000 or hydra/launcher=slurm")
+    parser.add_argument(
+        "overrides", nargs="*", help="more Hydra overrides, e.g. run.replicates=2000 or hydra/launcher=slurm"
+    )
     return parser.parse_args(argv)
 
 
-def run(name: str, args: argparse.Namespace, quick_overrides: Sequence[str] = (), *, sweep: Sequence[str] | None = None,
-        sub: str = "sweep", copy_figures: bool = True) -> Experiment:
+def run(
+    name: str,
+    args: argparse.Namespace,
+    quick_overrides: Sequence[str] = (),
+    *,
+    sweep: Sequence[str] | None = None,
+    sub: str = "sweep",
+    copy_figures: bool = True,
+) -> Experiment:
     """Run the experiment's sweep and read it back: the preset conf/experiment/NAME.yaml,
     or the sweep overrides ``sweep`` (a design made by the script, which sets its own
     sizes, --quick included), into ``args.out/sub``.
@@ -96,8 +113,10 @@ def run(name: str, args: argparse.Namespace, quick_overrides: Sequence[str] = ()
         print(f"{name}: {err}", file=sys.stderr)
         sys.exit(proc.returncode or 2)
     if proc.returncode != 0:
-        print(f"{name}: some jobs failed (exit {proc.returncode}); reporting the {len(result.points)} that finished",
-              file=sys.stderr)
+        print(
+            f"{name}: some jobs failed (exit {proc.returncode}); reporting the {len(result.points)} that finished",
+            file=sys.stderr,
+        )
     for fig in ("survival.png", "trade.png", "heatmap.png") if copy_figures else ():
         if (sweep_dir / fig).exists():
             shutil.copyfile(sweep_dir / fig, args.out / fig)
@@ -116,33 +135,48 @@ def design_table(exp: Experiment) -> pd.DataFrame:
     rows = []
     for _, p in exp.sweep.points.iterrows():
         c = comp.loc[p["job"]]
-        rows.append({
-            "point": p["label"] + (" (baseline)" if c["baseline"] else ""),
-            "P(holds 90 d)": fmt_interval(p["p_hold_90"], p["p_hold_90_lower"], p["p_hold_90_upper"]),
-            "P(holds 365 d)": fmt_interval(p.get("p_hold_365"), p.get("p_hold_365_lower"), p.get("p_hold_365_upper"))
-            if "p_hold_365" in p else "n/a",
-            "restricted mean, days": fmt_interval(p["rmst_days"], p["rmst_days_lower"], p["rmst_days_upper"], 0),
-            "paired diff in truce days vs baseline": "" if c["baseline"] else fmt_interval(
-                c["diff_truce_days"], c["diff_truce_days_lower"], c["diff_truce_days_upper"], 1),
-            "log-rank p": "" if c["baseline"] else f"{c['logrank_p']:.2g}",
-            "trade back to 90%": f"{100 * p['trade90_share_recovered']:.0f}%",
-            "diff in days to 90% trade": "" if c["baseline"] else fmt_interval(
-                c["diff_trade90_days"], c["diff_trade90_days_lower"], c["diff_trade90_days_upper"], 1),
-            "trade lost, US$ m": f"{p['loss_usd_mean'] / 1e6:,.0f}",
-        })
+        rows.append(
+            {
+                "point": p["label"] + (" (baseline)" if c["baseline"] else ""),
+                "P(holds 90 d)": fmt_interval(p["p_hold_90"], p["p_hold_90_lower"], p["p_hold_90_upper"]),
+                "P(holds 365 d)": fmt_interval(
+                    p.get("p_hold_365"), p.get("p_hold_365_lower"), p.get("p_hold_365_upper")
+                )
+                if "p_hold_365" in p
+                else "n/a",
+                "restricted mean, days": fmt_interval(p["rmst_days"], p["rmst_days_lower"], p["rmst_days_upper"], 0),
+                "paired diff in truce days vs baseline": ""
+                if c["baseline"]
+                else fmt_interval(c["diff_truce_days"], c["diff_truce_days_lower"], c["diff_truce_days_upper"], 1),
+                "log-rank p": "" if c["baseline"] else f"{c['logrank_p']:.2g}",
+                "trade back to 90%": f"{100 * p['trade90_share_recovered']:.0f}%",
+                "diff in days to 90% trade": ""
+                if c["baseline"]
+                else fmt_interval(
+                    c["diff_trade90_days"], c["diff_trade90_days_lower"], c["diff_trade90_days_upper"], 1
+                ),
+                "trade lost, US$ m": f"{p['loss_usd_mean'] / 1e6:,.0f}",
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def write_report(exp: Experiment, title: str, intro: str, tables: dict[str, pd.DataFrame],
-                 figures: Sequence[str], headline: str) -> Path:
+def write_report(
+    exp: Experiment, title: str, intro: str, tables: dict[str, pd.DataFrame], figures: Sequence[str], headline: str
+) -> Path:
     """results.md: what was run, the headline, the tables, the figures."""
     lines = [
-        f"# {title}", "", intro, "",
+        f"# {title}",
+        "",
+        intro,
+        "",
         f"Run: `python -m experiments.{exp.name}{' --quick' if exp.quick else ''}` "
         f"({exp.size}; {exp.elapsed_s:.0f} s on this machine). "
         "Intervals are 95%; differences are paired by replicate (common random numbers), "
         "truce days counted within the horizon, a replicate whose trade never recovers counted at the horizon.",
-        "", f"**Headline:** {headline}", "",
+        "",
+        f"**Headline:** {headline}",
+        "",
     ]
     if exp.sweep.not_complete:
         lines += [f"**Incomplete:** {len(exp.sweep.not_complete)} points did not finish and are left out.", ""]

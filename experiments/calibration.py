@@ -8,7 +8,8 @@ history reproduces every fact of the record: the truce holds; violent incidents 
 Nothing after 5 November 2025 is used.
 
 Writes posterior.csv (a parameter table: the accepted parameters and the seeds of their
-histories), draws.parquet (every draw and the facts it reproduced), summary.csv, posterior.png (prior and posterior of each parameter), facts.png, and
+histories), draws.parquet (every draw and the facts it reproduced), summary.csv,
+posterior.png (prior and posterior of each parameter), facts.png, and
 forecast.png (the calibrated forecast against the point defaults) and results.md into
 experiments/results/calibration/ (or --out). With --install, posterior.csv replaces
 conf/calibration/posterior.csv, the table the default scenario draws from, and the
@@ -45,12 +46,21 @@ SEED = 20251105
 
 
 def parse(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=f"python -m experiments.{NAME}", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog=f"python -m experiments.{NAME}", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--draws", type=int, default=40_000, help="prior draws (default: %(default)s)")
-    parser.add_argument("--replicates", type=int, default=1000, help="replicates of each forecast compared (default: %(default)s)")
-    parser.add_argument("--quick", action="store_true", help="2,000 draws and 200 replicates, for tests and a first look")
-    parser.add_argument("--install", action="store_true", help=f"copy the posterior to {INSTALLED} (the default scenario's table) and make its medians the defaults")
+    parser.add_argument(
+        "--replicates", type=int, default=1000, help="replicates of each forecast compared (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="2,000 draws and 200 replicates, for tests and a first look"
+    )
+    parser.add_argument(
+        "--install",
+        action="store_true",
+        help=f"copy the posterior to {INSTALLED} (the default scenario's table) and make its medians the defaults",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / NAME, help="results folder (default: %(default)s)")
     args = parser.parse_args(argv)
     if args.quick:
@@ -62,8 +72,10 @@ def parse(argv=None) -> argparse.Namespace:
 
 def posterior_medians(summary: pd.DataFrame, table: pd.DataFrame) -> dict[str, int | float]:
     """Each calibrated parameter's posterior median, a whole number for integer ones."""
-    return {k: int(round(v)) if pd.api.types.is_integer_dtype(table[k]) else float(v)
-            for k, v in zip(summary["key"], summary["posterior_median"], strict=True)}
+    return {
+        k: int(round(v)) if pd.api.types.is_integer_dtype(table[k]) else float(v)
+        for k, v in zip(summary["key"], summary["posterior_median"], strict=True)
+    }
 
 
 def set_default(files: dict[Path, list[str]], key: str, value: str, scenario: str) -> None:
@@ -98,14 +110,22 @@ def install(posterior: Path, summary: pd.DataFrame) -> None:
     shutil.copyfile(posterior, INSTALLED)
     for path, lines in files.items():
         write_text("\n".join(lines), path)
-    print(f"{NAME}: installed {INSTALLED} ({len(table):,} rows) and set {len(summary)} defaults to its medians; "
-          "run `python -m sim.docs` to refresh the parameter table")
+    print(
+        f"{NAME}: installed {INSTALLED} ({len(table):,} rows) and set {len(summary)} defaults to its medians; "
+        "run `python -m sim.docs` to refresh the parameter table"
+    )
 
 
 def facts_plot(draws: pd.DataFrame, path: Path) -> Path:
     """Share of prior draws reproducing each fact, and all of them."""
     shares = [draws[f].mean() for f in cal.FACTS] + [draws["match"].mean()]
-    labels = ["truce holds to 5 Nov", "incidents 24-25 Oct", "round 2 extends the truce", "all crossings closed", "all four"]
+    labels = [
+        "truce holds to 5 Nov",
+        "incidents 24-25 Oct",
+        "round 2 extends the truce",
+        "all crossings closed",
+        "all four",
+    ]
     fig, ax = plt.subplots(figsize=(7, 3.2))
     ax.barh(labels[::-1], shares[::-1], color=[plots.ORANGE] + [plots.BLUE] * 4)
     for y, v in enumerate(shares[::-1]):
@@ -128,7 +148,9 @@ def forecasts(posterior: Path, replicates: int, summary: pd.DataFrame) -> dict[s
     configs = {
         "posterior medians, fixed": with_values(base, {"parameters.table": None, "parameters.row": None, **medians}),
         "posterior parameters, fresh histories": with_values(base, {"parameters.table": str(no_history)}),
-        "calibrated ensemble (parameters + histories to 5 Nov)": with_values(base, {"parameters.table": str(posterior)}),
+        "calibrated ensemble (parameters + histories to 5 Nov)": with_values(
+            base, {"parameters.table": str(posterior)}
+        ),
     }
     out = {}
     for label, config in configs.items():
@@ -169,16 +191,27 @@ def main(argv=None) -> None:
 
     fc = forecasts(posterior, args.replicates, summary)
     start = config.scenario.start_date
-    plots.forecast_comparison_plot({k: v[0] for k, v in fc.items()}, args.out / "forecast.png", start, mark_day=cal.RECORD_DAY,
-                                   title=f"The default scenario forecast with and without calibration ({args.replicates:,} replicates each)")
+    plots.forecast_comparison_plot(
+        {k: v[0] for k, v in fc.items()},
+        args.out / "forecast.png",
+        start,
+        mark_day=cal.RECORD_DAY,
+        title=f"The default scenario forecast with and without calibration ({args.replicates:,} replicates each)",
+    )
     rows = []
     for label, (est, runs) in fc.items():
         r = est.summary["truce"]["rmst_days"]
-        rows.append({"forecast": label, "P(holds 17 d)": f"{(runs['truce_days'] >= 17).mean():.2f}",
-                     "P(holds 90 d)": fmt_p(est, 90), "P(holds 365 d)": fmt_p(est, 365),
-                     "restricted mean, days": f"{r['mean']:.0f} ({r['lower']:.0f}-{r['upper']:.0f})",
-                     "P(holds 90 d given 17 d)": f"{conditional(runs, 17, 90):.2f}",
-                     "trade back to 90%": f"{runs['trade_days_to_90'].notna().mean():.0%}"})
+        rows.append(
+            {
+                "forecast": label,
+                "P(holds 17 d)": f"{(runs['truce_days'] >= 17).mean():.2f}",
+                "P(holds 90 d)": fmt_p(est, 90),
+                "P(holds 365 d)": fmt_p(est, 365),
+                "restricted mean, days": f"{r['mean']:.0f} ({r['lower']:.0f}-{r['upper']:.0f})",
+                "P(holds 90 d given 17 d)": f"{conditional(runs, 17, 90):.2f}",
+                "trade back to 90%": f"{runs['trade_days_to_90'].notna().mean():.0%}",
+            }
+        )
     forecast_table = pd.DataFrame(rows)
 
     if args.install:
@@ -186,22 +219,41 @@ def main(argv=None) -> None:
 
     cal_est = fc["calibrated ensemble (parameters + histories to 5 Nov)"][0]
     headline = (
-        f"{len(result.accepted):,} of {args.draws:,} prior draws ({result.acceptance_rate:.1%}) reproduce the record to "
+        f"{len(result.accepted):,} of {args.draws:,} prior draws ({result.acceptance_rate:.1%}) reproduce the "
+        f"record to "
         f"5 November 2025; the record narrows {', '.join(summary.nsmallest(3, 'sd_ratio')['key'])} most "
-        f"(posterior SD {summary['sd_ratio'].min():.2f}-{summary.nsmallest(3, 'sd_ratio')['sd_ratio'].max():.2f} of the prior's). "
+        f"(posterior SD "
+        f"{summary['sd_ratio'].min():.2f}-{summary.nsmallest(3, 'sd_ratio')['sd_ratio'].max():.2f} of the prior's). "
         f"Calibrated forecast: P(holds 90 d) {fmt_p(cal_est, 90)}, P(holds 365 d) {fmt_p(cal_est, 365)}."
     )
-    table = summary.assign(**{c: summary[c].round(3) for c in ("posterior_median", "posterior_q05", "posterior_q95", "sd_ratio")})
+    table = summary.assign(
+        **{c: summary[c].round(3) for c in ("posterior_median", "posterior_q05", "posterior_q95", "sd_ratio")}
+    )
     lines = [
-        "# Calibration to the record up to 5 November 2025", "",
+        "# Calibration to the record up to 5 November 2025",
+        "",
         f"Run: `python -m experiments.{NAME}{' --quick' if args.quick else ''}` ({args.draws:,} prior draws, "
-        f"{len(chosen)} parameters; ABC {abc_s:.0f} s, everything {time.perf_counter() - started:.0f} s on this machine).",
-        "", f"**Headline:** {headline}", "",
-        "## Posterior of each calibrated parameter", "",
-        "Prior: uniform on the sensitivity range. `sd_ratio`: posterior SD / prior SD (1 = the record says nothing).", "",
-        table.to_markdown(index=False), "",
-        "## Forecasts compared", "", forecast_table.to_markdown(index=False), "",
-        "## Figures", "", "![posterior.png](posterior.png)", "![facts.png](facts.png)", "![forecast.png](forecast.png)", "",
+        f"{len(chosen)} parameters; ABC {abc_s:.0f} s, everything {time.perf_counter() - started:.0f} s on this "
+        f"machine).",
+        "",
+        f"**Headline:** {headline}",
+        "",
+        "## Posterior of each calibrated parameter",
+        "",
+        "Prior: uniform on the sensitivity range. `sd_ratio`: posterior SD / prior SD (1 = the record says nothing).",
+        "",
+        table.to_markdown(index=False),
+        "",
+        "## Forecasts compared",
+        "",
+        forecast_table.to_markdown(index=False),
+        "",
+        "## Figures",
+        "",
+        "![posterior.png](posterior.png)",
+        "![facts.png](facts.png)",
+        "![forecast.png](forecast.png)",
+        "",
     ]
     (args.out / "results.md").write_text("\n".join(lines))
     (args.out / "headline.txt").write_text(headline + "\n")

@@ -42,16 +42,20 @@ def headline(points: pd.DataFrame) -> str:
 class DetectionVsPenalty(SweepStudy):
     name = NAME
     title = "Detection against penalty"
-    intro = ("The joint mechanism with its chance of detecting an incident in a watched sector and the cost "
-             "it imposes on a verified violator varied together; everything else at its default.")
+    intro = (
+        "The joint mechanism with its chance of detecting an incident in a watched sector and the cost "
+        "it imposes on a verified violator varied together; everything else at its default."
+    )
     quick_overrides = QUICK_GRID
     figures = ("heatmap.png", "survival.png", "trade.png")
 
     def tables(self, exp: Experiment) -> dict:
         points = exp.sweep.points
-        return {"P(truce holds 90 days)": grid(points, "p_hold_90", 2),
-                "Restricted mean survival, days": grid(points, "rmst_days", 0),
-                "Share of replicates with trade back to 90%": grid(points, "trade90_share_recovered", 2)}
+        return {
+            "P(truce holds 90 days)": grid(points, "p_hold_90", 2),
+            "Restricted mean survival, days": grid(points, "rmst_days", 0),
+            "Share of replicates with trade back to 90%": grid(points, "trade90_share_recovered", 2),
+        }
 
     def headline(self, exp: Experiment) -> str:
         return headline(exp.sweep.points)

@@ -20,16 +20,21 @@ from .base import Experiment, SweepStudy
 class MechanismDesigns(SweepStudy):
     name = "mechanism_designs"
     title = "Mechanism designs"
-    intro = ("No mechanism, the joint mechanism, third-party monitors, and the joint mechanism weakened "
-             "one way at a time (no penalty, slow reporting, poor attribution).")
+    intro = (
+        "No mechanism, the joint mechanism, third-party monitors, and the joint mechanism weakened "
+        "one way at a time (no penalty, slow reporting, poor attribution)."
+    )
     figures = ("survival.png", "differences.png", "trade.png")
 
     def tables(self, exp: Experiment) -> dict:
         return {"Designs against no mechanism": super().tables(exp)["Points against the baseline"]}
 
     def draw(self, exp: Experiment) -> None:
-        plots.forest_plot(exp.comparison, exp.out / "differences.png",
-                          title="What each design buys over no mechanism (paired differences, 95% intervals)")
+        plots.forest_plot(
+            exp.comparison,
+            exp.out / "differences.png",
+            title="What each design buys over no mechanism (paired differences, 95% intervals)",
+        )
 
     def headline(self, exp: Experiment) -> str:
         """The agreed design (joint) against no mechanism; the others against no mechanism too."""
@@ -37,7 +42,8 @@ class MechanismDesigns(SweepStudy):
         others = "; ".join(
             f"{row['mvm']} {row['diff_truce_days']:+.0f} ({row['diff_truce_days_lower']:+.0f} to "
             f"{row['diff_truce_days_upper']:+.0f})"
-            for _, row in exp.comparison.iterrows() if not row["baseline"] and row["mvm"] != "joint"
+            for _, row in exp.comparison.iterrows()
+            if not row["baseline"] and row["mvm"] != "joint"
         )
         return (
             f"the joint mechanism adds {joint['diff_truce_days']:.0f} days of truce in the first {exp.sweep.horizon} "

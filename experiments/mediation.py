@@ -30,9 +30,14 @@ def rmst_bars(points: pd.DataFrame, path) -> None:
     lineups = list(dict.fromkeys(points[LINEUP]))
     fig, ax = plt.subplots(figsize=(8, 4.5))
     x = np.arange(len(lineups))
-    for offset, (renew, color, name) in zip((-0.2, 0.2), ((True, "#1f77b4", "each round renews leverage"),
-                                                          (False, "#ff7f0e", "leverage fades")), strict=True):
-        rows = points.loc[points[RENEW].astype(str).str.lower() == str(renew).lower()].set_index(LINEUP).reindex(lineups)
+    for offset, (renew, color, name) in zip(
+        (-0.2, 0.2),
+        ((True, "#1f77b4", "each round renews leverage"), (False, "#ff7f0e", "leverage fades")),
+        strict=True,
+    ):
+        rows = (
+            points.loc[points[RENEW].astype(str).str.lower() == str(renew).lower()].set_index(LINEUP).reindex(lineups)
+        )
         err = np.vstack([rows["rmst_days"] - rows["rmst_days_lower"], rows["rmst_days_upper"] - rows["rmst_days"]])
         ax.bar(x + offset, rows["rmst_days"], width=0.38, yerr=err, capsize=4, color=color, label=name)
     ax.set_xticks(x, lineups)
@@ -46,9 +51,11 @@ def rmst_bars(points: pd.DataFrame, path) -> None:
 class Mediation(SweepStudy):
     name = NAME
     title = "Mediation"
-    intro = ("Mediator line-ups, with each round renewing the mediators' leverage or leverage fading. "
-             "Without mediators, rounds still happen bilaterally; the leverage setting then has no effect, "
-             "so its two points are identical replicate by replicate.")
+    intro = (
+        "Mediator line-ups, with each round renewing the mediators' leverage or leverage fading. "
+        "Without mediators, rounds still happen bilaterally; the leverage setting then has no effect, "
+        "so its two points are identical replicate by replicate."
+    )
     quick_overrides = QUICK_POINTS
     figures = ("rmst.png", "survival.png", "trade.png")
 

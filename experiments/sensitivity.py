@@ -44,20 +44,30 @@ def stage(args: argparse.Namespace, which: str, design, replicates: int) -> tupl
 
 def top_table(morris: pd.DataFrame, out: str, n: int = 15) -> pd.DataFrame:
     t = morris.loc[(morris["output"] == out) & (morris["rank"] <= n)]
-    return pd.DataFrame({
-        "rank": t["rank"], "parameter": t["key"],
-        "mu* (days)": [f"{m:.1f} ± {c:.1f}" for m, c in zip(t["mu_star"], t["mu_star_conf"], strict=True)],
-        "mu (days, signed)": t["mu"].round(1), "sigma (days)": t["sigma"].round(1),
-    })
+    return pd.DataFrame(
+        {
+            "rank": t["rank"],
+            "parameter": t["key"],
+            "mu* (days)": [f"{m:.1f} ± {c:.1f}" for m, c in zip(t["mu_star"], t["mu_star_conf"], strict=True)],
+            "mu (days, signed)": t["mu"].round(1),
+            "sigma (days)": t["sigma"].round(1),
+        }
+    )
 
 
 def sobol_table(sobol: pd.DataFrame, out: str) -> pd.DataFrame:
     t = sobol.loc[sobol["output"] == out].sort_values("ST", ascending=False)
-    return pd.DataFrame({
-        "parameter": t["key"],
-        "S1 (95% CI)": [f"{s:.2f} ({s - c:.2f} to {s + c:.2f})" for s, c in zip(t["S1"], t["S1_conf"], strict=True)],
-        "ST (95% CI)": [f"{s:.2f} ({s - c:.2f} to {s + c:.2f})" for s, c in zip(t["ST"], t["ST_conf"], strict=True)],
-    })
+    return pd.DataFrame(
+        {
+            "parameter": t["key"],
+            "S1 (95% CI)": [
+                f"{s:.2f} ({s - c:.2f} to {s + c:.2f})" for s, c in zip(t["S1"], t["S1_conf"], strict=True)
+            ],
+            "ST (95% CI)": [
+                f"{s:.2f} ({s - c:.2f} to {s + c:.2f})" for s, c in zip(t["ST"], t["ST_conf"], strict=True)
+            ],
+        }
+    )
 
 
 def headline(morris: pd.DataFrame, sobol: pd.DataFrame, n_factors: int) -> str:
@@ -66,8 +76,10 @@ def headline(morris: pd.DataFrame, sobol: pd.DataFrame, n_factors: int) -> str:
         m = morris.loc[morris["output"] == out].head(3)
         s = sobol.loc[sobol["output"] == out].sort_values("ST", ascending=False).iloc[0]
         lead = ", ".join(f"{r['key']} (mu* {r['mu_star']:.0f} d)" for _, r in m.iterrows())
-        parts.append(f"for {name}: {lead}; Sobol: {s['key']} has the largest total-order index, "
-                     f"S1 {s['S1']:.2f}, ST {s['ST']:.2f}")
+        parts.append(
+            f"for {name}: {lead}; Sobol: {s['key']} has the largest total-order index, "
+            f"S1 {s['S1']:.2f}, ST {s['ST']:.2f}"
+        )
     return f"of {n_factors} parameters screened, the most influential " + "; ".join(parts) + "."
 
 
@@ -92,17 +104,21 @@ def main(argv=None) -> None:
 
     exp_s.elapsed_s += exp_m.elapsed_s
     write_report(
-        exp_s, "Global sensitivity analysis",
+        exp_s,
+        "Global sensitivity analysis",
         f"Morris screening of all {len(factors)} parameters with a sensitivity range "
         f"({exp_m.size}; the ranges are the table's 'sensitivity range' column in docs/model.md), then Sobol "
         f"indices of the {len(chosen)} most influential ({exp_s.size}). mu* is the mean absolute change of the "
-        "output, in days, per full range of a parameter (the change a step of 2/3 of the range makes, divided by 2/3); S1 the share of the output's variance a "
+        "output, in days, per full range of a parameter (the change a step of 2/3 of the range makes, divided "
+        "by 2/3); S1 the share of the output's variance a "
         "parameter explains alone, ST with all its interactions. The run line below is the Sobol stage's size; "
         "the time is both stages'.",
-        {"Morris: restricted mean truce at the horizon": top_table(morris, "rmst_days"),
-         "Morris: days to 90% trade recovery": top_table(morris, "trade90_days"),
-         "Sobol: restricted mean truce": sobol_table(sobol, "rmst_days"),
-         "Sobol: days to 90% trade recovery": sobol_table(sobol, "trade90_days")},
+        {
+            "Morris: restricted mean truce at the horizon": top_table(morris, "rmst_days"),
+            "Morris: days to 90% trade recovery": top_table(morris, "trade90_days"),
+            "Sobol: restricted mean truce": sobol_table(sobol, "rmst_days"),
+            "Sobol: days to 90% trade recovery": sobol_table(sobol, "trade90_days"),
+        },
         ["morris.png", "sobol.png"],
         headline(morris, sobol, len(factors)),
     )

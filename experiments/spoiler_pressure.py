@@ -33,8 +33,11 @@ COLORS = {"none": "#d62728", "joint": "#1f77b4"}
 
 def collapse_rates(runs: pd.DataFrame) -> pd.DataFrame:
     """Collapses per 1,000 days of truce at each point, with exact Poisson 95% intervals."""
-    g = runs.groupby([MVM, RATE]).agg(collapses=("collapsed", "sum"), days=("truce_days", "sum"),
-                                      replicates=("collapsed", "size")).reset_index()
+    g = (
+        runs.groupby([MVM, RATE])
+        .agg(collapses=("collapsed", "sum"), days=("truce_days", "sum"), replicates=("collapsed", "size"))
+        .reset_index()
+    )
     k = g["collapses"].to_numpy()
     g["rate"] = 1000 * k / g["days"]
     g["lower"] = 1000 * stats.chi2.ppf(0.025, 2 * k) / 2 / g["days"]
@@ -47,13 +50,24 @@ def hazard_ratios(runs: pd.DataFrame) -> pd.DataFrame:
     """Cox model per design: hazard ratio of collapse per extra baseline's worth of attacks."""
     rows = []
     for design, arm in runs.groupby(MVM):
-        data = pd.DataFrame({"T": arm["truce_days"].clip(lower=0.5), "E": arm["collapsed"].astype(int),
-                             "attacks_x_baseline": arm[RATE] / BASELINE_RATE})
+        data = pd.DataFrame(
+            {
+                "T": arm["truce_days"].clip(lower=0.5),
+                "E": arm["collapsed"].astype(int),
+                "attacks_x_baseline": arm[RATE] / BASELINE_RATE,
+            }
+        )
         cph = CoxPHFitter().fit(data, duration_col="T", event_col="E")
         s = cph.summary.loc["attacks_x_baseline"]
-        rows.append({"design": design, "hazard ratio per baseline's worth of attacks": round(s["exp(coef)"], 2),
-                     "lower 95%": round(s["exp(coef) lower 95%"], 2), "upper 95%": round(s["exp(coef) upper 95%"], 2),
-                     "p": f"{s['p']:.2g}"})
+        rows.append(
+            {
+                "design": design,
+                "hazard ratio per baseline's worth of attacks": round(s["exp(coef)"], 2),
+                "lower 95%": round(s["exp(coef) lower 95%"], 2),
+                "upper 95%": round(s["exp(coef) upper 95%"], 2),
+                "p": f"{s['p']:.2g}",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -61,12 +75,25 @@ def dose_response_plot(rates: pd.DataFrame, points: pd.DataFrame, path) -> None:
     fig, (ax, ax_rmst) = plt.subplots(1, 2, figsize=(11, 4.5))
     for design, g in rates.groupby(MVM):
         x = g[RATE] / BASELINE_RATE
-        ax.errorbar(x, g["rate"], yerr=[g["rate"] - g["lower"], g["upper"] - g["rate"]], fmt="o-", capsize=4,
-                    color=COLORS.get(design), label=f"mechanism: {design}")
+        ax.errorbar(
+            x,
+            g["rate"],
+            yerr=[g["rate"] - g["lower"], g["upper"] - g["rate"]],
+            fmt="o-",
+            capsize=4,
+            color=COLORS.get(design),
+            label=f"mechanism: {design}",
+        )
         p = points.loc[points[MVM] == design].sort_values(RATE)
-        ax_rmst.errorbar(p[RATE] / BASELINE_RATE, p["rmst_days"],
-                         yerr=[p["rmst_days"] - p["rmst_days_lower"], p["rmst_days_upper"] - p["rmst_days"]],
-                         fmt="o-", capsize=4, color=COLORS.get(design), label=f"mechanism: {design}")
+        ax_rmst.errorbar(
+            p[RATE] / BASELINE_RATE,
+            p["rmst_days"],
+            yerr=[p["rmst_days"] - p["rmst_days_lower"], p["rmst_days_upper"] - p["rmst_days"]],
+            fmt="o-",
+            capsize=4,
+            color=COLORS.get(design),
+            label=f"mechanism: {design}",
+        )
     ax.set_ylabel("collapses per 1,000 days of truce")
     ax_rmst.set_ylabel("restricted mean survival (days)")
     for a in (ax, ax_rmst):
@@ -90,9 +117,12 @@ def headline(ratios: pd.DataFrame, rates: pd.DataFrame, points: pd.DataFrame) ->
 
     return (
         f"each extra baseline's worth of attacks multiplies the hazard of collapse by "
-        f"{hr.loc['none'].iloc[0]:.2f} ({hr.loc['none', 'lower 95%']:.2f}-{hr.loc['none', 'upper 95%']:.2f}) without a mechanism "
-        f"and {hr.loc['joint'].iloc[0]:.2f} ({hr.loc['joint', 'lower 95%']:.2f}-{hr.loc['joint', 'upper 95%']:.2f}) with the joint one; "
-        f"at {top / BASELINE_RATE:g}x the baseline, {rate('none', top):.1f} against {rate('joint', top):.1f} collapses per 1,000 truce-days. "
+        f"{hr.loc['none'].iloc[0]:.2f} ({hr.loc['none', 'lower 95%']:.2f}-{hr.loc['none', 'upper 95%']:.2f}) "
+        f"without a mechanism "
+        f"and {hr.loc['joint'].iloc[0]:.2f} "
+        f"({hr.loc['joint', 'lower 95%']:.2f}-{hr.loc['joint', 'upper 95%']:.2f}) with the joint one; "
+        f"at {top / BASELINE_RATE:g}x the baseline, {rate('none', top):.1f} against {rate('joint', top):.1f} "
+        f"collapses per 1,000 truce-days. "
         f"The mechanism adds {gain(BASELINE_RATE):.0f} days of restricted mean survival at the baseline pressure "
         f"and {gain(top):.0f} at {top / BASELINE_RATE:g}x: heavy militant pressure overwhelms it."
     )
@@ -101,10 +131,12 @@ def headline(ratios: pd.DataFrame, rates: pd.DataFrame, points: pd.DataFrame) ->
 class SpoilerPressure(SweepStudy):
     name = NAME
     title = "Spoiler pressure"
-    intro = ("The militant attack rate from none to four times the baseline, without and with the joint mechanism. "
-             "The hazard ratio of the Cox model is a log-linear summary over the whole range; the rise is steeper "
-             "than exponential at low pressure and flattens at high pressure, so read the per-rate hazards in the "
-             "first table and the figure.")
+    intro = (
+        "The militant attack rate from none to four times the baseline, without and with the joint mechanism. "
+        "The hazard ratio of the Cox model is a log-linear summary over the whole range; the rise is steeper "
+        "than exponential at low pressure and flattens at high pressure, so read the per-rate hazards in the "
+        "first table and the figure."
+    )
     quick_overrides = QUICK_POINTS
     figures = ("dose_response.png", "survival.png", "trade.png")
 
@@ -113,10 +145,21 @@ class SpoilerPressure(SweepStudy):
 
     def tables(self, exp: Experiment) -> dict:
         rates = collapse_rates(exp.sweep.runs)
-        table = rates.assign(**{"attacks a day": rates[RATE], "collapses per 1,000 truce-days": [
-            f"{r:.2f} ({lo:.2f}-{hi:.2f})" for r, lo, hi in zip(rates["rate"], rates["lower"], rates["upper"], strict=True)]})
-        return {"Hazard of collapse": table[[MVM, "attacks a day", "replicates", "collapses", "collapses per 1,000 truce-days"]],
-                "Cox model per design": hazard_ratios(exp.sweep.runs)}
+        table = rates.assign(
+            **{
+                "attacks a day": rates[RATE],
+                "collapses per 1,000 truce-days": [
+                    f"{r:.2f} ({lo:.2f}-{hi:.2f})"
+                    for r, lo, hi in zip(rates["rate"], rates["lower"], rates["upper"], strict=True)
+                ],
+            }
+        )
+        return {
+            "Hazard of collapse": table[
+                [MVM, "attacks a day", "replicates", "collapses", "collapses per 1,000 truce-days"]
+            ],
+            "Cox model per design": hazard_ratios(exp.sweep.runs),
+        }
 
     def headline(self, exp: Experiment) -> str:
         return headline(hazard_ratios(exp.sweep.runs), collapse_rates(exp.sweep.runs), exp.sweep.points)

@@ -1,5 +1,6 @@
 """Experiment 5: when Pakistan reopens the crossings. After a spell of calm (the default
-rule and the baseline; the calibrated posterior's median is 18 quiet days), as soon as a round agrees, or a humanitarian opening at 20% of
+rule and the baseline; the calibrated posterior's median is 18 quiet days), as soon as a
+round agrees, or a humanitarian opening at 20% of
 capacity from day 21 before full reopening (conf/experiment/trade_recovery.yaml; 1,000
 replicates each, 365 days): recovery curves and the trade lost.
 
@@ -39,28 +40,55 @@ def losses_plot(points: pd.DataFrame, path) -> None:
 
 
 def recovery_table(points: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "reopening rule": points[RULE],
-        "reopened at all": [f"{100 * s:.0f}%" for s in points["reopened_share"]],
-        "first reopening, median day": points["first_reopen_day_median"],
-        "trade back to 50%": [f"{100 * s:.0f}%" for s in points["trade50_share_recovered"]],
-        "days to 50% (median of those)": [fmt_interval(m, lo, hi, 0) for m, lo, hi in
-                                          zip(points["trade50_recovered_median"], points["trade50_recovered_lower"], points["trade50_recovered_upper"], strict=True)],
-        "trade back to 90%": [f"{100 * s:.0f}%" for s in points["trade90_share_recovered"]],
-        "days to 90% (median of those)": [fmt_interval(m, lo, hi, 0) for m, lo, hi in
-                                          zip(points["trade90_recovered_median"], points["trade90_recovered_lower"], points["trade90_recovered_upper"], strict=True)],
-        "trade lost, US$ m (5-95%)": [f"{m / 1e6:,.0f} ({lo / 1e6:,.0f}-{hi / 1e6:,.0f})" for m, lo, hi in
-                                      zip(points["loss_usd_mean"], points["loss_usd_p05"], points["loss_usd_p95"], strict=True)],
-    })
+    return pd.DataFrame(
+        {
+            "reopening rule": points[RULE],
+            "reopened at all": [f"{100 * s:.0f}%" for s in points["reopened_share"]],
+            "first reopening, median day": points["first_reopen_day_median"],
+            "trade back to 50%": [f"{100 * s:.0f}%" for s in points["trade50_share_recovered"]],
+            "days to 50% (median of those)": [
+                fmt_interval(m, lo, hi, 0)
+                for m, lo, hi in zip(
+                    points["trade50_recovered_median"],
+                    points["trade50_recovered_lower"],
+                    points["trade50_recovered_upper"],
+                    strict=True,
+                )
+            ],
+            "trade back to 90%": [f"{100 * s:.0f}%" for s in points["trade90_share_recovered"]],
+            "days to 90% (median of those)": [
+                fmt_interval(m, lo, hi, 0)
+                for m, lo, hi in zip(
+                    points["trade90_recovered_median"],
+                    points["trade90_recovered_lower"],
+                    points["trade90_recovered_upper"],
+                    strict=True,
+                )
+            ],
+            "trade lost, US$ m (5-95%)": [
+                f"{m / 1e6:,.0f} ({lo / 1e6:,.0f}-{hi / 1e6:,.0f})"
+                for m, lo, hi in zip(
+                    points["loss_usd_mean"], points["loss_usd_p05"], points["loss_usd_p95"], strict=True
+                )
+            ],
+        }
+    )
 
 
 def headline(points: pd.DataFrame) -> str:
     p = points.set_index(RULE)
     calm = p.loc["calm", "loss_usd_mean"]
-    parts = [f"{rule}: US${p.loc[rule, 'loss_usd_mean'] / 1e6:,.0f} m ({100 * (p.loc[rule, 'loss_usd_mean'] / calm - 1):+.0f}%)"
-             for rule in p.index if rule != "calm"]
-    return (f"trade lost in the first year: US${calm / 1e6:,.0f} m when the crossings reopen after a spell of calm; "
-            + "; ".join(parts) + f". Trade back to 90% in {100 * p.loc['calm', 'trade90_share_recovered']:.0f}% of replicates on calm.")
+    parts = [
+        f"{rule}: US${p.loc[rule, 'loss_usd_mean'] / 1e6:,.0f} m "
+        f"({100 * (p.loc[rule, 'loss_usd_mean'] / calm - 1):+.0f}%)"
+        for rule in p.index
+        if rule != "calm"
+    ]
+    return (
+        f"trade lost in the first year: US${calm / 1e6:,.0f} m when the crossings reopen after a spell of calm; "
+        + "; ".join(parts)
+        + f". Trade back to 90% in {100 * p.loc['calm', 'trade90_share_recovered']:.0f}% of replicates on calm."
+    )
 
 
 class TradeRecovery(SweepStudy):
@@ -73,8 +101,10 @@ class TradeRecovery(SweepStudy):
         losses_plot(exp.sweep.points, exp.out / "losses.png")
 
     def tables(self, exp: Experiment) -> dict:
-        return {"Recovery and losses": recovery_table(exp.sweep.points),
-                "Truce and trade against reopening on calm": design_table(exp)}
+        return {
+            "Recovery and losses": recovery_table(exp.sweep.points),
+            "Truce and trade against reopening on calm": design_table(exp),
+        }
 
     def headline(self, exp: Experiment) -> str:
         return headline(exp.sweep.points)

@@ -80,8 +80,11 @@ def main() -> None:
         raise
     except KeyboardInterrupt:
         where = f" (hydra.sweep.dir={ACTIVE['dir']})" if ACTIVE else ""
-        print(f"\nceasefire-sim: interrupted. Finished outputs are kept and no file is left half-written; "
-              f"run the same command{where} to resume a sweep.", file=sys.stderr)
+        print(
+            f"\nceasefire-sim: interrupted. Finished outputs are kept and no file is left half-written; "
+            f"run the same command{where} to resume a sweep.",
+            file=sys.stderr,
+        )
         sys.exit(EXIT_INTERRUPTED)
 
 

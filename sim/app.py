@@ -43,7 +43,14 @@ DEFAULTS = {
 #: What the charts draw (DataCollector model reporters), by their declared labels
 #: (sim.outputs): the daily series of trust, grievance, crossings and trade, and the
 #: running counts of incidents.
-CHARTED_SERIES = ("trust_afg_in_pak", "trust_pak_in_afg", "grievance_afg", "grievance_pak", "open_crossings", "trade_index")
+CHARTED_SERIES = (
+    "trust_afg_in_pak",
+    "trust_pak_in_afg",
+    "grievance_afg",
+    "grievance_pak",
+    "open_crossings",
+    "trade_index",
+)
 CHARTED_COUNTS = ("incidents", "detected", "misattributed", "retaliations")
 REPORTERS = {
     **{outputs.series(name).label: outputs.series_reader(name) for name in CHARTED_SERIES},
@@ -53,13 +60,18 @@ REPORTERS = {
 
 def _colors(pairs: dict[str, str]) -> dict[str, str]:
     """A chart's series or counts by their declared labels, with their colours."""
-    return {(outputs.outcome(name) if name in CHARTED_COUNTS else outputs.series(name)).label: color
-            for name, color in pairs.items()}
+    return {
+        (outputs.outcome(name) if name in CHARTED_COUNTS else outputs.series(name)).label: color
+        for name, color in pairs.items()
+    }
 
 
 #: The mechanism sliders and the config keys they set.
-MECHANISM_SLIDERS = {"detection_prob": "mvm.detection_prob", "attribution_accuracy": "mvm.attribution_accuracy",
-                     "penalty": "mvm.penalty"}
+MECHANISM_SLIDERS = {
+    "detection_prob": "mvm.detection_prob",
+    "attribution_accuracy": "mvm.attribution_accuracy",
+    "penalty": "mvm.penalty",
+}
 
 
 def parse_seed(seed: object) -> int | None:
@@ -71,8 +83,15 @@ def parse_seed(seed: object) -> int | None:
     return value if value >= 0 else None
 
 
-def page_config(mvm: str, detection_prob: float, attribution_accuracy: float, penalty: float,
-                mediation: str, attack_rate: float, seed: int) -> Config:
+def page_config(
+    mvm: str,
+    detection_prob: float,
+    attribution_accuracy: float,
+    penalty: float,
+    mediation: str,
+    attack_rate: float,
+    seed: int,
+) -> Config:
     """The default scenario with the page's settings (validated like the command line's).
 
     A mechanism slider left where it starts keeps the chosen design's own value (the
@@ -93,12 +112,21 @@ class AppModel(CeasefireModel):
     """The model as the page drives it: built from the page's controls, with a Mesa
     DataCollector recording the charted series every day (day 0 included)."""
 
-    def __init__(self, mvm: str = DEFAULTS["mvm"], detection_prob: float = DEFAULTS["detection_prob"],
-                 attribution_accuracy: float = DEFAULTS["attribution_accuracy"], penalty: float = DEFAULTS["penalty"],
-                 mediation: str = DEFAULTS["mediation"], attack_rate: float = DEFAULTS["attack_rate"],
-                 seed: int = DEFAULTS["seed"], rng: int | None = None):
+    def __init__(
+        self,
+        mvm: str = DEFAULTS["mvm"],
+        detection_prob: float = DEFAULTS["detection_prob"],
+        attribution_accuracy: float = DEFAULTS["attribution_accuracy"],
+        penalty: float = DEFAULTS["penalty"],
+        mediation: str = DEFAULTS["mediation"],
+        attack_rate: float = DEFAULTS["attack_rate"],
+        seed: int = DEFAULTS["seed"],
+        rng: int | None = None,
+    ):
         parsed = parse_seed(seed)
-        self.notice = "" if parsed is not None else f"seed '{seed}' is not a whole number >= 0: using {DEFAULTS['seed']}"
+        self.notice = (
+            "" if parsed is not None else f"seed '{seed}' is not a whole number >= 0: using {DEFAULTS['seed']}"
+        )
         seed = DEFAULTS["seed"] if parsed is None else parsed
         config = page_config(mvm, detection_prob, attribution_accuracy, penalty, mediation, attack_rate, seed)
         seed = seed if rng is None else rng
@@ -125,13 +153,16 @@ def _slider(label: str, value: float, lo: float = 0.0, hi: float = 1.0, step: fl
 
 
 MODEL_PARAMS = {
-    "mvm": {"type": "Select", "label": "Mechanism design", "value": DEFAULTS["mvm"],
-            "values": group_options("mvm")},
+    "mvm": {"type": "Select", "label": "Mechanism design", "value": DEFAULTS["mvm"], "values": group_options("mvm")},
     "detection_prob": _slider("Detection", DEFAULTS["detection_prob"]),
     "attribution_accuracy": _slider("Attribution", DEFAULTS["attribution_accuracy"]),
     "penalty": _slider("Penalty", DEFAULTS["penalty"]),
-    "mediation": {"type": "Select", "label": "Mediators", "value": DEFAULTS["mediation"],
-                  "values": group_options("mediation")},
+    "mediation": {
+        "type": "Select",
+        "label": "Mediators",
+        "value": DEFAULTS["mediation"],
+        "values": group_options("mediation"),
+    },
     "attack_rate": _slider("Attacks a day (mean)", DEFAULTS["attack_rate"], 0.0, 0.6, 0.01),
     "seed": {"type": "InputText", "label": "Seed", "value": DEFAULTS["seed"]},
 }
@@ -148,22 +179,34 @@ def Status(model: AppModel):
         truce = "the truce holds"
     else:
         truce = f"the truce collapsed on day {model.truce.collapse_day} ({model.truce.cause})"
-    solara.Text(f"Day {model.day} ({today}): {truce}; {model.border.open_crossings} of {len(model.border.crossings)} "
-                f"crossings open; trade at {100 * model.border.trade_index:.0f}% of its pre-crisis flow.",
-                style={"font-size": "1.1em", "font-weight": "bold"})
+    solara.Text(
+        f"Day {model.day} ({today}): {truce}; {model.border.open_crossings} of {len(model.border.crossings)} "
+        f"crossings open; trade at {100 * model.border.trade_index:.0f}% of its pre-crisis flow.",
+        style={"font-size": "1.1em", "font-weight": "bold"},
+    )
     c = model.config
-    mechanism = "no mechanism" if c.mvm.design == "none" else (
-        f"mechanism {c.mvm.design}: detection {c.mvm.detection_prob:g}, attribution {c.mvm.attribution_accuracy:g}, "
-        f"penalty {c.mvm.penalty:g}")
-    solara.Text(f"Running: {mechanism}; mediators: {', '.join(c.mediation.mediators) or 'none'}; "
-                f"{c.spoilers.attack_rate:.3g} militant attacks a day; seed {c.run.seed}. "
-                "Changed controls take effect on Reset.")
+    mechanism = (
+        "no mechanism"
+        if c.mvm.design == "none"
+        else (
+            f"mechanism {c.mvm.design}: detection {c.mvm.detection_prob:g}, attribution "
+            f"{c.mvm.attribution_accuracy:g}, "
+            f"penalty {c.mvm.penalty:g}"
+        )
+    )
+    solara.Text(
+        f"Running: {mechanism}; mediators: {', '.join(c.mediation.mediators) or 'none'}; "
+        f"{c.spoilers.attack_rate:.3g} militant attacks a day; seed {c.run.seed}. "
+        "Changed controls take effect on Reset."
+    )
     if model.replayed_to is not None:
         changed = set(c.parameters.pinned) - {"run.seed"}
-        solara.Info(f"Days 0-{model.replayed_to} replay a history that reproduces the record up to 5 Nov 2025 "
-                    f"(row {model.parameter_row} of the calibrated posterior, docs/calibration.md)"
-                    + ("; with the attack rate you set it may depart from the record." if changed else ".")
-                    + " From then on the seed decides.")
+        solara.Info(
+            f"Days 0-{model.replayed_to} replay a history that reproduces the record up to 5 Nov 2025 "
+            f"(row {model.parameter_row} of the calibrated posterior, docs/calibration.md)"
+            + ("; with the attack rate you set it may depart from the record." if changed else ".")
+            + " From then on the seed decides."
+        )
     if model.notice:
         solara.Warning(model.notice)
 
@@ -190,8 +233,12 @@ def Ensemble(model: AppModel):
             start = config.scenario.start_date
             label = f"mechanism: {config.mvm.design}, mediators: {', '.join(config.mediation.mediators) or 'none'}"
             images.value = (
-                plots.survival_plot(est, out / "survival.png", start, title=f"How long the truce holds ({label})").read_bytes(),
-                plots.trade_plot(result.daily, result.runs, out / "trade.png", start, title=f"Trade across the border ({label})").read_bytes(),
+                plots.survival_plot(
+                    est, out / "survival.png", start, title=f"How long the truce holds ({label})"
+                ).read_bytes(),
+                plots.trade_plot(
+                    result.daily, result.runs, out / "trade.png", start, title=f"Trade across the border ({label})"
+                ).read_bytes(),
             )
             summary.value = describe(est.summary, start)
         finally:
@@ -205,7 +252,9 @@ def Ensemble(model: AppModel):
         if images.value:
             solara.Image(images.value[0], width="720px")
             solara.Image(images.value[1], width="720px")
-            solara.Text(summary.value, style={"white-space": "pre-wrap", "font-family": "monospace", "font-size": "0.85em"})
+            solara.Text(
+                summary.value, style={"white-space": "pre-wrap", "font-family": "monospace", "font-size": "0.85em"}
+            )
 
 
 @solara.component
@@ -235,6 +284,7 @@ solara_viz.ComponentsView = StackedComponents
 def _axes(ylabel: str, ylim: tuple[float, float] | None = None):
     """A post-processing step for a Mesa plot component: label and limits (x: days since
     the ceasefire, at least the first 10; y: from 0)."""
+
     def post_process(ax) -> None:
         ax.set_ylabel(ylabel)
         ax.set_xlim(0, max(10.0, ax.get_xlim()[1]))
@@ -244,6 +294,7 @@ def _axes(ylabel: str, ylim: tuple[float, float] | None = None):
             ax.set_ylim(0, max(1.0, ax.get_ylim()[1]))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper left")
+
     return post_process
 
 
@@ -252,20 +303,42 @@ def make_page(model: AppModel | None = None):
     model = model or AppModel()
     components = [
         (Status, 0),
-        make_plot_component(_colors({"trust_afg_in_pak": "tab:blue", "trust_pak_in_afg": "tab:red",
-                                     "grievance_afg": "lightsteelblue", "grievance_pak": "lightsalmon"}),
-                            post_process=_axes("trust and grievance", (0, 1))),
-        make_plot_component(_colors({"incidents": "black", "detected": "tab:green",
-                                     "misattributed": "tab:orange", "retaliations": "tab:red"}),
-                            post_process=_axes("incidents so far")),
-        make_plot_component(_colors({"open_crossings": "tab:gray"}),
-                            post_process=_axes(f"crossings open (of {len(model.border.crossings)})",
-                                               (0, len(model.border.crossings) + 0.2))),
-        make_plot_component(_colors({"trade_index": "tab:orange"}), post_process=_axes("trade (1 = pre-crisis flow)", (0, 1.3))),
+        make_plot_component(
+            _colors(
+                {
+                    "trust_afg_in_pak": "tab:blue",
+                    "trust_pak_in_afg": "tab:red",
+                    "grievance_afg": "lightsteelblue",
+                    "grievance_pak": "lightsalmon",
+                }
+            ),
+            post_process=_axes("trust and grievance", (0, 1)),
+        ),
+        make_plot_component(
+            _colors(
+                {
+                    "incidents": "black",
+                    "detected": "tab:green",
+                    "misattributed": "tab:orange",
+                    "retaliations": "tab:red",
+                }
+            ),
+            post_process=_axes("incidents so far"),
+        ),
+        make_plot_component(
+            _colors({"open_crossings": "tab:gray"}),
+            post_process=_axes(
+                f"crossings open (of {len(model.border.crossings)})", (0, len(model.border.crossings) + 0.2)
+            ),
+        ),
+        make_plot_component(
+            _colors({"trade_index": "tab:orange"}), post_process=_axes("trade (1 = pre-crisis flow)", (0, 1.3))
+        ),
         (Ensemble, 0),
     ]
-    return SolaraViz(model, components=components, model_params=MODEL_PARAMS,
-                     name="ceasefire-sim: the 2025 truce, day by day")
+    return SolaraViz(
+        model, components=components, model_params=MODEL_PARAMS, name="ceasefire-sim: the 2025 truce, day by day"
+    )
 
 
 @solara.component

@@ -50,13 +50,17 @@ def rows(config: Config) -> list[list[str]]:
         m = leaf.meta
         if isinstance(leaf.value, list):
             text = "; ".join(
-                ", ".join(_fmt(getattr(v, g.name)) for g in dataclasses.fields(v)) if dataclasses.is_dataclass(v)
-                else _fmt(v) for v in leaf.value
+                ", ".join(_fmt(getattr(v, g.name)) for g in dataclasses.fields(v))
+                if dataclasses.is_dataclass(v)
+                else _fmt(v)
+                for v in leaf.value
             )
             out.append([leaf.key, text, "", "", m["doc"], m["source"], ""])
         else:
             sa = f"{m['sa'][0]:g} to {m['sa'][1]:g}" if m.get("sa") else ""
-            out.append([leaf.key, _fmt(leaf.value), _allowed(leaf.type, m), m.get("unit", ""), m["doc"], m["source"], sa])
+            out.append(
+                [leaf.key, _fmt(leaf.value), _allowed(leaf.type, m), m.get("unit", ""), m["doc"], m["source"], sa]
+            )
     return out
 
 
@@ -68,8 +72,10 @@ def table(config: Config | None = None) -> str:
     for r in rows(config):
         if r[0] in drawn:
             lo, hi = drawn[r[0]]
-            r[5] = (f"**calibrated** to the record up to 5 Nov 2025 (docs/calibration.md): default = posterior median; "
-                    f"replicates draw it from the posterior, 90% interval {_fmt(lo)} to {_fmt(hi)}. Basis: {r[5]}")
+            r[5] = (
+                f"**calibrated** to the record up to 5 Nov 2025 (docs/calibration.md): default = posterior median; "
+                f"replicates draw it from the posterior, 90% interval {_fmt(lo)} to {_fmt(hi)}. Basis: {r[5]}"
+            )
         lines.append("| " + " | ".join(c.replace("|", "/") for c in r) + " |")
     return "\n".join(lines)
 
@@ -79,7 +85,9 @@ def calibrated_ranges(config: Config) -> dict[str, tuple[float, float]]:
     if config.parameters.table is None:
         return {}
     table = read_table(config.parameters.table)
-    return {k: (float(f"{table[k].quantile(0.05):.3g}"), float(f"{table[k].quantile(0.95):.3g}")) for k in keys_of(table)}
+    return {
+        k: (float(f"{table[k].quantile(0.05):.3g}"), float(f"{table[k].quantile(0.95):.3g}")) for k in keys_of(table)
+    }
 
 
 def render(text: str, config: Config | None = None) -> str:

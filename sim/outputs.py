@@ -83,7 +83,7 @@ def pad_series(rows: list[tuple], horizon: int) -> dict[str, np.ndarray]:
     for j, s in enumerate(SERIES):
         arr = np.empty(n)
         arr[: len(table)] = table[:, j]
-        arr[len(table):] = 0.0 if s.after_collapse == "zero" else table[-1, j]
+        arr[len(table) :] = 0.0 if s.after_collapse == "zero" else table[-1, j]
         out[s.name] = arr
     return out
 
@@ -147,31 +147,60 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("truce_days", "int64", "days the truce held (the horizon if it held throughout)", _truce_days),
     Outcome("collapsed", "bool", "the truce collapsed within the horizon", lambda m, s: not m.truce.alive),
     Outcome("collapse_cause", "string", "why: hostilities, void_afghanistan or void_pakistan", attr("truce.cause")),
-    Outcome("trade_days_to_50", "float64", "first day trade reached 50% of its baseline",
-            lambda m, s: first_day_at_least(s["trade_index"], 0.5)),
-    Outcome("trade_days_to_90", "float64", "first day trade reached 90% of its baseline",
-            lambda m, s: first_day_at_least(s["trade_index"], 0.9)),
+    Outcome(
+        "trade_days_to_50",
+        "float64",
+        "first day trade reached 50% of its baseline",
+        lambda m, s: first_day_at_least(s["trade_index"], 0.5),
+    ),
+    Outcome(
+        "trade_days_to_90",
+        "float64",
+        "first day trade reached 90% of its baseline",
+        lambda m, s: first_day_at_least(s["trade_index"], 0.9),
+    ),
     Outcome("trade_loss_usd", "float64", "trade lost against the pre-crisis flow, US$", _trade_loss_usd),
     Outcome("incidents", "int64", "incidents", attr("incidents"), {"incidents_mean": "mean"}),
     Outcome("detected", "int64", "detected by the mechanism", attr("monitor.detected"), {"detected_mean": "mean"}),
-    Outcome("misattributed", "int64", "blamed on the wrong party", attr("states.misattributed"),
-            {"misattributed_mean": "mean"}),
+    Outcome(
+        "misattributed",
+        "int64",
+        "blamed on the wrong party",
+        attr("states.misattributed"),
+        {"misattributed_mean": "mean"},
+    ),
     Outcome("retaliations", "int64", "state retaliations", attr("states.retaliations"), {"retaliations_mean": "mean"}),
     Outcome("casualties", "int64", "casualties", attr("casualties"), {"casualties_mean": "mean"}),
-    Outcome("mvm_operational_day", "float64", "day the mechanism became operational",
-            lambda m, s: nan_if_none(m.monitor.operational_since(m.day)),
-            {"mvm_operational_share": "share", "mvm_operational_day_median": "median"}),
-    Outcome("first_reopen_day", "float64", "day the crossings first reopened",
-            lambda m, s: nan_if_none(m.border.first_reopen_day),
-            {"reopened_share": "share", "first_reopen_day_median": "median"}),
+    Outcome(
+        "mvm_operational_day",
+        "float64",
+        "day the mechanism became operational",
+        lambda m, s: nan_if_none(m.monitor.operational_since(m.day)),
+        {"mvm_operational_share": "share", "mvm_operational_day_median": "median"},
+    ),
+    Outcome(
+        "first_reopen_day",
+        "float64",
+        "day the crossings first reopened",
+        lambda m, s: nan_if_none(m.border.first_reopen_day),
+        {"reopened_share": "share", "first_reopen_day_median": "median"},
+    ),
     Outcome("rounds_agreed", "int64", "rounds that ended in agreement", attr("talks.agreed")),
     Outcome("rounds_salvaged", "int64", "rounds the mediators salvaged", attr("talks.salvaged")),
     Outcome("rounds_failed", "int64", "rounds that broke down", attr("talks.failed")),
 )
 OUTCOME_NAMES = tuple(o.name for o in OUTCOMES)
 #: Counters a running model can report at any day (the page's cumulative charts).
-COUNTERS = ("incidents", "detected", "misattributed", "retaliations", "casualties",
-            "rounds_agreed", "rounds_salvaged", "rounds_failed")
+COUNTERS = (
+    "incidents",
+    "detected",
+    "misattributed",
+    "retaliations",
+    "casualties",
+    "rounds_agreed",
+    "rounds_salvaged",
+    "rounds_failed",
+)
 
 #: How the run was set up: the last columns of runs.parquet.
 RUN_COLUMNS = (

@@ -10,7 +10,18 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-LIBRARIES = ("mesa", "hydra-core", "omegaconf", "numpy", "pandas", "pyarrow", "scipy", "lifelines", "matplotlib", "joblib")
+LIBRARIES = (
+    "mesa",
+    "hydra-core",
+    "omegaconf",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "scipy",
+    "lifelines",
+    "matplotlib",
+    "joblib",
+)
 
 
 def _version(dist: str) -> str | None:
@@ -28,7 +39,13 @@ def git_commit(where: Path | None = None) -> dict[str, Any] | None:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=5)
         if commit.returncode != 0:
             return None
-        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=where, capture_output=True, text=True, timeout=5)
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=where,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}

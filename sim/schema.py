@@ -28,8 +28,6 @@ CONF_DIR = Path(__file__).resolve().parent / "conf"
 CONFIG_GROUPS = ("scenario", "mvm", "mediation", "experiment")
 
 
-
-
 def knob(
     doc: str,
     *,
@@ -60,12 +58,18 @@ def knob(
 @dataclass(frozen=True)
 class RunConfig:
     replicates: int = knob("independent replicates", lo=1, hi=10_000_000, source="run setting")
-    horizon_days: int = knob("days simulated after day 0 (19 Oct 2025)", lo=1, hi=3650, unit="days", source="run setting")
+    horizon_days: int = knob(
+        "days simulated after day 0 (19 Oct 2025)", lo=1, hi=3650, unit="days", source="run setting"
+    )
     seed: int = knob("master seed; replicate seeds are spawned from it", lo=0, hi=2**63 - 1, source="run setting")
     n_jobs: int = knob("worker processes; -1 = all cores", lo=-1, hi=1024, forbid=(0,), source="run setting")
-    chunk_size: int = knob("replicates per task (results do not depend on n_jobs)", lo=1, hi=100_000, source="run setting")
+    chunk_size: int = knob(
+        "replicates per task (results do not depend on n_jobs)", lo=1, hi=100_000, source="run setting"
+    )
     progress: bool = knob("progress bar when attached to a terminal", source="run setting")
-    figures: bool = knob("write survival.png, trade.png and dynamics.png (false for the many points of a design)", source="run setting")
+    figures: bool = knob(
+        "write survival.png, trade.png and dynamics.png (false for the many points of a design)", source="run setting"
+    )
 
 
 # --------------------------------------------------------------------------- scenario
@@ -81,34 +85,85 @@ class Round:
 
     def __post_init__(self) -> None:
         if self.end_day < self.start_day:
-            raise ConfigError(
-                f"round '{self.name}': end_day ({self.end_day}) is before start_day ({self.start_day})."
-            )
+            raise ConfigError(f"round '{self.name}': end_day ({self.end_day}) is before start_day ({self.start_day}).")
 
 
 @dataclass(frozen=True)
 class StateInit:
-    trust: float = knob("initial trust in the other state", lo=0, hi=1, sa=(0.0, 0.4), source="both accuse each other of bad faith, trust very low (seed article); magnitude assumption")
-    grievance: float = knob("initial grievance against the other state", lo=0, hi=1, sa=(0.3, 0.9), source="a week of fighting, 70+ killed (AFP, seed article); magnitude assumption")
-    grievance_floor: float = knob("Richardson g: the grievance fatigue decays towards", lo=0, hi=1, sa=(0.0, 0.4), source="Richardson arms-race form (g); magnitude assumption")
+    trust: float = knob(
+        "initial trust in the other state",
+        lo=0,
+        hi=1,
+        sa=(0.0, 0.4),
+        source="both accuse each other of bad faith, trust very low (seed article); magnitude assumption",
+    )
+    grievance: float = knob(
+        "initial grievance against the other state",
+        lo=0,
+        hi=1,
+        sa=(0.3, 0.9),
+        source="a week of fighting, 70+ killed (AFP, seed article); magnitude assumption",
+    )
+    grievance_floor: float = knob(
+        "Richardson g: the grievance fatigue decays towards",
+        lo=0,
+        hi=1,
+        sa=(0.0, 0.4),
+        source="Richardson arms-race form (g); magnitude assumption",
+    )
     domestic_pressure: float = knob("initial domestic pressure to answer attacks", lo=0, hi=1, sa=(0.1, 0.7))
-    trade_dependence: float = knob("weight of trade losses in economic pressure", lo=0, hi=1, source="Afghan imports US$150 m/month vs exports 60 m (didpress.com 21141); Afghanistan landlocked")
-    blame_bias: float = knob("chance of blaming the other state for an unverified militant attack", lo=0, hi=1, sa=(0.2, 0.9), source="stated positions: Pakistan says Kabul harbours the TTP (seed article); magnitude assumption")
+    trade_dependence: float = knob(
+        "weight of trade losses in economic pressure",
+        lo=0,
+        hi=1,
+        source="Afghan imports US$150 m/month vs exports 60 m (didpress.com 21141); Afghanistan landlocked",
+    )
+    blame_bias: float = knob(
+        "chance of blaming the other state for an unverified militant attack",
+        lo=0,
+        hi=1,
+        sa=(0.2, 0.9),
+        source="stated positions: Pakistan says Kabul harbours the TTP (seed article); magnitude assumption",
+    )
     effort: float = knob("base effort to suppress militants on its soil", lo=0, hi=1, sa=(0.0, 0.5))
 
 
 @dataclass(frozen=True)
 class CrossingInit:
-    trucks_per_day: float = knob("baseline trucks a day", lo=1, hi=100_000, unit="trucks/day", source="3-day counts (globalnewsviews.com) scaled so Ghulam Khan = 500/day (wesal.info)")
-    backlog: float = knob("stranded trucks on day 0", lo=0, hi=1_000_000, unit="trucks", source="4,000-5,000 vehicles on the Torkham road (dawn.com 1951409); 357 at Chaman (mnnnews.online); split assumed")
+    trucks_per_day: float = knob(
+        "baseline trucks a day",
+        lo=1,
+        hi=100_000,
+        unit="trucks/day",
+        source="3-day counts (globalnewsviews.com) scaled so Ghulam Khan = 500/day (wesal.info)",
+    )
+    backlog: float = knob(
+        "stranded trucks on day 0",
+        lo=0,
+        hi=1_000_000,
+        unit="trucks",
+        source=(
+            "4,000-5,000 vehicles on the Torkham road (dawn.com 1951409); 357 at Chaman (mnnnews.online); split assumed"
+        ),
+    )
 
 
 @dataclass(frozen=True)
 class ScenarioConfig:
     name: str = knob("scenario name", source="label")
-    start_date: str = knob("calendar date of day 0", source="Doha ceasefire 19 Oct 2025 (seed article; menafn.com/1110215738)")
-    trade_usd_per_day: float = knob("pre-crisis trade across the border", lo=0, hi=1e10, unit="US$/day", source="Oct 2024 trade US$247 m / 31 days (ariananews.af)")
-    rounds: list[Round] = knob("scheduled rounds of talks", source="Istanbul 25-30 Oct (trtworld.com), 6 Nov 2025 (seed article)")
+    start_date: str = knob(
+        "calendar date of day 0", source="Doha ceasefire 19 Oct 2025 (seed article; menafn.com/1110215738)"
+    )
+    trade_usd_per_day: float = knob(
+        "pre-crisis trade across the border",
+        lo=0,
+        hi=1e10,
+        unit="US$/day",
+        source="Oct 2024 trade US$247 m / 31 days (ariananews.af)",
+    )
+    rounds: list[Round] = knob(
+        "scheduled rounds of talks", source="Istanbul 25-30 Oct (trtworld.com), 6 Nov 2025 (seed article)"
+    )
     afghanistan: StateInit = knob("Afghanistan (Taliban government)")
     pakistan: StateInit = knob("Pakistan")
     crossings: dict[str, CrossingInit] = knob("border crossings", source=SCENARIO_SOURCE)
@@ -119,9 +174,7 @@ class ScenarioConfig:
         try:
             datetime.date.fromisoformat(self.start_date)
         except ValueError:
-            raise ConfigError(
-                f"scenario.start_date: '{self.start_date}' is not a date; use YYYY-MM-DD."
-            ) from None
+            raise ConfigError(f"scenario.start_date: '{self.start_date}' is not a date; use YYYY-MM-DD.") from None
         if not self.crossings:
             raise ConfigError("scenario.crossings: at least one crossing is needed.")
         days = [r.end_day for r in self.rounds]
@@ -134,58 +187,174 @@ class ScenarioConfig:
 
 @dataclass(frozen=True)
 class StatesConfig:
-    accident_rate: float = knob("local border clash by a state's own forces", lo=0, hi=0.5, unit="1/day", sa=(0.0, 0.04), source="assumption; clashes in Kurram and N. Waziristan on 24-25 Oct during the truce (nepalnews.com)")
-    blame_gain: float = knob("Richardson a: grievance added by one perceived hostile act", lo=0, hi=1, sa=(0.05, 0.3), source="Richardson arms-race form; magnitude assumption")
-    fatigue: float = knob("Richardson m: daily decay of grievance towards its floor", lo=0, hi=1, unit="1/day", sa=(0.005, 0.05), source="Richardson arms-race form; magnitude assumption")
+    accident_rate: float = knob(
+        "local border clash by a state's own forces",
+        lo=0,
+        hi=0.5,
+        unit="1/day",
+        sa=(0.0, 0.04),
+        source="assumption; clashes in Kurram and N. Waziristan on 24-25 Oct during the truce (nepalnews.com)",
+    )
+    blame_gain: float = knob(
+        "Richardson a: grievance added by one perceived hostile act",
+        lo=0,
+        hi=1,
+        sa=(0.05, 0.3),
+        source="Richardson arms-race form; magnitude assumption",
+    )
+    fatigue: float = knob(
+        "Richardson m: daily decay of grievance towards its floor",
+        lo=0,
+        hi=1,
+        unit="1/day",
+        sa=(0.005, 0.05),
+        source="Richardson arms-race form; magnitude assumption",
+    )
     trust_loss: float = knob("trust lost per perceived hostile act", lo=0, hi=1, sa=(0.05, 0.25))
     trust_gain: float = knob("trust regained per quiet day", lo=0, hi=1, unit="1/day", sa=(0.0, 0.005))
-    finding_trust_gain: float = knob("trust regained when a verified finding clears the other state", lo=0, hi=1, sa=(0.0, 0.1), source="Fearon 1995 (information reduces uncertainty); magnitude assumption")
+    finding_trust_gain: float = knob(
+        "trust regained when a verified finding clears the other state",
+        lo=0,
+        hi=1,
+        sa=(0.0, 0.1),
+        source="Fearon 1995 (information reduces uncertainty); magnitude assumption",
+    )
     round_trust_gain: float = knob("trust regained by a round ending in agreement", lo=0, hi=1, sa=(0.0, 0.1))
     casualty_pressure: float = knob("domestic pressure added per casualty suffered", lo=0, hi=1, sa=(0.0, 0.03))
     pressure_decay: float = knob("daily decay of domestic pressure", lo=0, hi=1, unit="1/day", sa=(0.01, 0.1))
-    economic_adjustment: float = knob("daily speed at which economic pressure follows trade losses", lo=0, hi=1, unit="1/day", sa=(0.02, 0.3))
+    economic_adjustment: float = knob(
+        "daily speed at which economic pressure follows trade losses", lo=0, hi=1, unit="1/day", sa=(0.02, 0.3)
+    )
     domestic_weight: float = knob("weight of domestic pressure in the motive to strike back", lo=0, hi=2, sa=(0.0, 0.6))
     economic_weight: float = knob("weight of economic pressure in the restraint", lo=0, hi=2, sa=(0.0, 0.6))
-    retaliation_threshold: float = knob("Epstein threshold on motive minus restraint", lo=-1, hi=1, sa=(0.2, 0.7), source="Epstein, PNAS 99 2002 (threshold rule); magnitude assumption")
+    retaliation_threshold: float = knob(
+        "Epstein threshold on motive minus restraint",
+        lo=-1,
+        hi=1,
+        sa=(0.2, 0.7),
+        source="Epstein, PNAS 99 2002 (threshold rule); magnitude assumption",
+    )
     decision_noise: float = knob("logistic temperature of the decision to strike back", lo=0.001, hi=1, sa=(0.03, 0.3))
-    generosity: float = knob("Wu & Axelrod: chance of leaving a hostile act unanswered", lo=0, hi=1, sa=(0.0, 0.4), source="Wu & Axelrod, JCR 39(1) 1995; magnitude assumption")
-    contrition: float = knob("Wu & Axelrod: chance of not answering a reply to one's own error", lo=0, hi=1, sa=(0.0, 1.0), source="Wu & Axelrod, JCR 39(1) 1995; magnitude assumption")
+    generosity: float = knob(
+        "Wu & Axelrod: chance of leaving a hostile act unanswered",
+        lo=0,
+        hi=1,
+        sa=(0.0, 0.4),
+        source="Wu & Axelrod, JCR 39(1) 1995; magnitude assumption",
+    )
+    contrition: float = knob(
+        "Wu & Axelrod: chance of not answering a reply to one's own error",
+        lo=0,
+        hi=1,
+        sa=(0.0, 1.0),
+        source="Wu & Axelrod, JCR 39(1) 1995; magnitude assumption",
+    )
     strike_casualties_mean: float = knob("mean casualties of a deliberate strike or clash", lo=0, hi=1000, sa=(1, 15))
     effort_trust_gain: float = knob("host state's militant suppression added by full trust", lo=0, hi=1, sa=(0.0, 0.6))
-    patience_days: float = knob("e-folding time of patience while a finding is pending", lo=0.1, hi=365, unit="days", sa=(2, 20))
+    patience_days: float = knob(
+        "e-folding time of patience while a finding is pending", lo=0.1, hi=365, unit="days", sa=(2, 20)
+    )
 
 
 @dataclass(frozen=True)
 class SpoilersConfig:
-    attack_rate: float = knob("significant militant attacks a day, all cells together, at baseline", lo=0, hi=20, unit="1/day", sa=(0.03, 0.3), source="assumption: 3-4 significant attacks a month that Pakistan links to Afghanistan")
+    attack_rate: float = knob(
+        "significant militant attacks a day, all cells together, at baseline",
+        lo=0,
+        hi=20,
+        unit="1/day",
+        sa=(0.03, 0.3),
+        source="assumption: 3-4 significant attacks a month that Pakistan links to Afghanistan",
+    )
     cells: int = knob("militant cells", lo=1, hi=1000, sa=(2, 10))
     target_afghanistan_share: float = knob("share of attacks inside Afghanistan", lo=0, hi=1, sa=(0.0, 0.3))
     unattributable_share: float = knob("share of attacks no investigation can attribute", lo=0, hi=1, sa=(0.1, 0.5))
-    risk_aversion: float = knob("Epstein: weight of the mechanism's detection risk", lo=0, hi=10, sa=(0.0, 2.0), source="Epstein, PNAS 99 2002 (risk of arrest deters); magnitude assumption")
-    round_surge: float = knob("attack-rate multiplier around a round of talks", lo=0, hi=20, sa=(1.0, 3.0), source="Clayton et al. 2022: violence spikes around ceasefire talks; magnitude assumption")
+    risk_aversion: float = knob(
+        "Epstein: weight of the mechanism's detection risk",
+        lo=0,
+        hi=10,
+        sa=(0.0, 2.0),
+        source="Epstein, PNAS 99 2002 (risk of arrest deters); magnitude assumption",
+    )
+    round_surge: float = knob(
+        "attack-rate multiplier around a round of talks",
+        lo=0,
+        hi=20,
+        sa=(1.0, 3.0),
+        source="Clayton et al. 2022: violence spikes around ceasefire talks; magnitude assumption",
+    )
     surge_window_days: int = knob("days either side of a round with the surge", lo=0, hi=60, unit="days", sa=(0, 7))
     casualties_mean: float = knob("mean casualties of an attack", lo=0, hi=1000, sa=(1, 10))
 
 
 @dataclass(frozen=True)
 class CrossingsConfig:
-    reopen_rule: Literal["calm", "agreement", "humanitarian"] = knob("when Pakistan reopens: after calm, after an agreement, or a humanitarian early opening")
-    reopen_calm_days: int = knob("quiet days Pakistan wants before reopening", lo=0, hi=365, unit="days", sa=(3, 30), source="earlier closures lasted 6-27 days (thenews.com.pk 1044363, 1293239; wionews.com); magnitude assumption")
-    reopen_prob: float = knob("daily chance Pakistan reopens the closed crossings once the rule is met", lo=0, hi=1, unit="1/day", sa=(0.01, 0.2))
-    humanitarian_day: int = knob("humanitarian rule: day the crossings open at reduced capacity", lo=0, hi=3650, unit="day")
-    humanitarian_capacity: float = knob("humanitarian rule: capacity share before a full reopening", lo=0, hi=1, sa=(0.1, 0.4))
-    ramp_initial: float = knob("capacity share on the day of reopening", lo=0, hi=2, sa=(0.1, 0.5), source="March 2025 Torkham reopening: trade back to its level within about a month (nukta.com; afintl.com)")
-    ramp_days: int = knob("days for capacity to ramp up to surge_capacity", lo=0, hi=365, unit="days", sa=(7, 35), source="March 2025 Torkham reopening: trade back to its level within about a month (nukta.com; afintl.com)")
-    surge_capacity: float = knob("peak capacity (share of baseline) while the backlog clears", lo=0.5, hi=2, sa=(1.0, 1.3))
-    closed_arrival_share: float = knob("trucks still arriving at a closed crossing, share of baseline", lo=0, hi=1, sa=(0.0, 0.1))
-    max_queue_days: float = knob("longest queue at a crossing, in days of baseline flow; more trucks turn back", lo=0, hi=365, unit="days", source="5,000 (AP) to 12,000 (jirga) vehicles stranded in the Feb-Mar 2025 closure (thenews.com.pk 1293239)", sa=(2, 8))
-    serious_casualties: int = knob("casualties that make an incident near a crossing close it", lo=1, hi=10_000, sa=(5, 25))
-    near_crossing_share: float = knob("share of incidents near enough a crossing to close it", lo=0, hi=1, sa=(0.1, 0.6))
+    reopen_rule: Literal["calm", "agreement", "humanitarian"] = knob(
+        "when Pakistan reopens: after calm, after an agreement, or a humanitarian early opening"
+    )
+    reopen_calm_days: int = knob(
+        "quiet days Pakistan wants before reopening",
+        lo=0,
+        hi=365,
+        unit="days",
+        sa=(3, 30),
+        source="earlier closures lasted 6-27 days (thenews.com.pk 1044363, 1293239; wionews.com); magnitude assumption",
+    )
+    reopen_prob: float = knob(
+        "daily chance Pakistan reopens the closed crossings once the rule is met",
+        lo=0,
+        hi=1,
+        unit="1/day",
+        sa=(0.01, 0.2),
+    )
+    humanitarian_day: int = knob(
+        "humanitarian rule: day the crossings open at reduced capacity", lo=0, hi=3650, unit="day"
+    )
+    humanitarian_capacity: float = knob(
+        "humanitarian rule: capacity share before a full reopening", lo=0, hi=1, sa=(0.1, 0.4)
+    )
+    ramp_initial: float = knob(
+        "capacity share on the day of reopening",
+        lo=0,
+        hi=2,
+        sa=(0.1, 0.5),
+        source="March 2025 Torkham reopening: trade back to its level within about a month (nukta.com; afintl.com)",
+    )
+    ramp_days: int = knob(
+        "days for capacity to ramp up to surge_capacity",
+        lo=0,
+        hi=365,
+        unit="days",
+        sa=(7, 35),
+        source="March 2025 Torkham reopening: trade back to its level within about a month (nukta.com; afintl.com)",
+    )
+    surge_capacity: float = knob(
+        "peak capacity (share of baseline) while the backlog clears", lo=0.5, hi=2, sa=(1.0, 1.3)
+    )
+    closed_arrival_share: float = knob(
+        "trucks still arriving at a closed crossing, share of baseline", lo=0, hi=1, sa=(0.0, 0.1)
+    )
+    max_queue_days: float = knob(
+        "longest queue at a crossing, in days of baseline flow; more trucks turn back",
+        lo=0,
+        hi=365,
+        unit="days",
+        source="5,000 (AP) to 12,000 (jirga) vehicles stranded in the Feb-Mar 2025 closure (thenews.com.pk 1293239)",
+        sa=(2, 8),
+    )
+    serious_casualties: int = knob(
+        "casualties that make an incident near a crossing close it", lo=1, hi=10_000, sa=(5, 25)
+    )
+    near_crossing_share: float = knob(
+        "share of incidents near enough a crossing to close it", lo=0, hi=1, sa=(0.1, 0.6)
+    )
 
 
 @dataclass(frozen=True)
 class RoundsConfig:
-    agreement_base: float = knob("chance a round agrees, before trust, leverage and grievance", lo=-1, hi=1, sa=(0.1, 0.5))
+    agreement_base: float = knob(
+        "chance a round agrees, before trust, leverage and grievance", lo=-1, hi=1, sa=(0.1, 0.5)
+    )
     trust_weight: float = knob("added to that chance by mean trust", lo=0, hi=5, sa=(0.5, 1.5))
     leverage_weight: float = knob("added by the mediators' combined pressure", lo=0, hi=5, sa=(0.2, 1.0))
     grievance_weight: float = knob("removed by mean grievance", lo=0, hi=5, sa=(0.2, 1.0))
@@ -194,24 +363,62 @@ class RoundsConfig:
 
 @dataclass(frozen=True)
 class CollapseConfig:
-    hostility_memory_days: float = knob("e-folding memory of state-on-state hostilities", lo=0.5, hi=365, unit="days", sa=(3, 14))
-    hostility_threshold: float = knob("sustained hostilities (weighted strikes in memory) that end the truce", lo=0.1, hi=100, sa=(1.5, 4.0), source="assumption: a few deliberate strikes within a week, as on 11-15 Oct 2025")
+    hostility_memory_days: float = knob(
+        "e-folding memory of state-on-state hostilities", lo=0.5, hi=365, unit="days", sa=(3, 14)
+    )
+    hostility_threshold: float = knob(
+        "sustained hostilities (weighted strikes in memory) that end the truce",
+        lo=0.1,
+        hi=100,
+        sa=(1.5, 4.0),
+        source="assumption: a few deliberate strikes within a week, as on 11-15 Oct 2025",
+    )
     accident_weight: float = knob("weight of an accidental clash in the hostility index", lo=0, hi=10, sa=(0.25, 1.0))
     void_grievance: float = knob("grievance above which a party may declare the truce void", lo=0, hi=1, sa=(0.7, 0.95))
-    void_prob: float = knob("chance it does so in answer to a hostile act, unless the mediators talk it round", lo=0, hi=1, sa=(0.0, 0.5))
+    void_prob: float = knob(
+        "chance it does so in answer to a hostile act, unless the mediators talk it round", lo=0, hi=1, sa=(0.0, 0.5)
+    )
 
 
 @dataclass(frozen=True)
 class MvmConfig:
-    design: str = knob("the design: a registered implementation (sim/model/monitor.py: none, joint, third_party, custom)", source="label")
-    start: Literal["agreement", "day", "never"] = knob("when it operates: after a round agrees its details, from start_day, or never")
+    design: str = knob(
+        "the design: a registered implementation (sim/model/monitor.py: none, joint, third_party, custom)",
+        source="label",
+    )
+    start: Literal["agreement", "day", "never"] = knob(
+        "when it operates: after a round agrees its details, from start_day, or never"
+    )
     start_day: int = knob("start = day: the first operational day", lo=0, hi=3650, unit="day")
-    setup_delay_days: int = knob("start = agreement: days from agreement to operation", lo=0, hi=3650, unit="days", sa=(0, 45))
-    detection_prob: float = knob("chance an incident in a watched sector is detected", lo=0, hi=1, sa=(0.2, 0.95), source="Mattes & Savun, AJPS 2010; Fortna 2003 (form); magnitude assumption")
-    attribution_accuracy: float = knob("chance a finding names the true author", lo=0, hi=1, sa=(0.5, 0.95), source="Wu & Axelrod 1995 (noise); magnitude assumption")
+    setup_delay_days: int = knob(
+        "start = agreement: days from agreement to operation", lo=0, hi=3650, unit="days", sa=(0, 45)
+    )
+    detection_prob: float = knob(
+        "chance an incident in a watched sector is detected",
+        lo=0,
+        hi=1,
+        sa=(0.2, 0.95),
+        source="Mattes & Savun, AJPS 2010; Fortna 2003 (form); magnitude assumption",
+    )
+    attribution_accuracy: float = knob(
+        "chance a finding names the true author",
+        lo=0,
+        hi=1,
+        sa=(0.5, 0.95),
+        source="Wu & Axelrod 1995 (noise); magnitude assumption",
+    )
     coverage: float = knob("share of the border watched", lo=0, hi=1, sa=(0.1, 0.8))
     reporting_delay_days: int = knob("days from incident to finding", lo=0, hi=365, unit="days", sa=(0, 14))
-    penalty: float = knob("cost imposed on a verified violator", lo=0, hi=1, sa=(0.0, 1.0), source="Mattes & Savun, ISQ 2009 (cost-increasing provisions); 30 Oct statement: penalty on the violator (trtworld.com)")
+    penalty: float = knob(
+        "cost imposed on a verified violator",
+        lo=0,
+        hi=1,
+        sa=(0.0, 1.0),
+        source=(
+            "Mattes & Savun, ISQ 2009 (cost-increasing provisions); 30 Oct statement: penalty on the "
+            "violator (trtworld.com)"
+        ),
+    )
     acceptance: float = knob("how far the states defer to and believe its findings", lo=0, hi=1, sa=(0.3, 1.0))
 
     def __post_init__(self) -> None:
@@ -221,18 +428,42 @@ class MvmConfig:
 
 @dataclass(frozen=True)
 class MediatorConfig:
-    kind: str = knob("its behaviour: a registered implementation (sim/model/mediators.py: leverage)", source="Beardsley, AJPS 2008 (leverage)")
-    leverage: float = knob("initial leverage over the parties (Beardsley)", lo=0, hi=1, sa=(0.2, 0.8), source="Beardsley, AJPS 2008 (leverage); magnitude assumption")
+    kind: str = knob(
+        "its behaviour: a registered implementation (sim/model/mediators.py: leverage)",
+        source="Beardsley, AJPS 2008 (leverage)",
+    )
+    leverage: float = knob(
+        "initial leverage over the parties (Beardsley)",
+        lo=0,
+        hi=1,
+        sa=(0.2, 0.8),
+        source="Beardsley, AJPS 2008 (leverage); magnitude assumption",
+    )
     credibility: float = knob("credibility with both parties", lo=0, hi=1, sa=(0.4, 1.0))
     engagement: float = knob("share of its leverage it brings to bear", lo=0, hi=1, sa=(0.4, 1.0))
 
 
 @dataclass(frozen=True)
 class MediationConfig:
-    round_interval_days: int = knob("days between rounds after the scheduled ones", lo=1, hi=3650, unit="days", sa=(14, 90))
-    leverage_decay: float = knob("daily decay of leverage (Beardsley)", lo=0, hi=1, unit="1/day", sa=(0.0, 0.03), source="Beardsley, AJPS 2008; The Mediation Dilemma 2011 (leverage fades); magnitude assumption")
+    round_interval_days: int = knob(
+        "days between rounds after the scheduled ones", lo=1, hi=3650, unit="days", sa=(14, 90)
+    )
+    leverage_decay: float = knob(
+        "daily decay of leverage (Beardsley)",
+        lo=0,
+        hi=1,
+        unit="1/day",
+        sa=(0.0, 0.03),
+        source="Beardsley, AJPS 2008; The Mediation Dilemma 2011 (leverage fades); magnitude assumption",
+    )
     renew_leverage: bool = knob("whether each round renews leverage")
-    renewal: float = knob("share of lost leverage a round restores", lo=0, hi=1, sa=(0.0, 1.0), source="Beardsley 2011; magnitude assumption")
+    renewal: float = knob(
+        "share of lost leverage a round restores",
+        lo=0,
+        hi=1,
+        sa=(0.0, 1.0),
+        source="Beardsley 2011; magnitude assumption",
+    )
     calming: float = knob("grievance removed a day at full mediator pressure", lo=0, hi=1, unit="1/day", sa=(0.0, 0.03))
     cost_weight: float = knob("weight of mediator pressure in the cost of striking", lo=0, hi=5, sa=(0.0, 1.0))
     mediators: dict[str, MediatorConfig] = knob("the mediators by name")
@@ -240,9 +471,22 @@ class MediationConfig:
 
 @dataclass(frozen=True)
 class ParametersConfig:
-    table: str | None = knob("table of parameter values, one column per dotted key (CSV or Parquet; a relative path is looked up in conf/, then the working folder); null = the values above", source="run setting; the default is the calibration's posterior sample (docs/calibration.md)")
-    row: int | None = knob("null: replicate i takes row i mod n (parameter uncertainty); a number: every replicate takes that row (one point of a design)", lo=0, hi=1_000_000_000, source="run setting")
-    pinned: list[str] = knob("keys the table does not override (filled in from the command line and with_values: an explicit value wins)", source="run setting")
+    table: str | None = knob(
+        "table of parameter values, one column per dotted key (CSV or Parquet; a relative path is looked up in "
+        "conf/, then the working folder); null = the values above",
+        source="run setting; the default is the calibration's posterior sample (docs/calibration.md)",
+    )
+    row: int | None = knob(
+        "null: replicate i takes row i mod n (parameter uncertainty); a number: every replicate takes that row "
+        "(one point of a design)",
+        lo=0,
+        hi=1_000_000_000,
+        source="run setting",
+    )
+    pinned: list[str] = knob(
+        "keys the table does not override (filled in from the command line and with_values: an explicit value wins)",
+        source="run setting",
+    )
 
 
 @dataclass(frozen=True)
@@ -252,7 +496,9 @@ class Config:
     states: StatesConfig = knob("behaviour of the two states")
     spoilers: SpoilersConfig = knob("militant spoilers")
     crossings: CrossingsConfig = knob("border crossings and trade")
-    rounds: RoundsConfig = knob("rounds of talks", source="Istanbul 25-30 Oct (trtworld.com), 6 Nov 2025 (seed article)")
+    rounds: RoundsConfig = knob(
+        "rounds of talks", source="Istanbul 25-30 Oct (trtworld.com), 6 Nov 2025 (seed article)"
+    )
     collapse: CollapseConfig = knob("when the truce ends")
     mvm: MvmConfig = knob("monitoring-and-verification mechanism")
     mediation: MediationConfig = knob("mediators")
@@ -280,9 +526,7 @@ def _describe(tp: Any) -> str:
         return "a mapping with keys " + ", ".join(f.name for f in dataclasses.fields(tp))
     if origin in (list, dict):
         return {list: "a list", dict: "a mapping"}[origin]
-    return {bool: "true or false", int: "an integer", float: "a number", str: "a string"}.get(
-        tp, str(tp)
-    )
+    return {bool: "true or false", int: "an integer", float: "a number", str: "a string"}.get(tp, str(tp))
 
 
 def _range_text(meta: Mapping[str, Any]) -> str:
@@ -351,9 +595,7 @@ def build(cls: type, data: Mapping[str, Any], path: str = "") -> Any:
     for key in data:
         if key not in names:
             full = f"{path}.{key}" if path else str(key)
-            raise ConfigError(
-                f"unknown key '{full}'. Allowed keys under {where}: {', '.join(names)}."
-            )
+            raise ConfigError(f"unknown key '{full}'. Allowed keys under {where}: {', '.join(names)}.")
     values = {}
     for f in dataclasses.fields(cls):
         full = f"{path}.{f.name}" if path else f.name

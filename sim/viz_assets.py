@@ -67,7 +67,7 @@ def fetch(spec: str, cache: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     cache = cache_dir()
-    for spec in (argv if argv else PACKAGES):
+    for spec in argv if argv else PACKAGES:
         print(f"{spec} -> {fetch(spec, cache)}")
     return 0
 

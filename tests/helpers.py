@@ -9,4 +9,6 @@ from pathlib import Path
 
 def sim(*args: str, cwd: Path | None = None, module: str = "sim", timeout: int = 600) -> subprocess.CompletedProcess:
     """Run ``python -m <module> args`` as a user would; capture its output."""
-    return subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, cwd=cwd, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", module, *args], capture_output=True, text=True, cwd=cwd, timeout=timeout
+    )

@@ -28,8 +28,16 @@ from sim.run.ensemble import run_replicate  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT = ROOT / "docs" / "figures" / "app.png"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def texts(widget: widgets.Widget) -> list[str]:
@@ -61,8 +69,10 @@ def test_app_model_is_the_command_lines_model():
         assert app.day == app.replayed_to == 17 and app.parameter_row == seed
         while app.running and app.day < 120:
             app.step()
-        config = with_values(page_config("joint", 0.6, 0.7, 0.5, "turkey_qatar", DEFAULTS["attack_rate"], seed),
-                             {"run.horizon_days": 120})
+        config = with_values(
+            page_config("joint", 0.6, 0.7, 0.5, "turkey_qatar", DEFAULTS["attack_rate"], seed),
+            {"run.horizon_days": 120},
+        )
         row, series = run_replicate(config, replicate=seed, seed=seed)
         assert {k: row[k] for k in app.counts} == app.counts and app.day == row["truce_days"]
         frame = app.datacollector.get_model_vars_dataframe()
@@ -74,7 +84,10 @@ def test_the_sliders_start_at_the_defaults(config):
     assert DEFAULTS["attack_rate"] == round(config.spoilers.attack_rate, 2)  # the calibrated median
     mvm = config.mvm
     assert (DEFAULTS["detection_prob"], DEFAULTS["attribution_accuracy"], DEFAULTS["penalty"]) == (
-        mvm.detection_prob, mvm.attribution_accuracy, mvm.penalty)
+        mvm.detection_prob,
+        mvm.attribution_accuracy,
+        mvm.penalty,
+    )
 
 
 def test_page_controls_change_the_model():
@@ -104,8 +117,13 @@ def test_page_renders():
     model = AppModel(seed=7)
     box, rc = solara.render(make_page(model), handle_error=False)
     shown = " ".join(texts(box))
-    for label in ("Ensemble of the model as last reset", "Day 17 (05 Nov 2025)", "the truce holds",
-                  "mechanism joint: detection 0.6", "Days 0-17 replay a history"):
+    for label in (
+        "Ensemble of the model as last reset",
+        "Day 17 (05 Nov 2025)",
+        "the truce holds",
+        "mechanism joint: detection 0.6",
+        "Days 0-17 replay a history",
+    ):
         assert label in shown, label
     charts = [bytes(w.value) for w in rc.find(widgets.Image).widgets]
     assert len(charts) >= 4  # the four charts
@@ -131,7 +149,9 @@ def test_ensemble_panel_draws_survival_and_trade():
 
 def cdn_reachable() -> bool:
     try:
-        return urllib.request.urlopen("https://cdn.jsdelivr.net/npm/requirejs@2.3.6/package.json", timeout=5).status == 200
+        return (
+            urllib.request.urlopen("https://cdn.jsdelivr.net/npm/requirejs@2.3.6/package.json", timeout=5).status == 200
+        )
     except OSError:
         return False
 
@@ -153,9 +173,22 @@ def server():
     elif not (viz_assets.cache_dir() / viz_assets.PACKAGES[0]).exists() and not cdn_reachable():
         pytest.skip("Solara's browser files are neither cached nor reachable (no npm, no access to its CDN)")
     port = free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "solara"), "run", "sim.app", "--host", "127.0.0.1",
-                             "--port", str(port), "--production", "--no-open"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"})
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "solara"),
+            "run",
+            "sim.app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--production",
+            "--no-open",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"},
+    )
     url = f"http://127.0.0.1:{port}/"
     for _ in range(120):
         try:
@@ -190,14 +223,18 @@ def test_in_chromium_the_charts_follow_the_model_and_the_screenshot_is_taken(ser
         for _ in range(3):
             page.get_by_role("button", name="Step").click()
         page.get_by_text("Day 20", exact=False).wait_for(timeout=30_000)
-        page.wait_for_function("n => Array.from(document.images).map(i => i.src).join() !== n", arg=",".join(before), timeout=30_000)
+        page.wait_for_function(
+            "n => Array.from(document.images).map(i => i.src).join() !== n", arg=",".join(before), timeout=30_000
+        )
         assert chart_sources(page) != before  # the charts were redrawn
         page.get_by_role("button", name="Reset").click()
         page.get_by_text("Day 17 ", exact=False).wait_for(timeout=30_000)
         page.get_by_role("button", name="▶").click()  # play: to day 30, or to the collapse
         page.wait_for_function(
             "() => { const t = document.body.innerText; const m = t.match(/Day (\\d+) \\(/);"
-            " return t.includes('the truce collapsed') || (m && +m[1] >= 30); }", timeout=120_000)
+            " return t.includes('the truce collapsed') || (m && +m[1] >= 30); }",
+            timeout=120_000,
+        )
         pause = page.get_by_role("button", name="❚❚")
         if pause.is_enabled():  # play stops by itself at a collapse
             pause.click()

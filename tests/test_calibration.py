@@ -29,8 +29,13 @@ def _series(incidents_days=(5,), open_day=None, days=18):
 
 
 def _outcome(collapsed=False, truce_days=17, agreed=1, salvaged=0, failed=0):
-    return {"collapsed": collapsed, "truce_days": truce_days, "rounds_agreed": agreed,
-            "rounds_salvaged": salvaged, "rounds_failed": failed}
+    return {
+        "collapsed": collapsed,
+        "truce_days": truce_days,
+        "rounds_agreed": agreed,
+        "rounds_salvaged": salvaged,
+        "rounds_failed": failed,
+    }
 
 
 def test_the_facts_of_the_record():
@@ -41,7 +46,9 @@ def test_the_facts_of_the_record():
     assert not cal.record_facts(_series((3, 9)), _outcome())["incidents_24_25_oct"]
     assert not cal.record_facts(_series(), _outcome(agreed=0, failed=1))["round_2_extends_truce"]
     assert not cal.record_facts(_series(open_day=15), _outcome())["crossings_closed"]
-    assert cal.record_facts(_series(open_day=18, days=30), _outcome())["crossings_closed"]  # after 5 Nov: not the record
+    assert cal.record_facts(_series(open_day=18, days=30), _outcome())[
+        "crossings_closed"
+    ]  # after 5 Nov: not the record
 
 
 def test_abc_is_reproducible_whatever_the_workers(config):

@@ -13,33 +13,68 @@ from helpers import sim
 from sim.io import read_parquet
 
 RUN_COLUMNS = [
-    "replicate", "seed", "truce_days", "collapsed", "collapse_cause", "trade_days_to_50",
-    "trade_days_to_90", "trade_loss_usd", "incidents", "detected", "misattributed",
-    "retaliations", "casualties", "mvm_operational_day",
+    "replicate",
+    "seed",
+    "truce_days",
+    "collapsed",
+    "collapse_cause",
+    "trade_days_to_50",
+    "trade_days_to_90",
+    "trade_loss_usd",
+    "incidents",
+    "detected",
+    "misattributed",
+    "retaliations",
+    "casualties",
+    "mvm_operational_day",
 ]
 DAILY_COLUMNS = [
-    "day", "date", "alive_share", "trade_mean", "trade_p05", "trade_p50", "trade_p95",
-    "trust_afg_in_pak_mean", "trust_pak_in_afg_mean", "grievance_mean", "open_crossings_mean",
-    "stranded_trucks_mean", "trade_mean_alive", "trade_share_50", "trade_share_90",
+    "day",
+    "date",
+    "alive_share",
+    "trade_mean",
+    "trade_p05",
+    "trade_p50",
+    "trade_p95",
+    "trust_afg_in_pak_mean",
+    "trust_pak_in_afg_mean",
+    "grievance_mean",
+    "open_crossings_mean",
+    "stranded_trucks_mean",
+    "trade_mean_alive",
+    "trade_share_50",
+    "trade_share_90",
 ]
-
-
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     out = tmp_path_factory.mktemp("run") / "out"
     # from another folder than the repository: the config tree travels with the package
-    proc = sim("run.replicates=60", "run.horizon_days=100", "run.n_jobs=2", "run.chunk_size=10",
-               f"hydra.run.dir={out}", cwd=out.parent)
+    proc = sim(
+        "run.replicates=60",
+        "run.horizon_days=100",
+        "run.n_jobs=2",
+        "run.chunk_size=10",
+        f"hydra.run.dir={out}",
+        cwd=out.parent,
+    )
     return out, proc
 
 
 def test_run_writes_every_output(run_dir):
     out, proc = run_dir
     assert proc.returncode == 0, proc.stderr
-    for name in ("runs.parquet", "daily.parquet", "summary.json", "survival.png", "trade.png",
-                 "dynamics.png", "config.yaml", "provenance.json"):
+    for name in (
+        "runs.parquet",
+        "daily.parquet",
+        "summary.json",
+        "survival.png",
+        "trade.png",
+        "dynamics.png",
+        "config.yaml",
+        "provenance.json",
+    ):
         assert (out / name).is_file(), name
     assert not list(out.glob("*.partial")) and not list(out.glob(".*.partial"))
 

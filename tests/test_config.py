@@ -52,7 +52,11 @@ def test_cross_field_checks(config):
         (["foo=1"], "unknown key 'foo'. Allowed keys under the top level: run, scenario"),
         (["+mvm.foo=1"], "unknown key 'mvm.foo'. Allowed keys under 'mvm': design, start"),
         (["mvm.detection_prob.x=1"], "unknown key 'mvm.detection_prob.x'"),
-        (["mvm=nonsense"], "unknown option 'nonsense' for config group 'mvm'. Available: joint, joint_no_penalty, joint_poor_attribution, joint_slow_reporting, none, third_party"),
+        (
+            ["mvm=nonsense"],
+            "unknown option 'nonsense' for config group 'mvm'. Available: joint, joint_no_penalty, "
+            "joint_poor_attribution, joint_slow_reporting, none, third_party",
+        ),
         (["-m", "mediation=turkey_qatar,nobody"], "unknown option 'nobody' for config group 'mediation'"),
         (["mvm.penalty=0,0.5"], "several values make a sweep; add -m"),
     ],
@@ -64,7 +68,14 @@ def test_unknown_keys_and_options_are_caught_before_hydra(args, message):
 
 
 def test_good_overrides_pass(config):
-    check_overrides([
-        "mvm=third_party", "mvm.detection_prob=0.9", "mediation.mediators.qatar.leverage=0.3",
-        "scenario.crossings.torkham.backlog=100", "hydra.run.dir=x", "-m", "mvm.penalty=0,0.5",
-    ])
+    check_overrides(
+        [
+            "mvm=third_party",
+            "mvm.detection_prob=0.9",
+            "mediation.mediators.qatar.leverage=0.3",
+            "scenario.crossings.torkham.backlog=100",
+            "hydra.run.dir=x",
+            "-m",
+            "mvm.penalty=0,0.5",
+        ]
+    )

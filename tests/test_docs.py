@@ -17,8 +17,15 @@ def test_parameter_table_is_up_to_date():
 
 def test_every_config_key_is_in_the_parameter_table():
     table = DOC.read_text()
-    for key in ("mvm.detection_prob", "mvm.penalty", "states.accident_rate", "spoilers.attack_rate",
-                "mediation.round_interval_days", "run.replicates", "scenario.crossings.torkham.trucks_per_day"):
+    for key in (
+        "mvm.detection_prob",
+        "mvm.penalty",
+        "states.accident_rate",
+        "spoilers.attack_rate",
+        "mediation.round_interval_days",
+        "run.replicates",
+        "scenario.crossings.torkham.trucks_per_day",
+    ):
         assert f"| {key} |" in table
 
 

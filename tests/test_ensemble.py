@@ -56,9 +56,24 @@ def test_trade_percentiles_from_the_histogram_are_within_a_bin():
     acc = DailyAccumulator(days=3)
     values = np.concatenate([np.zeros(30), rng.uniform(0, 1.25, 170)])
     for v in values:
-        acc.add({k: np.full(3, v) for k in ("trade_index", "trust_afg_in_pak", "trust_pak_in_afg",
-                 "grievance_afg", "grievance_pak", "open_crossings", "stranded_trucks",
-                 "incidents", "retaliations")}, truce_days=3, collapsed=False)
+        acc.add(
+            {
+                k: np.full(3, v)
+                for k in (
+                    "trade_index",
+                    "trust_afg_in_pak",
+                    "trust_pak_in_afg",
+                    "grievance_afg",
+                    "grievance_pak",
+                    "open_crossings",
+                    "stranded_trucks",
+                    "incidents",
+                    "retaliations",
+                )
+            },
+            truce_days=3,
+            collapsed=False,
+        )
     for q in (0.05, 0.5, 0.95):
         exact = np.quantile(values, q, method="inverted_cdf")
         assert 0 <= exact - acc.trade_percentile(q)[0] < 0.0025

@@ -21,10 +21,19 @@ from sim.analysis.estimates import (
 def runs_from(days, collapsed, **extra) -> pd.DataFrame:
     n = len(days)
     base = {
-        "truce_days": days, "collapsed": collapsed, "collapse_cause": ["hostilities" if c else None for c in collapsed],
-        "trade_days_to_50": [np.nan] * n, "trade_days_to_90": [np.nan] * n, "trade_loss_usd": [1.0] * n,
-        "incidents": [0] * n, "detected": [0] * n, "misattributed": [0] * n, "retaliations": [0] * n,
-        "casualties": [0] * n, "mvm_operational_day": [np.nan] * n, "first_reopen_day": [np.nan] * n,
+        "truce_days": days,
+        "collapsed": collapsed,
+        "collapse_cause": ["hostilities" if c else None for c in collapsed],
+        "trade_days_to_50": [np.nan] * n,
+        "trade_days_to_90": [np.nan] * n,
+        "trade_loss_usd": [1.0] * n,
+        "incidents": [0] * n,
+        "detected": [0] * n,
+        "misattributed": [0] * n,
+        "retaliations": [0] * n,
+        "casualties": [0] * n,
+        "mvm_operational_day": [np.nan] * n,
+        "first_reopen_day": [np.nan] * n,
     }
     base.update(extra)
     return pd.DataFrame(base)
@@ -70,8 +79,13 @@ def test_median_not_reached_is_null():
 
 def test_trade_recovery_uses_the_replicates_that_recover():
     days50 = [10.0, 20.0, 30.0, np.nan]
-    runs = runs_from([100] * 4, [False] * 4, trade_days_to_50=days50, trade_days_to_90=[np.nan] * 4,
-                     trade_loss_usd=[1e6, 2e6, 3e6, 4e6])
+    runs = runs_from(
+        [100] * 4,
+        [False] * 4,
+        trade_days_to_50=days50,
+        trade_days_to_90=[np.nan] * 4,
+        trade_loss_usd=[1e6, 2e6, 3e6, 4e6],
+    )
     out = trade_summary(runs)
     assert out["days_to_50"]["median"] == 20.0
     assert out["days_to_50"]["share_recovered"] == 0.75

@@ -25,8 +25,13 @@ FIGURES = {
 @pytest.mark.parametrize("name", sorted(FIGURES))
 def test_experiment_quick(name, tmp_path):
     out = tmp_path / name
-    proc = subprocess.run([sys.executable, "-m", f"experiments.{name}", "--quick", "--out", str(out)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", f"experiments.{name}", "--quick", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = (out / "results.md").read_text()
     assert "**Headline:**" in report and "| " in report  # the headline and a Markdown table
@@ -39,14 +44,32 @@ def test_experiment_quick(name, tmp_path):
 
 
 def test_experiment_rejects_a_bad_override(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "experiments.trade_recovery", "--quick", "--out", str(tmp_path / "x"),
-                           "run.replicates=-1"], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "experiments.trade_recovery",
+            "--quick",
+            "--out",
+            str(tmp_path / "x"),
+            "run.replicates=-1",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
     assert proc.returncode == 2 and "run.replicates" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def _run_quick(name: str, out: Path) -> str:
-    proc = subprocess.run([sys.executable, "-m", f"experiments.{name}", "--quick", "--out", str(out)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-m", f"experiments.{name}", "--quick", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = (out / "results.md").read_text()
     assert "**Headline:**" in report and "| " in report

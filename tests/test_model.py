@@ -109,9 +109,17 @@ def test_mechanism_starts_after_agreement_and_setup_delay():
 def test_retaliation_answers_a_strike_and_lands_the_next_day():
     """A Pakistani strike on Afghanistan is perceived as hostile; with a low threshold the
     answer comes, and it lands the day after it is ordered."""
-    cfg = with_values(BASE, {"states.retaliation_threshold": -1.0, "states.generosity": 0.0,
-                             "spoilers.attack_rate": 0.0, "states.accident_rate": 0.0,
-                             "collapse.hostility_threshold": 100.0, "collapse.void_prob": 0.0})
+    cfg = with_values(
+        BASE,
+        {
+            "states.retaliation_threshold": -1.0,
+            "states.generosity": 0.0,
+            "spoilers.attack_rate": 0.0,
+            "states.accident_rate": 0.0,
+            "collapse.hostility_threshold": 100.0,
+            "collapse.void_prob": 0.0,
+        },
+    )
     model = CeasefireModel(cfg, rng=5)
     model.step()
     strike = model.new_incident(Kind.RETALIATION, "pakistan", "afghanistan", 3.0, model.streams.states)

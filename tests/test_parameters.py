@@ -92,18 +92,21 @@ def test_the_fingerprint_follows_the_tables_contents(plain, table):
     assert config_digest(config) != before
 
 
-@pytest.mark.parametrize("content, row, message", [
-    ("spoilers.attack_rate\n0.1\n", 5, "past the last row"),
-    ("spoilers.nonsense\n0.1\n", None, "unknown key 'spoilers.nonsense'"),
-    ("spoilers.attack_rate\n99\n", None, "spoilers.attack_rate: got 99"),
-    ("spoilers.cells\n2.5\n", None, "spoilers.cells: got 2.5, expected an integer"),
-    ("run.horizon_days\n30\n", None, "run settings, not model parameters"),
-    ("parameters.row\n1\n", None, "run settings, not model parameters"),
-    ("spoilers.attack_rate\nlots\n", None, "not numbers"),
-    ("spoilers.attack_rate,states.fatigue\n0.1,\n", None, "empty cells"),
-    ("spoilers.attack_rate,record_seed\n0.1,3\n", None, "needs both record_seed and record_day"),
-    ("", None, "cannot read"),
-])
+@pytest.mark.parametrize(
+    "content, row, message",
+    [
+        ("spoilers.attack_rate\n0.1\n", 5, "past the last row"),
+        ("spoilers.nonsense\n0.1\n", None, "unknown key 'spoilers.nonsense'"),
+        ("spoilers.attack_rate\n99\n", None, "spoilers.attack_rate: got 99"),
+        ("spoilers.cells\n2.5\n", None, "spoilers.cells: got 2.5, expected an integer"),
+        ("run.horizon_days\n30\n", None, "run settings, not model parameters"),
+        ("parameters.row\n1\n", None, "run settings, not model parameters"),
+        ("spoilers.attack_rate\nlots\n", None, "not numbers"),
+        ("spoilers.attack_rate,states.fatigue\n0.1,\n", None, "empty cells"),
+        ("spoilers.attack_rate,record_seed\n0.1,3\n", None, "needs both record_seed and record_day"),
+        ("", None, "cannot read"),
+    ],
+)
 def test_a_bad_table_is_a_clear_error(plain, tmp_path, content, row, message):
     path = tmp_path / "bad.csv"
     path.write_text(content)

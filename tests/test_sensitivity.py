@@ -15,13 +15,22 @@ def test_every_knob_with_a_sensitivity_range_is_a_factor(config):
     factors = sa.factors(config)
     keys = [f.key for f in factors]
     assert len(keys) == len(set(keys)) == 77
-    for key in ("states.retaliation_threshold", "scenario.pakistan.blame_bias", "mediation.mediators.qatar.leverage",
-                "mvm.detection_prob", "crossings.ramp_days"):
+    for key in (
+        "states.retaliation_threshold",
+        "scenario.pakistan.blame_bias",
+        "mediation.mediators.qatar.leverage",
+        "mvm.detection_prob",
+        "crossings.ramp_days",
+    ):
         assert key in keys
     assert not any(k.startswith(("run.", "parameters.")) for k in keys)
     for f in factors:
         assert f.lo < f.hi
-    assert {f.key for f in factors if f.integer} >= {"spoilers.cells", "crossings.ramp_days", "mvm.reporting_delay_days"}
+    assert {f.key for f in factors if f.integer} >= {
+        "spoilers.cells",
+        "crossings.ramp_days",
+        "mvm.reporting_delay_days",
+    }
 
 
 def test_designs_stay_in_range_with_whole_integers(config):
@@ -41,8 +50,13 @@ def test_designs_stay_in_range_with_whole_integers(config):
 
 
 def test_outputs_are_restricted_means_by_design_row():
-    runs = pd.DataFrame({"parameter_row": [0, 0, 1, 1], "truce_days": [365, 100, 20, 40],
-                         "trade_days_to_90": [50.0, np.nan, np.nan, 400.0]})
+    runs = pd.DataFrame(
+        {
+            "parameter_row": [0, 0, 1, 1],
+            "truce_days": [365, 100, 20, 40],
+            "trade_days_to_90": [50.0, np.nan, np.nan, 400.0],
+        }
+    )
     y = sa.outputs(runs, horizon=365)
     assert y.loc[0, "rmst_days"] == 232.5 and y.loc[1, "rmst_days"] == 30
     assert y.loc[0, "trade90_days"] == (50 + 365) / 2 and y.loc[1, "trade90_days"] == 365

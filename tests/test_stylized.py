@@ -17,8 +17,14 @@ from sim.run.config import default_config, with_values
 from sim.run.ensemble import run_ensemble
 
 #: The mechanism operating from day 0, so that designs differ only in their knobs.
-FROM_DAY_0 = {"mvm.design": "custom", "mvm.start": "day", "mvm.start_day": 0, "mvm.coverage": 0.6,
-              "mvm.acceptance": 0.8, "mvm.reporting_delay_days": 2}
+FROM_DAY_0 = {
+    "mvm.design": "custom",
+    "mvm.start": "day",
+    "mvm.start_day": 0,
+    "mvm.coverage": 0.6,
+    "mvm.acceptance": 0.8,
+    "mvm.reporting_delay_days": 2,
+}
 QUIET = {"spoilers.attack_rate": 0.0, "states.accident_rate": 0.0}
 
 
@@ -38,10 +44,16 @@ def test_fact1_no_militants_no_accidents_no_collapse(base, record_property):
 
 
 def test_fact2_a_stronger_mechanism_makes_truces_last_longer(base, record_property):
-    weak = run_ensemble(with_values(base, {**FROM_DAY_0, "mvm.detection_prob": 0.2,
-                                           "mvm.attribution_accuracy": 0.55, "mvm.penalty": 0.1})).runs
-    strong = run_ensemble(with_values(base, {**FROM_DAY_0, "mvm.detection_prob": 0.9,
-                                             "mvm.attribution_accuracy": 0.95, "mvm.penalty": 0.9})).runs
+    weak = run_ensemble(
+        with_values(
+            base, {**FROM_DAY_0, "mvm.detection_prob": 0.2, "mvm.attribution_accuracy": 0.55, "mvm.penalty": 0.1}
+        )
+    ).runs
+    strong = run_ensemble(
+        with_values(
+            base, {**FROM_DAY_0, "mvm.detection_prob": 0.9, "mvm.attribution_accuracy": 0.95, "mvm.penalty": 0.9}
+        )
+    ).runs
     test = logrank_test(weak["truce_days"], strong["truce_days"], weak["collapsed"], strong["collapsed"])
     record_property("mean_truce_strong_weak", (strong["truce_days"].mean(), weak["truce_days"].mean()))
     record_property("collapsed_strong_weak", (strong["collapsed"].mean(), weak["collapsed"].mean()))
@@ -57,7 +69,9 @@ def test_fact2_no_mechanism_is_worse_than_the_default_joint_one(base, record_pro
     test = logrank_test(none["truce_days"], joint["truce_days"], none["collapsed"], joint["collapsed"])
     record_property("mean_truce_joint_none", (joint["truce_days"].mean(), none["truce_days"].mean()))
     horizon = base.run.horizon_days
-    record_property("p_hold_horizon_joint_none", ((joint["truce_days"] >= horizon).mean(), (none["truce_days"] >= horizon).mean()))
+    record_property(
+        "p_hold_horizon_joint_none", ((joint["truce_days"] >= horizon).mean(), (none["truce_days"] >= horizon).mean())
+    )
     record_property("logrank_p", test.p_value)
     assert test.p_value < 0.01
     assert joint["truce_days"].mean() > none["truce_days"].mean()
@@ -66,11 +80,18 @@ def test_fact2_no_mechanism_is_worse_than_the_default_joint_one(base, record_pro
 def test_fact3_better_attribution_breaks_retaliation_spirals(base, record_property):
     """Same militant activity (the mechanism deters nobody, penalties are nil, no collapse
     cuts the exposure short): accurate findings leave fewer state retaliations."""
-    same_activity = {**FROM_DAY_0, "mvm.detection_prob": 1.0, "mvm.coverage": 1.0, "mvm.penalty": 0.0,
-                     "spoilers.risk_aversion": 0.0, "states.effort_trust_gain": 0.0,
-                     "states.accident_rate": 0.0,
-                     "collapse.hostility_threshold": 100.0, "collapse.void_prob": 0.0,
-                     "run.horizon_days": 180}
+    same_activity = {
+        **FROM_DAY_0,
+        "mvm.detection_prob": 1.0,
+        "mvm.coverage": 1.0,
+        "mvm.penalty": 0.0,
+        "spoilers.risk_aversion": 0.0,
+        "states.effort_trust_gain": 0.0,
+        "states.accident_rate": 0.0,
+        "collapse.hostility_threshold": 100.0,
+        "collapse.void_prob": 0.0,
+        "run.horizon_days": 180,
+    }
     poor = run_ensemble(with_values(base, {**same_activity, "mvm.attribution_accuracy": 0.5})).runs
     good = run_ensemble(with_values(base, {**same_activity, "mvm.attribution_accuracy": 0.95})).runs
     attacks_poor = poor["incidents"] - poor["retaliations"]
@@ -78,7 +99,9 @@ def test_fact3_better_attribution_breaks_retaliation_spirals(base, record_proper
     record_property("attacks_poor_good", (attacks_poor.mean(), attacks_good.mean()))
     record_property("attacks_p", stats.mannwhitneyu(attacks_poor, attacks_good).pvalue)
     record_property("retaliations_poor_good", (poor["retaliations"].mean(), good["retaliations"].mean()))
-    record_property("retaliations_p", stats.mannwhitneyu(poor["retaliations"], good["retaliations"], alternative="greater").pvalue)
+    record_property(
+        "retaliations_p", stats.mannwhitneyu(poor["retaliations"], good["retaliations"], alternative="greater").pvalue
+    )
     # the militant activity really is the same ...
     assert stats.mannwhitneyu(attacks_poor, attacks_good).pvalue > 0.01
     # ... and the retaliations are not
@@ -115,11 +138,15 @@ def window_log_hazard_ratio(reference, other, start: int, end: int) -> tuple[flo
     rows = []
     for flag, runs in ((0, reference), (1, other)):
         alive = runs[runs["truce_days"] > start]
-        rows.append(pd.DataFrame({
-            "T": (np.minimum(alive["truce_days"], end) - start).clip(lower=0.5),
-            "E": (alive["collapsed"] & (alive["truce_days"] <= end)).astype(int),
-            "other": flag,
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "T": (np.minimum(alive["truce_days"], end) - start).clip(lower=0.5),
+                    "E": (alive["collapsed"] & (alive["truce_days"] <= end)).astype(int),
+                    "other": flag,
+                }
+            )
+        )
     s = CoxPHFitter().fit(pd.concat(rows), "T", "E").summary.loc["other"]
     return float(s["coef"]), float(s["se(coef)"])
 
@@ -158,8 +185,10 @@ def test_fact6_more_attacks_and_more_casualties_raise_the_hazard_of_collapse(bas
 
     doses = (0.06, 0.12, 0.24)
     arms = {d: run_ensemble(with_values(base, {"spoilers.attack_rate": d})).runs for d in doses}
-    data = pd.concat(pd.DataFrame({"T": r["truce_days"].clip(lower=0.5), "E": r["collapsed"].astype(int), "rate": d})
-                     for d, r in arms.items())
+    data = pd.concat(
+        pd.DataFrame({"T": r["truce_days"].clip(lower=0.5), "E": r["collapsed"].astype(int), "rate": d})
+        for d, r in arms.items()
+    )
     s = CoxPHFitter().fit(data, "T", "E").summary.loc["rate"]
     rates = [r["collapsed"].sum() / r["truce_days"].sum() for r in arms.values()]
     record_property("hr_per_0.1_attacks_p", (float(np.exp(0.1 * s["coef"])), s["p"]))

@@ -42,14 +42,23 @@ def test_sweep_writes_one_table_and_the_figures(design_sweep):
     out, stdout = design_sweep
     points = read_parquet(out / "sweep.parquet")
     assert points["mvm"].tolist() == ["none", "joint", "third_party"]
-    for col in ("p_hold_90", "p_hold_90_lower", "rmst_days", "trade90_share_recovered", "loss_usd_mean", "incidents_mean"):
+    for col in (
+        "p_hold_90",
+        "p_hold_90_lower",
+        "rmst_days",
+        "trade90_share_recovered",
+        "loss_usd_mean",
+        "incidents_mean",
+    ):
         assert col in points and points[col].notna().all(), col
     assert "median_days" in points  # NaN where not reached within the horizon
     runs = read_parquet(out / "runs.parquet")
     assert len(runs) == 3 * 40 and runs.groupby("mvm").size().to_dict() == {"joint": 40, "none": 40, "third_party": 40}
     # each point's runs are exactly its job's runs.parquet, keyed by its override
     job1 = read_parquet(out / "1" / "runs.parquet")
-    pd.testing.assert_frame_equal(runs.loc[runs["mvm"] == "joint"].drop(columns=["job", "mvm"]).reset_index(drop=True), job1)
+    pd.testing.assert_frame_equal(
+        runs.loc[runs["mvm"] == "joint"].drop(columns=["job", "mvm"]).reset_index(drop=True), job1
+    )
     for fig in ("survival.png", "trade.png"):
         assert is_png(out / fig), fig
     assert not (out / "heatmap.png").exists()  # one categorical key: no grid
@@ -160,7 +169,10 @@ def test_a_changed_configuration_is_not_taken_for_finished(design_sweep):
     config = default_config(["mvm=none", *SMALL])
     assert job_status(out / "0", config)[0] == "complete"
     assert job_status(out / "0", with_values(config, {"run.n_jobs": 1}))[0] == "complete"  # no effect on results
-    assert job_status(out / "0", with_values(config, {"run.replicates": 30})) == ("incomplete", "finished with another configuration")
+    assert job_status(out / "0", with_values(config, {"run.replicates": 30})) == (
+        "incomplete",
+        "finished with another configuration",
+    )
     assert job_status(out / "1", config)[0] == "incomplete"  # mvm=joint
 
 

@@ -97,13 +97,16 @@ def sample_prior(chosen: list[Factor], n: int, seed: int) -> pd.DataFrame:
     return design_table(chosen, x)
 
 
-def record_facts(series: dict[str, np.ndarray], outcome: dict[str, Any], record_day: int = RECORD_DAY) -> dict[str, bool]:
+def record_facts(
+    series: dict[str, np.ndarray], outcome: dict[str, Any], record_day: int = RECORD_DAY
+) -> dict[str, bool]:
     """Which facts of the record a replicate's first ``record_day`` days reproduce."""
     days = slice(0, record_day + 1)
     return {
         "truce_holds": not (outcome["collapsed"] and outcome["truce_days"] <= record_day),
         "incidents_24_25_oct": bool(series["incidents"][list(INCIDENT_DAYS)].sum() >= 1),
-        "round_2_extends_truce": outcome["rounds_failed"] == 0 and outcome["rounds_agreed"] + outcome["rounds_salvaged"] >= 1,
+        "round_2_extends_truce": outcome["rounds_failed"] == 0
+        and outcome["rounds_agreed"] + outcome["rounds_salvaged"] >= 1,
         "crossings_closed": bool(series["open_crossings"][days].max() == 0),
     }
 
@@ -111,13 +114,19 @@ def record_facts(series: dict[str, np.ndarray], outcome: dict[str, Any], record_
 def record_facts_of(model: Any, record_day: int = RECORD_DAY) -> dict[str, bool]:
     """The facts of the record in a model stepped to ``record_day`` (or to its collapse)."""
     truce = model.truce
-    outcome = {"collapsed": not truce.alive, "truce_days": truce.collapse_day if truce.collapse_day is not None else model.day,
-               "rounds_agreed": model.talks.agreed, "rounds_salvaged": model.talks.salvaged,
-               "rounds_failed": model.talks.failed}
+    outcome = {
+        "collapsed": not truce.alive,
+        "truce_days": truce.collapse_day if truce.collapse_day is not None else model.day,
+        "rounds_agreed": model.talks.agreed,
+        "rounds_salvaged": model.talks.salvaged,
+        "rounds_failed": model.talks.failed,
+    }
     return record_facts(model.padded_series(), outcome, record_day)
 
 
-def _simulate_chunk(config: Config, rows: list[dict[str, Any]], seeds: list[int], record_day: int) -> list[dict[str, bool]]:
+def _simulate_chunk(
+    config: Config, rows: list[dict[str, Any]], seeds: list[int], record_day: int
+) -> list[dict[str, bool]]:
     out = []
     for values, seed in zip(rows, seeds, strict=True):
         model = CeasefireModel(set_values(config, values), rng=seed, horizon=record_day)
@@ -146,8 +155,15 @@ class AbcResult:
         return table
 
 
-def abc_rejection(config: Config, n_draws: int, seed: int, keys: tuple[str, ...] = CALIBRATED,
-                  n_jobs: int = -1, chunk: int = 500, record_day: int = RECORD_DAY) -> AbcResult:
+def abc_rejection(
+    config: Config,
+    n_draws: int,
+    seed: int,
+    keys: tuple[str, ...] = CALIBRATED,
+    n_jobs: int = -1,
+    chunk: int = 500,
+    record_day: int = RECORD_DAY,
+) -> AbcResult:
     """Rejection ABC: ``n_draws`` prior draws, one replicate each to ``record_day``;
     accepted when every fact of the record is reproduced. Deterministic for a seed,
     whatever ``n_jobs``."""
@@ -157,9 +173,13 @@ def abc_rejection(config: Config, n_draws: int, seed: int, keys: tuple[str, ...]
     draws = sample_prior(chosen, n_draws, seed)
     seeds = replicate_seeds(seed, n_draws)
     records = draws.to_dict("records")
-    rows = [{k: (int(v) if f.integer else float(v)) for (k, v), f in zip(r.items(), chosen, strict=True)} for r in records]
-    tasks = [delayed(_simulate_chunk)(config, rows[i : i + chunk], seeds[i : i + chunk], record_day)
-             for i in range(0, n_draws, chunk)]
+    rows = [
+        {k: (int(v) if f.integer else float(v)) for (k, v), f in zip(r.items(), chosen, strict=True)} for r in records
+    ]
+    tasks = [
+        delayed(_simulate_chunk)(config, rows[i : i + chunk], seeds[i : i + chunk], record_day)
+        for i in range(0, n_draws, chunk)
+    ]
     results = Parallel(n_jobs=n_jobs)(tasks) if n_jobs != 1 else [t[0](*t[1], **t[2]) for t in tasks]
     facts = pd.DataFrame([f for part in results for f in part])
     draws = draws.assign(record_seed=np.array(seeds, dtype=np.int64), **{k: facts[k].to_numpy() for k in FACTS})
@@ -177,7 +197,16 @@ def posterior_summary(result: AbcResult, chosen: list[Factor]) -> pd.DataFrame:
         width = f.hi - f.lo + (1 if f.integer else 0)  # a discrete uniform over lo..hi for integers
         prior_sd = np.sqrt((width**2 - (1 if f.integer else 0)) / 12)
         q05, q50, q95 = np.quantile(acc[f.key], [0.05, 0.5, 0.95])
-        rows.append({"key": f.key, "prior_lo": f.lo, "prior_hi": f.hi, "default": f.default,
-                     "posterior_median": q50, "posterior_q05": q05, "posterior_q95": q95,
-                     "sd_ratio": float(acc[f.key].std() / prior_sd) if prior_sd > 0 else np.nan})
+        rows.append(
+            {
+                "key": f.key,
+                "prior_lo": f.lo,
+                "prior_hi": f.hi,
+                "default": f.default,
+                "posterior_median": q50,
+                "posterior_q05": q05,
+                "posterior_q95": q95,
+                "sd_ratio": float(acc[f.key].std() / prior_sd) if prior_sd > 0 else np.nan,
+            }
+        )
     return pd.DataFrame(rows)

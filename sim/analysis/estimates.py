@@ -42,9 +42,7 @@ class Estimates:
 
 
 def fit_km(runs: pd.DataFrame, label: str = "truce") -> KaplanMeierFitter:
-    return KaplanMeierFitter(alpha=0.05).fit(
-        runs["truce_days"].to_numpy(), runs["collapsed"].to_numpy(), label=label
-    )
+    return KaplanMeierFitter(alpha=0.05).fit(runs["truce_days"].to_numpy(), runs["collapsed"].to_numpy(), label=label)
 
 
 def survival_at(kmf: KaplanMeierFitter, t: float) -> dict[str, float]:
@@ -109,12 +107,14 @@ def truce_summary(runs: pd.DataFrame, horizon: int) -> tuple[dict[str, Any], pd.
         },
         "collapse_causes": {str(k): int(v) for k, v in causes.items()},
     }
-    curve = pd.DataFrame({
-        "day": kmf.survival_function_.index.to_numpy(),
-        "survival": kmf.survival_function_.iloc[:, 0].to_numpy(),
-        "lower": kmf.confidence_interval_survival_function_.iloc[:, 0].to_numpy(),
-        "upper": kmf.confidence_interval_survival_function_.iloc[:, 1].to_numpy(),
-    })
+    curve = pd.DataFrame(
+        {
+            "day": kmf.survival_function_.index.to_numpy(),
+            "survival": kmf.survival_function_.iloc[:, 0].to_numpy(),
+            "lower": kmf.confidence_interval_survival_function_.iloc[:, 0].to_numpy(),
+            "upper": kmf.confidence_interval_survival_function_.iloc[:, 1].to_numpy(),
+        }
+    )
     return summary, curve
 
 
@@ -219,9 +219,11 @@ def compare_arms(base: pd.DataFrame, other: pd.DataFrame, horizon: int) -> dict[
     from lifelines.statistics import logrank_test
 
     b, o, paired = paired_by_seed(base, other)
-    p_logrank = float(logrank_test(
-        b["truce_days"], o["truce_days"], event_observed_A=b["collapsed"], event_observed_B=o["collapsed"]
-    ).p_value)
+    p_logrank = float(
+        logrank_test(
+            b["truce_days"], o["truce_days"], event_observed_A=b["collapsed"], event_observed_B=o["collapsed"]
+        ).p_value
+    )
     truce_b, truce_o = b["truce_days"].to_numpy(float), o["truce_days"].to_numpy(float)
     trade_b, trade_o = restricted_days_to(b, 90, horizon), restricted_days_to(o, 90, horizon)
     if paired:
@@ -309,10 +311,12 @@ def describe(summary: dict[str, Any], start_date: str | None = None) -> str:
             )
     loss = tr["loss_usd"]
     lines.append(
-        f"  trade lost: US${loss['mean'] / 1e6:,.0f} m on average (5-95%: {loss['p05'] / 1e6:,.0f}-{loss['p95'] / 1e6:,.0f} m)"
+        f"  trade lost: US${loss['mean'] / 1e6:,.0f} m on average (5-95%: "
+        f"{loss['p05'] / 1e6:,.0f}-{loss['p95'] / 1e6:,.0f} m)"
     )
     lines.append(
-        f"Events a replicate: {ev['incidents_mean']:.1f} incidents, {ev['detected_mean']:.1f} detected by the mechanism, "
+        f"Events a replicate: {ev['incidents_mean']:.1f} incidents, {ev['detected_mean']:.1f} detected by the "
+        f"mechanism, "
         f"{ev['misattributed_mean']:.1f} blamed on the wrong party (mostly by a state's own biased attribution), "
         f"{ev['retaliations_mean']:.1f} state retaliations"
     )

@@ -51,8 +51,16 @@ def survival_plot(est: Estimates, path: Path, start_date: str, title: str = "") 
     fig, ax = plt.subplots(figsize=(8, 4.5))
     ax.fill_between(x, curve["lower"], curve["upper"], step="post", color=BLUE, alpha=0.25, label="95% interval")
     rmst = est.summary["truce"]["rmst_days"]
-    ax.step(x, curve["survival"], where="post", color=BLUE, lw=2,
-            label=f"Kaplan-Meier estimate\n(restricted mean {rmst['mean']:.0f} days, {rmst['lower']:.0f}-{rmst['upper']:.0f})")
+    ax.step(
+        x,
+        curve["survival"],
+        where="post",
+        color=BLUE,
+        lw=2,
+        label=(
+            f"Kaplan-Meier estimate\n(restricted mean {rmst['mean']:.0f} days, {rmst['lower']:.0f}-{rmst['upper']:.0f})"
+        ),
+    )
     for s in est.summary["truce"]["survival"]:
         d = _dates(start_date, np.array([s["days"]]))[0]
         ax.errorbar([d], [s["p"]], yerr=[[s["p"] - s["lower"]], [s["upper"] - s["p"]]], fmt="o", color="k", capsize=3)
@@ -102,13 +110,22 @@ def trade_plot(daily: pd.DataFrame, runs: pd.DataFrame, path: Path, start_date: 
             a.axvline(median, color=GREY, ls=":", lw=1)
         ax.annotate(" median first reopening", (median, 1.2), fontsize=8, color=GREY)
     ax_open.set_ylabel("first reopening\n(replicates a week)")
-    ax_open.text(0.99, 0.8, f"{100 * reopen.size / len(runs):.0f}% of replicates reopen",
-                 transform=ax_open.transAxes, ha="right", fontsize=8, color=GREY)
+    ax_open.text(
+        0.99,
+        0.8,
+        f"{100 * reopen.size / len(runs):.0f}% of replicates reopen",
+        transform=ax_open.transAxes,
+        ha="right",
+        fontsize=8,
+        color=GREY,
+    )
     _date_axis(ax_open)
     return save_figure(fig, path)
 
 
-def dynamics_plot(daily: pd.DataFrame, path: Path, round_days: Sequence[int] = (), start_date: str = "", title: str = "") -> Path:
+def dynamics_plot(
+    daily: pd.DataFrame, path: Path, round_days: Sequence[int] = (), start_date: str = "", title: str = ""
+) -> Path:
     """Mean trust each way, grievance, and the daily incidents and retaliations, all over
     the truces still alive (a collapsed truce leaves the average); rounds dotted. The
     rise of trust is partly survivorship: the truces that last are the trusting ones."""
@@ -163,7 +180,11 @@ def _point_colors(n: int) -> list:
 def _subset_note(sweep, jobs: Sequence[int]) -> str:
     n = len(sweep.points)
     half = MAX_CURVES // 2
-    return "" if len(jobs) == n else f" (the {half} best and {half} worst of {n} points by restricted mean, and the baseline)"
+    return (
+        ""
+        if len(jobs) == n
+        else f" (the {half} best and {half} worst of {n} points by restricted mean, and the baseline)"
+    )
 
 
 #: Most curves drawn with their 95% bands; with more, the bands would hide the curves.
@@ -172,7 +193,11 @@ MAX_BANDS = 3
 
 def _replicates_note(sweep) -> str:
     n = sweep.points["replicates"]
-    return f"{int(n.iloc[0]):,} replicates a point" if n.nunique() == 1 else f"{int(n.min()):,}-{int(n.max()):,} replicates a point"
+    return (
+        f"{int(n.iloc[0]):,} replicates a point"
+        if n.nunique() == 1
+        else f"{int(n.min()):,}-{int(n.max()):,} replicates a point"
+    )
 
 
 def sweep_survival_plot(sweep, jobs: Sequence[int], path: Path) -> Path:
@@ -185,18 +210,29 @@ def sweep_survival_plot(sweep, jobs: Sequence[int], path: Path) -> Path:
     for job, color in zip(jobs, _point_colors(len(jobs)), strict=True):
         kmf = fit_km(sweep.runs_of(job), label=sweep.label(job))
         base = job == sweep.baseline_job
-        kmf.plot_survival_function(ax=ax, ci_show=bands, ci_alpha=0.12, color=color, lw=2.5 if base else 1.5,
-                                   label=sweep.label(job) + (" (baseline)" if base else ""))
+        kmf.plot_survival_function(
+            ax=ax,
+            ci_show=bands,
+            ci_alpha=0.12,
+            color=color,
+            lw=2.5 if base else 1.5,
+            label=sweep.label(job) + (" (baseline)" if base else ""),
+        )
     ax.set_xlim(0, sweep.horizon)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("days since the ceasefire (day 0 = 19 Oct 2025)")
     ax.set_ylabel("P(truce still holds)")
     detail = "shaded: 95% intervals" if bands else "95% intervals in sweep.parquet"
-    ax.set_title(f"How long the truce holds, by sweep point{_subset_note(sweep, jobs)}\n"
-                 f"({_replicates_note(sweep)}; {detail})", fontsize=10)
+    ax.set_title(
+        f"How long the truce holds, by sweep point{_subset_note(sweep, jobs)}\n({_replicates_note(sweep)}; {detail})",
+        fontsize=10,
+    )
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="upper right" if len(jobs) <= 4 else "center left",
-              bbox_to_anchor=None if len(jobs) <= 4 else (1.01, 0.5))
+    ax.legend(
+        fontsize=7,
+        loc="upper right" if len(jobs) <= 4 else "center left",
+        bbox_to_anchor=None if len(jobs) <= 4 else (1.01, 0.5),
+    )
     return save_figure(fig, path)
 
 
@@ -207,11 +243,19 @@ def sweep_trade_plot(sweep, jobs: Sequence[int], path: Path, daily: dict[int, pd
     for job, color in zip(jobs, _point_colors(len(jobs)), strict=True):
         d = daily[job]
         lw = 2.5 if job == sweep.baseline_job else 1.5
-        ax.plot(d["day"], d["trade_mean"], color=color, lw=lw, label=sweep.label(job) + (" (baseline)" if job == sweep.baseline_job else ""))
+        ax.plot(
+            d["day"],
+            d["trade_mean"],
+            color=color,
+            lw=lw,
+            label=sweep.label(job) + (" (baseline)" if job == sweep.baseline_job else ""),
+        )
         ax_share.plot(d["day"], d["trade_share_90"], color=color, lw=lw)
     ax.axhline(1.0, color=GREY, lw=0.8)
     ax.set_ylabel("mean trade index\n(1 = pre-crisis flow)")
-    ax.set_title(f"Trade across the border, by sweep point{_subset_note(sweep, jobs)}\n({_replicates_note(sweep)})", fontsize=10)
+    ax.set_title(
+        f"Trade across the border, by sweep point{_subset_note(sweep, jobs)}\n({_replicates_note(sweep)})", fontsize=10
+    )
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax_share.set_ylabel("share of replicates with\ntrade >= 90% of baseline")
     ax_share.set_ylim(0, 1)
@@ -226,8 +270,14 @@ def sweep_heatmap(sweep, x_key: str, y_key: str, path: Path) -> Path:
     """For a grid of two numeric parameters: P(truce holds 90 days) and the restricted
     mean survival time at each cell, annotated."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
-    for ax, (col, name, fmt) in zip(axes, (("p_hold_90", "P(truce holds 90 days)", "{:.2f}"),
-                                            ("rmst_days", f"restricted mean survival (days, of {sweep.horizon})", "{:.0f}")), strict=True):
+    for ax, (col, name, fmt) in zip(
+        axes,
+        (
+            ("p_hold_90", "P(truce holds 90 days)", "{:.2f}"),
+            ("rmst_days", f"restricted mean survival (days, of {sweep.horizon})", "{:.0f}"),
+        ),
+        strict=True,
+    ):
         grid = sweep.points.pivot_table(index=y_key, columns=x_key, values=col)
         image = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
         ax.set_xticks(range(grid.shape[1]), [f"{v:g}" for v in grid.columns])
@@ -238,8 +288,15 @@ def sweep_heatmap(sweep, x_key: str, y_key: str, path: Path) -> Path:
         lo, hi = np.nanmin(grid.to_numpy()), np.nanmax(grid.to_numpy())
         for (i, j), v in np.ndenumerate(grid.to_numpy()):
             if np.isfinite(v):
-                ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=8,
-                        color="k" if hi > lo and (v - lo) / (hi - lo) > 0.6 else "w")
+                ax.text(
+                    j,
+                    i,
+                    fmt.format(v),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="k" if hi > lo and (v - lo) / (hi - lo) > 0.6 else "w",
+                )
         fig.colorbar(image, ax=ax, shrink=0.85)
     return save_figure(fig, path)
 
@@ -251,8 +308,10 @@ def forest_plot(comparison: pd.DataFrame, path: Path, title: str = "") -> Path:
     base = comparison.loc[comparison["baseline"].astype(bool), "label"].iloc[0]
     fig, axes = plt.subplots(1, 2, figsize=(11, 0.5 * len(comp) + 1.8), sharey=True)
     y = np.arange(len(comp))
-    for ax, col, name, color in ((axes[0], "diff_truce_days", "more days of truce", BLUE),
-                                 (axes[1], "diff_trade90_days", "days to 90% trade (fewer = faster)", ORANGE)):
+    for ax, col, name, color in (
+        (axes[0], "diff_truce_days", "more days of truce", BLUE),
+        (axes[1], "diff_trade90_days", "days to 90% trade (fewer = faster)", ORANGE),
+    ):
         mid = comp[col].to_numpy()
         err = np.vstack([mid - comp[f"{col}_lower"].to_numpy(), comp[f"{col}_upper"].to_numpy() - mid])
         ax.errorbar(mid, y, xerr=err, fmt="o", color=color, capsize=4)
@@ -269,15 +328,22 @@ def morris_plot(table: pd.DataFrame, path: Path, top: int = 15, labelled: int = 
     bootstrap 95% intervals (red: a larger value lowers the output); below, mu*
     (influence) against sigma (non-linearity, interactions) for every factor, the
     ``labelled`` most influential named."""
-    fig, axes = plt.subplots(2, 2, figsize=(14, 0.32 * top + 6.5), layout="constrained",
-                             gridspec_kw={"height_ratios": [0.32 * top + 0.8, 5]})
+    fig, axes = plt.subplots(
+        2, 2, figsize=(14, 0.32 * top + 6.5), layout="constrained", gridspec_kw={"height_ratios": [0.32 * top + 0.8, 5]}
+    )
     for col, (out, name) in enumerate(SA_OUTPUTS.items()):
         t = table.loc[table["output"] == out]
         bars, scatter = axes[0, col], axes[1, col]
         best = t.loc[t["rank"] <= top].iloc[::-1]
         low = np.minimum(best["mu_star_conf"], best["mu_star"])  # mu* >= 0: the interval stops at 0
-        bars.barh(best["key"], best["mu_star"], xerr=[low, best["mu_star_conf"]], capsize=2,
-                  color=np.where(best["mu"] < 0, RED, BLUE), ecolor=GREY)
+        bars.barh(
+            best["key"],
+            best["mu_star"],
+            xerr=[low, best["mu_star_conf"]],
+            capsize=2,
+            color=np.where(best["mu"] < 0, RED, BLUE),
+            ecolor=GREY,
+        )
         bars.tick_params(axis="y", labelsize=8)
         bars.set_xlabel(f"mu*: mean |elementary effect| on {name}, per full range")
         bars.set_title(f"{name}: the {top} most influential (red: a larger value lowers it)", fontsize=10)
@@ -286,8 +352,13 @@ def morris_plot(table: pd.DataFrame, path: Path, top: int = 15, labelled: int = 
         scatter.scatter(t.loc[~named, "mu_star"], t.loc[~named, "sigma"], s=14, color=GREY, alpha=0.6)
         scatter.scatter(t.loc[named, "mu_star"], t.loc[named, "sigma"], s=24, color=BLUE)
         for _, r in t.loc[named].iterrows():
-            scatter.annotate(r["key"].split(".", 1)[1], (r["mu_star"], r["sigma"]), fontsize=7,
-                             xytext=(3, 3), textcoords="offset points")
+            scatter.annotate(
+                r["key"].split(".", 1)[1],
+                (r["mu_star"], r["sigma"]),
+                fontsize=7,
+                xytext=(3, 3),
+                textcoords="offset points",
+            )
         hi = max(t["mu_star"].max(), t["sigma"].max()) * 1.08
         scatter.plot([0, hi], [0, hi], color=GREY, lw=0.8, ls="--")
         scatter.set_xlim(0, hi)
@@ -295,7 +366,9 @@ def morris_plot(table: pd.DataFrame, path: Path, top: int = 15, labelled: int = 
         scatter.set_xlabel("mu* (days per full range)")
         scatter.set_ylabel("sigma: spread of the elementary effects (days)")
         scatter.grid(alpha=0.3)
-    fig.suptitle(title or f"Morris screening of all {table['key'].nunique()} parameters with a sensitivity range", fontsize=11)
+    fig.suptitle(
+        title or f"Morris screening of all {table['key'].nunique()} parameters with a sensitivity range", fontsize=11
+    )
     return save_figure(fig, path)
 
 
@@ -347,21 +420,33 @@ def posterior_plot(draws: pd.DataFrame, summary: pd.DataFrame, path: Path, title
     return save_figure(fig, path)
 
 
-def forecast_comparison_plot(curves: dict[str, Estimates], path: Path, start_date: str, mark_day: int | None = None,
-                             title: str = "") -> Path:
+def forecast_comparison_plot(
+    curves: dict[str, Estimates], path: Path, start_date: str, mark_day: int | None = None, title: str = ""
+) -> Path:
     """Kaplan-Meier curves of several ensembles of the same scenario, with 95% bands."""
     fig, ax = plt.subplots(figsize=(9, 4.8))
     for (label, est), color in zip(curves.items(), _point_colors(len(curves)), strict=True):
         curve = est.curve
         dates = _dates(start_date, curve["day"].to_numpy())
         rmst = est.summary["truce"]["rmst_days"]
-        ax.step(dates, curve["survival"], where="post", color=color, lw=2,
-                label=f"{label} (restricted mean {rmst['mean']:.0f} d, {rmst['lower']:.0f}-{rmst['upper']:.0f})")
+        ax.step(
+            dates,
+            curve["survival"],
+            where="post",
+            color=color,
+            lw=2,
+            label=f"{label} (restricted mean {rmst['mean']:.0f} d, {rmst['lower']:.0f}-{rmst['upper']:.0f})",
+        )
         ax.fill_between(dates, curve["lower"], curve["upper"], step="post", color=color, alpha=0.15)
     if mark_day is not None:
         ax.axvline(_dates(start_date, np.array([mark_day]))[0], color=GREY, ls=":", lw=1)
-        ax.annotate(" record ends (5 Nov 2025)", (_dates(start_date, np.array([mark_day]))[0], 0.03), fontsize=8, color=GREY,
-                    va="bottom")
+        ax.annotate(
+            " record ends (5 Nov 2025)",
+            (_dates(start_date, np.array([mark_day]))[0], 0.03),
+            fontsize=8,
+            color=GREY,
+            va="bottom",
+        )
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("P(truce still holds)")
     _date_axis(ax)

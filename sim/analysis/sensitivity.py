@@ -47,8 +47,11 @@ class Factor:
 def factors(config: Config) -> list[Factor]:
     """Every knob with a sensitivity range, in the order of the parameter table
     (per-party and per-mediator knobs once for each party and mediator)."""
-    return [Factor(leaf.key, float(leaf.meta["sa"][0]), float(leaf.meta["sa"][1]), leaf.type is int, float(leaf.value))
-            for leaf in leaves(config) if leaf.meta.get("sa")]
+    return [
+        Factor(leaf.key, float(leaf.meta["sa"][0]), float(leaf.meta["sa"][1]), leaf.type is int, float(leaf.value))
+        for leaf in leaves(config)
+        if leaf.meta.get("sa")
+    ]
 
 
 def problem(chosen: list[Factor]) -> dict:
@@ -94,7 +97,9 @@ def outputs(runs: pd.DataFrame, horizon: int) -> pd.DataFrame:
     if (runs["parameter_row"] < 0).any():
         raise ConfigError("some replicates took no row of a parameter table: this is not a design sweep.")
     t90 = runs["trade_days_to_90"].fillna(horizon).clip(upper=horizon)
-    frame = pd.DataFrame({"row": runs["parameter_row"].astype(int), "rmst_days": runs["truce_days"], "trade90_days": t90})
+    frame = pd.DataFrame(
+        {"row": runs["parameter_row"].astype(int), "rmst_days": runs["truce_days"], "trade90_days": t90}
+    )
     out = frame.groupby("row")[["rmst_days", "trade90_days"]].mean().sort_index()
     return out
 
@@ -103,8 +108,10 @@ def check_complete(y: pd.DataFrame, n: int) -> None:
     missing = sorted(set(range(n)) - set(y.index))
     if missing:
         shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
-        raise ConfigError(f"{len(missing)} of the {n} design points have no result (rows {shown}); "
-                          "run the sweep again to finish them (finished points are kept).")
+        raise ConfigError(
+            f"{len(missing)} of the {n} design points have no result (rows {shown}); "
+            "run the sweep again to finish them (finished points are kept)."
+        )
 
 
 def analyze_morris(chosen: list[Factor], design: pd.DataFrame, y: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
@@ -115,11 +122,20 @@ def analyze_morris(chosen: list[Factor], design: pd.DataFrame, y: pd.DataFrame, 
     x = design.to_numpy(dtype=float)
     rows = []
     for out in OUTPUTS:
-        res = morris.analyze(problem(chosen), x, y[out].to_numpy(dtype=float), num_resamples=1000,
-                             conf_level=0.95, seed=seed)
+        res = morris.analyze(
+            problem(chosen), x, y[out].to_numpy(dtype=float), num_resamples=1000, conf_level=0.95, seed=seed
+        )
         for i, f in enumerate(chosen):
-            rows.append({"output": out, "key": f.key, "mu_star": res["mu_star"][i],
-                         "mu_star_conf": res["mu_star_conf"][i], "mu": res["mu"][i], "sigma": res["sigma"][i]})
+            rows.append(
+                {
+                    "output": out,
+                    "key": f.key,
+                    "mu_star": res["mu_star"][i],
+                    "mu_star_conf": res["mu_star_conf"][i],
+                    "mu": res["mu"][i],
+                    "sigma": res["sigma"][i],
+                }
+            )
     table = pd.DataFrame(rows)
     table["rank"] = table.groupby("output")["mu_star"].rank(ascending=False, method="first").astype(int)
     return table.sort_values(["output", "rank"]).reset_index(drop=True)
@@ -138,11 +154,25 @@ def analyze_sobol(chosen: list[Factor], y: pd.DataFrame, n_points: int, seed: in
     check_complete(y, n_points)
     rows = []
     for out in OUTPUTS:
-        res = sobol.analyze(problem(chosen), y[out].to_numpy(dtype=float), calc_second_order=False,
-                            num_resamples=1000, conf_level=0.95, seed=seed)
+        res = sobol.analyze(
+            problem(chosen),
+            y[out].to_numpy(dtype=float),
+            calc_second_order=False,
+            num_resamples=1000,
+            conf_level=0.95,
+            seed=seed,
+        )
         for i, f in enumerate(chosen):
-            rows.append({"output": out, "key": f.key, "S1": res["S1"][i], "S1_conf": res["S1_conf"][i],
-                         "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]})
+            rows.append(
+                {
+                    "output": out,
+                    "key": f.key,
+                    "S1": res["S1"][i],
+                    "S1_conf": res["S1_conf"][i],
+                    "ST": res["ST"][i],
+                    "ST_conf": res["ST_conf"][i],
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -91,7 +91,9 @@ class Border:
     rule, once a mechanism is agreed). Earlier closures lasted 6-27 days (case-facts.md).
     """
 
-    def __init__(self, model: mesa.Model, crossings: dict[str, CrossingInit], config: CrossingsConfig, rng: random.Random):
+    def __init__(
+        self, model: mesa.Model, crossings: dict[str, CrossingInit], config: CrossingsConfig, rng: random.Random
+    ):
         self.model = model
         self.config = config
         self.stream = rng
@@ -108,8 +110,16 @@ class Border:
         self.steady_days = 0  # days on that path (arrivals = trucks through = baseline)
 
     # -- incidents
-    def new_incident(self, day: int, kind: Kind, author: str, victim: str, casualty_mean: float,
-                     rng: random.Random, provoked_by: Incident | None = None) -> Incident:
+    def new_incident(
+        self,
+        day: int,
+        kind: Kind,
+        author: str,
+        victim: str,
+        casualty_mean: float,
+        rng: random.Random,
+        provoked_by: Incident | None = None,
+    ) -> Incident:
         """An incident: where it happens (near a crossing or not) and its casualties, drawn
         from the stream of the process that caused it."""
         near = rng.random() < self.config.near_crossing_share

@@ -24,6 +24,7 @@ def register_mediator(kind: str) -> Callable[[type[Mediator]], type[Mediator]]:
     def add(cls: type[Mediator]) -> type[Mediator]:
         MEDIATOR_KINDS[kind] = cls
         return cls
+
     return add
 
 

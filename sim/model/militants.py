@@ -45,12 +45,15 @@ class Militants:
     peace is near).
     """
 
-    def __init__(self, model: mesa.Model, config: SpoilersConfig, round_days: Iterable[tuple[int, int]],
-                 rng: random.Random):
+    def __init__(
+        self, model: mesa.Model, config: SpoilersConfig, round_days: Iterable[tuple[int, int]], rng: random.Random
+    ):
         self.config = config
         self.stream = rng
         self.cells = tuple(
-            SpoilerCell(model, activity=rng.uniform(0.5, 1.5), risk_aversion=config.risk_aversion * rng.uniform(0.5, 1.5))
+            SpoilerCell(
+                model, activity=rng.uniform(0.5, 1.5), risk_aversion=config.risk_aversion * rng.uniform(0.5, 1.5)
+            )
             for _ in range(config.cells)
         )
         mean_activity = sum(c.activity for c in self.cells) / config.cells
@@ -94,8 +97,9 @@ class Militants:
                 return [self.attack_on(AFG, day, border)]
         return []
 
-    def _independent_attacks(self, day: int, border: Border, base_pak: float, base_afg: float,
-                             supp_afg: float, supp_pak: float, risk: float) -> list[Incident]:
+    def _independent_attacks(
+        self, day: int, border: Border, base_pak: float, base_afg: float, supp_afg: float, supp_pak: float, risk: float
+    ) -> list[Incident]:
         attacks = []
         for cell in self.cells:
             p_pak = cell.attack_hazard(base_pak, supp_afg, risk)

@@ -158,8 +158,9 @@ class CeasefireModel(mesa.Model):
     def alive(self) -> bool:
         return self.truce.alive
 
-    def new_incident(self, kind: Kind, author: str, victim: str, casualty_mean: float, rng: Any,
-                     provoked_by: Incident | None = None) -> Incident:
+    def new_incident(
+        self, kind: Kind, author: str, victim: str, casualty_mean: float, rng: Any, provoked_by: Incident | None = None
+    ) -> Incident:
         """An incident today, placed on the border (:meth:`sim.model.crossings.Border.new_incident`)."""
         return self.border.new_incident(self.day, kind, author, victim, casualty_mean, rng, provoked_by)
 

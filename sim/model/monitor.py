@@ -30,6 +30,7 @@ def register_design(*names: str) -> Callable[[type[Monitor]], type[Monitor]]:
         for name in names:
             DESIGNS[name] = cls
         return cls
+
     return add
 
 

@@ -176,8 +176,11 @@ class States:
         if u >= 2.0 * p:
             return []
         s = self.by_key[AFG] if u < p else self.by_key[PAK]
-        return [m.border.new_incident(day, Kind.ACCIDENT, s.key, s.other.key, self.config.states.strike_casualties_mean,
-                                      self.accidents)]
+        return [
+            m.border.new_incident(
+                day, Kind.ACCIDENT, s.key, s.other.key, self.config.states.strike_casualties_mean, self.accidents
+            )
+        ]
 
     # -- responses
     def respond_to(self, incidents: list[Incident], day: int) -> None:
@@ -234,8 +237,13 @@ class States:
             self.retaliations += 1
             self.retaliations_today += 1
             strike = m.border.new_incident(
-                day, Kind.RETALIATION, victim.key, victim.other.key,
-                self.config.states.strike_casualties_mean, self.stream, provoked_by=inc,
+                day,
+                Kind.RETALIATION,
+                victim.key,
+                victim.other.key,
+                self.config.states.strike_casualties_mean,
+                self.stream,
+                provoked_by=inc,
             )
             self.incoming.append(strike)
 

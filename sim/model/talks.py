@@ -56,7 +56,12 @@ class Talks:
         afg, pak = states.pair
         trust = (afg.trust + pak.trust) / 2
         grievance = (afg.grievance + pak.grievance) / 2
-        p_agree = r.agreement_base + r.trust_weight * trust + r.leverage_weight * mediation.pressure - r.grievance_weight * grievance
+        p_agree = (
+            r.agreement_base
+            + r.trust_weight * trust
+            + r.leverage_weight * mediation.pressure
+            - r.grievance_weight * grievance
+        )
         if self.stream.random() < p_agree:
             self.agreed += 1
             monitor.agree(day)

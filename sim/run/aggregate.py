@@ -44,7 +44,12 @@ def aggregate(sweep_dir: Path | str, baseline: str | None = None, quiet: bool = 
     failed = out / "failed_jobs.csv"
     if sweep.not_complete:
         write_csv(
-            pd.DataFrame([{"job": j.num, "overrides": " ".join(j.overrides), "status": j.status, "reason": j.reason} for j in sweep.not_complete]),
+            pd.DataFrame(
+                [
+                    {"job": j.num, "overrides": " ".join(j.overrides), "status": j.status, "reason": j.reason}
+                    for j in sweep.not_complete
+                ]
+            ),
             failed,
         )
     else:
@@ -61,6 +66,7 @@ def aggregate(sweep_dir: Path | str, baseline: str | None = None, quiet: bool = 
         print(describe_sweep(sweep, comparison))
     return sweep
 
+
 def grid_keys(sweep: Sweep) -> tuple[str, str] | None:
     """The two swept keys of a numeric two-parameter grid, else None."""
     if len(sweep.keys) != 2:
@@ -69,19 +75,24 @@ def grid_keys(sweep: Sweep) -> tuple[str, str] | None:
     numeric = all(pd.api.types.is_numeric_dtype(sweep.points[k]) for k in (a, b))
     return (a, b) if numeric else None
 
+
 def describe_sweep(sweep: Sweep, comparison: pd.DataFrame) -> str:
     n_ok = len(sweep.points)
     lines = [f"Sweep {sweep.path}: {n_ok} of {len(sweep.jobs)} points complete"]
     for job in sweep.not_complete:
         lines.append(f"  job {job.num} ({' '.join(job.overrides)}): {job.status} ({job.reason})")
     if sweep.stale:
-        lines.append(f"  ignored: {len(sweep.stale)} folders left by an earlier sweep into this folder "
-                     f"(jobs {', '.join(str(j.num) for j in sweep.stale)}; not part of this sweep)")
+        lines.append(
+            f"  ignored: {len(sweep.stale)} folders left by an earlier sweep into this folder "
+            f"(jobs {', '.join(str(j.num) for j in sweep.stale)}; not part of this sweep)"
+        )
     base_label = sweep.label(sweep.baseline_job)
     if sweep.baseline_job != sweep.jobs[0].num and not sweep.baseline_named:
         lines.append(f"  note: the first point did not finish, so the baseline is the first that did ({base_label})")
-    lines.append(f"Against the baseline ({base_label}); truce days within {sweep.horizon} days, paired by replicate; "
-                 "p-values: paired t-test of the difference, and log-rank (unpaired) of the survival curves:")
+    lines.append(
+        f"Against the baseline ({base_label}); truce days within {sweep.horizon} days, paired by replicate; "
+        "p-values: paired t-test of the difference, and log-rank (unpaired) of the survival curves:"
+    )
     width = max(len(s) for s in comparison["label"])
     lines.append(f"  {'point':<{width}}  P(90 d)  RMST  {'diff in truce days [95% CI]':<28}  paired p  log-rank p")
     shown = comparison if len(comparison) <= MAX_PRINTED else comparison.iloc[:MAX_PRINTED]
@@ -92,12 +103,17 @@ def describe_sweep(sweep: Sweep, comparison: pd.DataFrame) -> str:
         else:
             diff = f"{r['diff_truce_days']:+.1f} [{r['diff_truce_days_lower']:+.1f}, {r['diff_truce_days_upper']:+.1f}]"
             p_paired, p_logrank = f"{r['diff_truce_days_p']:.2g}", f"{r['logrank_p']:.2g}"
-        lines.append(f"  {r['label']:<{width}}  {p90}  {r['rmst_days']:4.0f}  {diff:<28}  {p_paired:>8}  {p_logrank:>10}")
+        lines.append(
+            f"  {r['label']:<{width}}  {p90}  {r['rmst_days']:4.0f}  {diff:<28}  {p_paired:>8}  {p_logrank:>10}"
+        )
     if len(shown) < len(comparison):
         lines.append(f"  ... and {len(comparison) - len(shown)} more points: every one is in comparison.csv")
-    lines.append(f"Tables and figures in {sweep.path}: sweep.parquet, runs.parquet, comparison.csv, survival.png, trade.png"
-                 + (", heatmap.png" if grid_keys(sweep) else ""))
+    lines.append(
+        f"Tables and figures in {sweep.path}: sweep.parquet, runs.parquet, comparison.csv, survival.png, trade.png"
+        + (", heatmap.png" if grid_keys(sweep) else "")
+    )
     return "\n".join(lines)
+
 
 def aggregate_after_failure() -> None:
     """A sweep stopped by a failed job: aggregate the jobs that did finish, if any."""
@@ -110,6 +126,7 @@ def aggregate_after_failure() -> None:
     except (ConfigError, UsageError) as err:
         print(f"ceasefire-sim: nothing to aggregate: {err}", file=sys.stderr)
 
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m sim.sweep",
@@ -118,8 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(the rest are aggregated), 2 if nothing can be aggregated.",
     )
     parser.add_argument("sweep_dir", type=Path, help="the sweep folder (hydra.sweep.dir)")
-    parser.add_argument("--baseline", help="the baseline point as key=value[,key=value] (default: the one the sweep "
-                        "was run with, hydra.callbacks.sweep.baseline, else the first point)")
+    parser.add_argument(
+        "--baseline",
+        help="the baseline point as key=value[,key=value] (default: the one the sweep "
+        "was run with, hydra.callbacks.sweep.baseline, else the first point)",
+    )
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     args = parser.parse_args(argv)
     try:

@@ -66,6 +66,8 @@ class SweepCallback(Callback):
         try:
             aggregate(Path(config.hydra.sweep.dir), self.baseline)
         except Exception as err:  # every job finished; say why their summary is missing
-            print(f"ceasefire-sim: the jobs finished but the sweep cannot be aggregated: {type(err).__name__}: {err}",
-                  file=sys.stderr)
+            print(
+                f"ceasefire-sim: the jobs finished but the sweep cannot be aggregated: {type(err).__name__}: {err}",
+                file=sys.stderr,
+            )
             sys.exit(1)

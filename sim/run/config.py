@@ -57,12 +57,16 @@ def load_config(cfg: Any) -> Config:
 def check_implementations(config: Config) -> None:
     """The mechanism design and every mediator's kind name a registered implementation."""
     if config.mvm.design not in DESIGNS:
-        raise ConfigError(f"mvm.design: unknown design '{config.mvm.design}'. Registered (sim/model/monitor.py): "
-                          f"{', '.join(sorted(DESIGNS))}.")
+        raise ConfigError(
+            f"mvm.design: unknown design '{config.mvm.design}'. Registered (sim/model/monitor.py): "
+            f"{', '.join(sorted(DESIGNS))}."
+        )
     for name, m in config.mediation.mediators.items():
         if m.kind not in MEDIATOR_KINDS:
-            raise ConfigError(f"mediation.mediators.{name}.kind: unknown kind '{m.kind}'. Registered "
-                              f"(sim/model/mediators.py): {', '.join(sorted(MEDIATOR_KINDS))}.")
+            raise ConfigError(
+                f"mediation.mediators.{name}.kind: unknown kind '{m.kind}'. Registered "
+                f"(sim/model/mediators.py): {', '.join(sorted(MEDIATOR_KINDS))}."
+            )
 
 
 def default_config(overrides: list[str] | None = None) -> Config:
@@ -149,8 +153,7 @@ def check_overrides(args: Iterable[str]) -> None:
     except HydraException as err:
         hint = ""
         if "mismatched input '='" in str(err):
-            hint = (" A value that holds an '=' needs quotes, e.g. "
-                    "'hydra.callbacks.sweep.baseline=\"mvm=none\"'.")
+            hint = " A value that holds an '=' needs quotes, e.g. 'hydra.callbacks.sweep.baseline=\"mvm=none\"'."
         raise ConfigError(f"cannot read the command-line overrides: {err}.{hint}") from None
     for ov in overrides:
         key = ov.key_or_group
@@ -175,8 +178,7 @@ def check_overrides(args: Iterable[str]) -> None:
             for option in chosen:
                 if str(option) not in options:
                     raise ConfigError(
-                        f"unknown option '{option}' for config group '{key}'. "
-                        f"Available: {', '.join(options)}."
+                        f"unknown option '{option}' for config group '{key}'. Available: {', '.join(options)}."
                     )
             continue
         path = key.split(".")
@@ -184,6 +186,4 @@ def check_overrides(args: Iterable[str]) -> None:
         if bad:
             parent = bad[:-1]
             where = f"'{'.'.join(parent)}'" if parent else "the top level"
-            raise ConfigError(
-                f"unknown key '{key}'. Allowed keys under {where}: {keys_under(parent)}."
-            )
+            raise ConfigError(f"unknown key '{key}'. Allowed keys under {where}: {keys_under(parent)}.")

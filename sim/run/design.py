@@ -31,6 +31,7 @@ def sweep_points(cfg: Any) -> list[list[str]] | None:
     overrides = OverridesParser.create().parse_overrides(args)
     return [list(job) for batch in BasicSweeper.split_arguments(overrides, None) for job in batch]
 
+
 def varying_keys(points: Sequence[Sequence[str]]) -> list[str]:
     """The keys whose value differs between points."""
     values: dict[str, set[str]] = {}
@@ -40,11 +41,13 @@ def varying_keys(points: Sequence[Sequence[str]]) -> list[str]:
             values.setdefault(key, set()).add(value)
     return [k for k, v in values.items() if len(v) > 1]
 
+
 def job_label(overrides: Sequence[str]) -> str:
     """A job's overrides as the sweep's progress lines show them: the swept ones only."""
     keys = set(os.environ.get(KEYS_ENV, "").split())
     shown = [ov for ov in overrides if ov.partition("=")[0] in keys]
     return " ".join(shown or overrides)
+
 
 def check_one_horizon(points: Sequence[Sequence[str]]) -> None:
     """Points must share one horizon: restricted means over different horizons differ by
@@ -55,6 +58,7 @@ def check_one_horizon(points: Sequence[Sequence[str]]) -> None:
             f"run.horizon_days is swept ({', '.join(sorted(horizons))}): the points of a sweep must share one "
             "horizon to be compared; run one sweep per horizon."
         )
+
 
 def validate_points(points: list[list[str]]) -> None:
     """Compose and check every point before any job starts; raise :class:`ConfigError`
@@ -77,6 +81,7 @@ def validate_points(points: list[list[str]]) -> None:
         except ConfigError as err:
             raise ConfigError(f"sweep point {' '.join(point)}: {err}") from None
 
+
 def _value_extremes(points: list[list[str]]) -> list[list[str]]:
     """The first point, and for each position where the points differ the first point
     with that position's distinct values (numbers: the smallest and the largest)."""
@@ -93,6 +98,7 @@ def _value_extremes(points: list[list[str]]) -> list[list[str]]:
         candidates += [[*first[:i], ov, *first[i + 1 :]] for ov in sorted(values)]
     return candidates
 
+
 def typed(values: Iterable[str]) -> list[Any]:
     """Override values as numbers when every value is a number, else as text."""
     values = list(values)
@@ -100,6 +106,7 @@ def typed(values: Iterable[str]) -> list[Any]:
     if all(isinstance(v, int | float) and not isinstance(v, bool) for v in parsed):
         return parsed
     return [str(v) for v in values]
+
 
 def same_value(a: str | None, b: str) -> bool:
     """Two override values are the same as YAML reads them (true = True, 1 = 1.0)."""
@@ -110,11 +117,13 @@ def same_value(a: str | None, b: str) -> bool:
     except yaml.YAMLError:
         return False
 
+
 def parse_baseline(baseline: str) -> dict[str, str]:
     wanted = dict(part.strip().split("=", 1) for part in baseline.split(",") if "=" in part)
     if not wanted:
         raise ConfigError(f"baseline '{baseline}': give it as key=value[,key=value] (e.g. mvm=none).")
     return wanted
+
 
 def check_baseline(baseline: str, points: Sequence[Sequence[str]]) -> None:
     """The baseline must name one of the sweep's points."""

@@ -39,6 +39,7 @@ RUNS_SCHEMA = pa.schema([(c.name, pa.type_for_alias(c.dtype)) for c in outputs.R
 TRADE_BIN = 0.0025
 TRADE_BINS = int(2.0 / TRADE_BIN) + 2  # bin 0 holds exact zeros (closed border)
 
+
 def trade_bin(values: np.ndarray) -> np.ndarray:
     """Histogram bin of trade-index values: 0 for exactly zero, then bins of TRADE_BIN."""
     bins = 1 + np.floor(values / TRADE_BIN).astype(np.int64)
@@ -123,8 +124,11 @@ class DailyAccumulator:
         and shares recovered; then every other series' mean over the replicates its
         declaration names (alive, then at risk, then all; sim.outputs.SERIES)."""
         with np.errstate(invalid="ignore", divide="ignore"):
-            denominators = {"alive": np.where(self.alive > 0, self.alive, np.nan),
-                            "at_risk": np.where(self.at_risk > 0, self.at_risk, np.nan), "all": self.n}
+            denominators = {
+                "alive": np.where(self.alive > 0, self.alive, np.nan),
+                "at_risk": np.where(self.at_risk > 0, self.at_risk, np.nan),
+                "all": self.n,
+            }
             data = {
                 "day": np.arange(self.days),
                 "date": pd.date_range(start_date, periods=self.days, freq="D"),
@@ -151,8 +155,9 @@ class ChunkResult:
     daily: DailyAccumulator
 
 
-def run_replicate(config: Config, replicate: int, seed: int, configs: ReplicateConfigs | None = None
-                  ) -> tuple[dict, dict[str, np.ndarray]]:
+def run_replicate(
+    config: Config, replicate: int, seed: int, configs: ReplicateConfigs | None = None
+) -> tuple[dict, dict[str, np.ndarray]]:
     """One replicate: its outcome row (with replicate, seed and the parameter row it took)
     and its daily series."""
     own, row, history = (configs or ReplicateConfigs(config))(replicate)

@@ -33,14 +33,21 @@ def config_digest(config: Config) -> str:
         data["parameters"]["sha256"] = table_digest(config.parameters.table)
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
+
 def write_manifest(out_dir: Path, config: Config, elapsed_s: float, workers: int) -> Path:
     """Record the job's outputs and sizes; written last, so its presence means complete."""
     files = {name: (out_dir / name).stat().st_size for name in JOB_OUTPUTS}
     return write_json(
-        {"config_sha256": config_digest(config), "files": files, "elapsed_s": round(elapsed_s, 2),
-         "workers": workers, "finished": time.strftime("%Y-%m-%dT%H:%M:%S")},
+        {
+            "config_sha256": config_digest(config),
+            "files": files,
+            "elapsed_s": round(elapsed_s, 2),
+            "workers": workers,
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        },
         out_dir / MANIFEST,
     )
+
 
 def job_status(job_dir: Path, config: Config | None = None) -> tuple[str, str]:
     """("complete" | "failed" | "incomplete", reason). With ``config``, a complete job

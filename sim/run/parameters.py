@@ -127,10 +127,14 @@ def check(config: Config) -> None:
     table = read_table(p.table)
     settings = [k for k in keys_of(table) if k.startswith(("run.", "parameters."))]
     if settings:
-        raise ConfigError(f"parameters.table '{p.table}': {', '.join(settings)} are run settings, not model parameters; "
-                          "a table sets the model's parameters (states.*, spoilers.*, mvm.*, ...).")
+        raise ConfigError(
+            f"parameters.table '{p.table}': {', '.join(settings)} are run settings, not model parameters; "
+            "a table sets the model's parameters (states.*, spoilers.*, mvm.*, ...)."
+        )
     if p.row is not None and p.row >= len(table):
-        raise ConfigError(f"parameters.row: {p.row} is past the last row of '{p.table}' ({len(table)} rows, 0 to {len(table) - 1}).")
+        raise ConfigError(
+            f"parameters.row: {p.row} is past the last row of '{p.table}' ({len(table)} rows, 0 to {len(table) - 1})."
+        )
     for extreme in ("min", "max"):
         try:
             set_values(config, {k: _typed(getattr(table[k], extreme)()) for k in keys_of(table)}, validate=True)

@@ -47,9 +47,14 @@ def run_scenario(config: Config, out_dir: Path, quiet: bool = False, max_workers
 
     start = config.scenario.start_date
     if config.run.figures:
-        label = f"{config.scenario.name}, mechanism: {config.mvm.design}, mediators: {', '.join(config.mediation.mediators) or 'none'}"
+        label = (
+            f"{config.scenario.name}, mechanism: {config.mvm.design}, mediators: "
+            f"{', '.join(config.mediation.mediators) or 'none'}"
+        )
         plots.survival_plot(est, out_dir / "survival.png", start, title=f"How long the truce holds ({label})")
-        plots.trade_plot(result.daily, result.runs, out_dir / "trade.png", start, title=f"Trade across the border ({label})")
+        plots.trade_plot(
+            result.daily, result.runs, out_dir / "trade.png", start, title=f"Trade across the border ({label})"
+        )
         rounds = [r.end_day for r in round_calendar(config, config.run.horizon_days)]
         plots.dynamics_plot(result.daily, out_dir / "dynamics.png", rounds, start)
     write_manifest(out_dir, config, time.perf_counter() - started, result.workers)
@@ -65,16 +70,23 @@ def describe_table(config: Config, runs) -> str:
     histories, how many still reproduce the record under this run's settings."""
     p = config.parameters
     if p.table is None:
-        return "Parameters: the values in conf/ and on the command line, the same in every replicate (parameters.table=null)."
+        return (
+            "Parameters: the values in conf/ and on the command line, the same in every replicate "
+            "(parameters.table=null)."
+        )
     table = read_table(p.table)
     drawn = [k for k in keys_of(table) if k not in p.pinned]
-    how = f"every replicate took row {p.row} of" if p.row is not None else f"replicate i took row i mod {len(table):,} of"
+    how = (
+        f"every replicate took row {p.row} of" if p.row is not None else f"replicate i took row i mod {len(table):,} of"
+    )
     line = f"Parameters: {len(drawn)} from a table ({how} {p.table})"
     matched = runs["record_match"].dropna()
     if HISTORY[0] in table.columns and len(matched):
         day = int(table[HISTORY[1]].max())
-        line += (f"; each replicate replays the random draws of its row's history to day {day}, and "
-                 f"{matched.mean():.0%} of them reproduce the record to that day with these settings")
+        line += (
+            f"; each replicate replays the random draws of its row's history to day {day}, and "
+            f"{matched.mean():.0%} of them reproduce the record to that day with these settings"
+        )
         if matched.mean() < 1:
             line += " (the others' first days differ: settings other than the calibrated ones)"
     pinned = [k for k in p.pinned if k in keys_of(table)]
@@ -106,7 +118,9 @@ def run_sweep_job(config: Config, out_dir: Path, num: int, overrides: list[str])
     truce = est.summary["truce"]
     p90 = next((s["p"] for s in truce["survival"] if s["days"] == 90), None)
     p90_text = "" if p90 is None else f"P(holds 90 d) {p90:.2f}, "
-    say(f"{label}: {p90_text}restricted mean {truce['rmst_days']['mean']:.0f} d ({time.perf_counter() - started:.1f} s)")
+    say(
+        f"{label}: {p90_text}restricted mean {truce['rmst_days']['mean']:.0f} d ({time.perf_counter() - started:.1f} s)"
+    )
 
 
 def say(line: str) -> None:

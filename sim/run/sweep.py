@@ -39,6 +39,7 @@ class Job:
     def values(self) -> dict[str, str]:
         return dict(ov.split("=", 1) for ov in self.overrides if "=" in ov)
 
+
 @dataclass
 class Sweep:
     """A sweep folder read back: the points, the replicates, the jobs that did not finish."""
@@ -65,9 +66,11 @@ class Sweep:
     def runs_of(self, job: int) -> pd.DataFrame:
         return self.runs.loc[self.runs["job"] == job]
 
+
 def _read_yaml(path: Path) -> Any:
     with open(path) as fh:
         return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
 
 def find_jobs(sweep_dir: Path) -> tuple[list[Job], list[Job]]:
     """The jobs of the sweep in ``sweep_dir``, and the folders left there by an earlier
@@ -105,11 +108,20 @@ def find_jobs(sweep_dir: Path) -> tuple[list[Job], list[Job]]:
         if job is None:
             jobs.append(Job(num, None, overrides, "missing", "never started"))
         elif sorted(job.overrides) != sorted(overrides):
-            jobs.append(Job(num, None, overrides, "missing", f"never started (its folder holds an earlier sweep's job: {' '.join(job.overrides)})"))
+            jobs.append(
+                Job(
+                    num,
+                    None,
+                    overrides,
+                    "missing",
+                    f"never started (its folder holds an earlier sweep's job: {' '.join(job.overrides)})",
+                )
+            )
         else:
             jobs.append(job)
     stale = [found[k] for k in sorted(found)]
     return jobs, stale
+
 
 def swept_keys(jobs: Sequence[Job]) -> list[str]:
     """Keys whose value differs between jobs, in the order they were given; a one-point
@@ -120,6 +132,7 @@ def swept_keys(jobs: Sequence[Job]) -> list[str]:
             if key not in keys:
                 keys.append(key)
     return [k for k in keys if len({j.values.get(k) for j in jobs}) > 1]
+
 
 def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
     """summary.json as one flat row: p_hold_90, p_hold_90_lower, rmst_days, ... ."""
@@ -151,7 +164,6 @@ def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
     return {k: (np.nan if v is None else v) for k, v in row.items()}
 
 
-
 def _job_report(jobs: Sequence[Job]) -> str:
     bad = [j for j in jobs if j.status != "complete"]
     return "; ".join(f"job {j.num} ({' '.join(j.overrides) or 'no overrides'}): {j.status}, {j.reason}" for j in bad)
@@ -163,8 +175,9 @@ def sweep_schema(points: pd.DataFrame, keys: Sequence[str]) -> pa.Schema:
     fixed = [("job", pa.int64()), ("label", pa.string())]
     swept = [(k, pa.Schema.from_pandas(points[[k]], preserve_index=False).field(k).type) for k in keys]
     counts = {"horizon_days", "replicates", *(f"collapses_{c}" for c in outputs.COLLAPSE_CAUSES)}
-    rest = [(c, pa.int64() if c in counts else pa.float64()) for c in points.columns
-            if c not in ("job", "label", *keys)]
+    rest = [
+        (c, pa.int64() if c in counts else pa.float64()) for c in points.columns if c not in ("job", "label", *keys)
+    ]
     return pa.schema(fixed + swept + rest)
 
 
@@ -192,16 +205,25 @@ def load_sweep(sweep_dir: Path | str, baseline: str | None = None) -> Sweep:
             continue
         horizon = int(summary["truce"]["horizon_days"])
         label = ", ".join(f"{k}={job.values.get(k)}" for k in keys) or "all"
-        rows.append({"job": job.num, "label": label, **{k: job.values.get(k) for k in keys},
-                     "horizon_days": horizon, **flatten_summary(summary)})
+        rows.append(
+            {
+                "job": job.num,
+                "label": label,
+                **{k: job.values.get(k) for k in keys},
+                "horizon_days": horizon,
+                **flatten_summary(summary),
+            }
+        )
         point_runs.insert(0, "job", job.num)
         runs.append(point_runs)
     if not rows:
         raise UsageError(f"no job of '{sweep_dir}' is complete: {_job_report(jobs)}")
     horizons = {r["horizon_days"] for r in rows}
     if len(horizons) > 1:
-        raise ConfigError(f"the points of '{sweep_dir}' have different horizons ({sorted(horizons)} days): "
-                          "their survival cannot be compared; sweep run.horizon_days in separate sweeps.")
+        raise ConfigError(
+            f"the points of '{sweep_dir}' have different horizons ({sorted(horizons)} days): "
+            "their survival cannot be compared; sweep run.horizon_days in separate sweeps."
+        )
     points = pd.DataFrame(rows)
     all_runs = pd.concat(runs, ignore_index=True)
     for k in keys:
@@ -214,11 +236,13 @@ def load_sweep(sweep_dir: Path | str, baseline: str | None = None) -> Sweep:
     sweep.baseline_named = bool(named)
     return sweep
 
+
 def read_daily(sweep: Sweep, job: int) -> pd.DataFrame:
     if job not in sweep.daily:
         path = next(j.path for j in sweep.jobs if j.num == job)
         sweep.daily[job] = read_parquet(path / "daily.parquet")
     return sweep.daily[job]
+
 
 def configured_baseline(sweep_dir: Path) -> str | None:
     """The baseline the sweep was run with (hydra.callbacks.sweep.baseline), if any."""
@@ -226,6 +250,7 @@ def configured_baseline(sweep_dir: Path) -> str | None:
         return _read_yaml(sweep_dir / "multirun.yaml")["hydra"]["callbacks"]["sweep"]["baseline"]
     except (OSError, KeyError, TypeError, yaml.YAMLError):
         return None
+
 
 def pick_baseline(sweep: Sweep, baseline: str | None) -> int:
     """The job of the baseline point: the first complete one, or the one whose overrides
@@ -236,9 +261,8 @@ def pick_baseline(sweep: Sweep, baseline: str | None) -> int:
     for job in sweep.jobs:
         if job.status == "complete" and all(same_value(job.values.get(k), v) for k, v in wanted.items()):
             return job.num
-    raise ConfigError(
-        f"baseline '{baseline}' matches no complete point. Points: {'; '.join(sweep.points['label'])}."
-    )
+    raise ConfigError(f"baseline '{baseline}' matches no complete point. Points: {'; '.join(sweep.points['label'])}.")
+
 
 def compare(sweep: Sweep) -> pd.DataFrame:
     """Each point against the baseline (see :func:`sim.estimates.compare_arms`)."""
@@ -248,14 +272,23 @@ def compare(sweep: Sweep) -> pd.DataFrame:
     rows = []
     for _, point in sweep.points.iterrows():
         other = sweep.runs_of(point["job"])
-        rows.append({
-            "job": point["job"], "label": point["label"], **{k: point[k] for k in sweep.keys},
-            "baseline": point["job"] == sweep.baseline_job,
-            "p_hold_90": point["p_hold_90"], "rmst_days": point["rmst_days"],
-            **(blank_comparison(compare_arms(base, base, sweep.horizon)) if point["job"] == sweep.baseline_job
-               else compare_arms(base, other, sweep.horizon)),
-        })
+        rows.append(
+            {
+                "job": point["job"],
+                "label": point["label"],
+                **{k: point[k] for k in sweep.keys},
+                "baseline": point["job"] == sweep.baseline_job,
+                "p_hold_90": point["p_hold_90"],
+                "rmst_days": point["rmst_days"],
+                **(
+                    blank_comparison(compare_arms(base, base, sweep.horizon))
+                    if point["job"] == sweep.baseline_job
+                    else compare_arms(base, other, sweep.horizon)
+                ),
+            }
+        )
     return pd.DataFrame(rows)
+
 
 def blank_comparison(row: dict[str, Any]) -> dict[str, Any]:
     """The baseline's own row (its comparison with itself): nothing to compare it with,

@@ -40,11 +40,13 @@ def available_cores() -> int:
 
     return max(1, cpu_count())
 
+
 def launcher_workers(n_jobs: int, points: int | None, cores: int) -> int:
     """Jobs the joblib launcher runs at once (joblib's n_jobs convention: -1 = all
     cores, -2 = all but one)."""
     workers = n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
     return min(workers, points) if points else workers
+
 
 def job_worker_budget(run_n_jobs: int) -> int:
     """Worker processes one sweep job may start, so that the jobs running at once and
@@ -70,6 +72,7 @@ def job_worker_budget(run_n_jobs: int) -> int:
     else:
         budget = _ray_task_cpus() or cores
     return max(1, min(wanted, budget))
+
 
 def _ray_task_cpus() -> int:
     if "ray" not in sys.modules:
