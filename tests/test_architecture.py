@@ -9,9 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pytest
 
 from sim import outputs
+from sim.errors import ConfigError
 from sim.model import CeasefireModel
+from sim.model.monitor import DESIGNS, Monitor, register_design
+from sim.run.config import with_values
 from sim.run.ensemble import RUNS_SCHEMA, DailyAccumulator
 
 SIM = Path(__file__).resolve().parent.parent / "sim"
@@ -123,3 +127,30 @@ def test_every_outcome_is_a_column_of_runs_parquet_with_its_type(config):
         assert pa.array([row[o.name]], type=pa.type_for_alias(o.dtype))[0].as_py() == row[o.name] or (
             row[o.name] != row[o.name]  # NaN
         ), o.name
+
+
+def test_a_design_with_new_behaviour_is_one_registered_class(config):
+    """A mechanism that detects nothing, registered under a new name and chosen by
+    mvm.design, runs in place of the standard one; an unregistered name is refused."""
+
+    @register_design("blind_for_test")
+    class Blind(Monitor):
+        def investigate(self, incident, day):
+            return None
+
+    try:
+        base = with_values(config, {"parameters.table": None, "mvm.start": "day", "mvm.start_day": 0})
+        blind = with_values(base, {"mvm.design": "blind_for_test"})
+        assert isinstance(CeasefireModel(blind, rng=1).monitor, Blind)
+        seen = [CeasefireModel(cfg, rng=s).run()[0]["detected"] for cfg in (base, blind) for s in range(20)]
+        assert sum(seen[:20]) > 0 and sum(seen[20:]) == 0
+    finally:
+        del DESIGNS["blind_for_test"]
+    with pytest.raises(ConfigError, match="mvm.design: unknown design 'blind_for_test'"):
+        with_values(config, {"mvm.design": "blind_for_test"})
+
+
+def test_a_mediator_kind_must_be_registered(config):
+
+    with pytest.raises(ConfigError, match="mediation.mediators.turkey.kind: unknown kind 'broker'"):
+        with_values(config, {"mediation.mediators.turkey.kind": "broker"})

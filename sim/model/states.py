@@ -84,6 +84,14 @@ class State(mesa.Agent):
         """A verified finding clears the other state: uncertainty about intentions falls (Fearon)."""
         self.trust = min(1.0, self.trust + self.params.finding_trust_gain)
 
+    def round_agreed(self) -> None:
+        """A round of talks ended in agreement: some trust regained."""
+        self.trust = min(1.0, self.trust + self.params.round_trust_gain)
+
+    def round_broke_down(self, grievance: float) -> None:
+        """A round broke down and the mediators did not salvage it: grievance added."""
+        self.grievance = min(1.0, self.grievance + grievance)
+
     def penalised(self, penalty: float, wrongly: bool) -> None:
         """The mechanism names this state a violator: a cost; outrage if the finding is wrong."""
         self.economic_pressure = min(1.0, self.economic_pressure + 0.5 * penalty)

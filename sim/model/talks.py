@@ -66,7 +66,7 @@ class Talks:
             self.agreed += 1
             monitor.agree(day)
             for s in (afg, pak):
-                s.trust = min(1.0, s.trust + self.config.states.round_trust_gain)
+                s.round_agreed()
             mediation.renew_leverage()
         elif self.stream.random() < mediation.salvage_chance():
             self.salvaged += 1
@@ -74,4 +74,4 @@ class Talks:
         else:
             self.failed += 1
             for s in (afg, pak):
-                s.grievance = min(1.0, s.grievance + r.breakdown_grievance)
+                s.round_broke_down(r.breakdown_grievance)
