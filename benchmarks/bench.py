@@ -211,11 +211,16 @@ def bench_batch_run(replicates: int) -> dict:
 
 
 def bench_experiment() -> dict:
-    """experiments/mechanism_designs.py at full size, from nothing (a fresh results folder)."""
-    script = Path(__file__).resolve().parent.parent / "experiments" / "mechanism_designs.py"
+    """python -m experiments.mechanism_designs at full size, from nothing (a fresh results folder)."""
+    root = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, str(script), "--out", f"{tmp}/out"], capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "experiments.mechanism_designs", "--out", f"{tmp}/out"],
+            capture_output=True,
+            text=True,
+            cwd=root,
+        )
         wall = time.perf_counter() - t0
         if proc.returncode:
             raise SystemExit(f"mechanism_designs failed:\n{proc.stderr}")
@@ -266,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only != "ensemble":
         report["mechanism_designs"] = e = bench_experiment()
         print(
-            f"experiments/mechanism_designs.py at full size ({e['size']}): {e['wall_s']:.1f} s wall (target: < 120 s)",
+            f"python -m experiments.mechanism_designs at full size ({e['size']}): {e['wall_s']:.1f} s wall (target: < 120 s)",
             flush=True,
         )
         report["launchers"] = la = bench_launchers()
