@@ -271,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.only != "ensemble":
         report["mechanism_designs"] = e = bench_experiment()
         print(
-            f"python -m experiments.mechanism_designs at full size ({e['size']}): {e['wall_s']:.1f} s wall (target: < 120 s)",
+            f"python -m experiments.mechanism_designs at full size ({e['size']}): {e['wall_s']:.1f} s wall "
+            f"(target: < 120 s)",
             flush=True,
         )
         report["launchers"] = la = bench_launchers()
