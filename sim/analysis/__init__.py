@@ -1,0 +1,2 @@
+"""What the outputs mean: estimates with intervals, figures, sensitivity analysis and
+calibration."""
