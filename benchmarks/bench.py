@@ -34,6 +34,7 @@ from pathlib import Path
 
 import mesa
 
+from sim import outputs
 from sim.io import read_parquet
 from sim.model import CeasefireModel, replicate_seeds
 from sim.run.config import default_config, with_values
@@ -181,9 +182,9 @@ class BatchRunModel(CeasefireModel):
         super().__init__(config, rng=rng)
         self.datacollector = mesa.DataCollector(
             model_reporters={
-                "alive": "alive",
-                "trade_index": "trade_index",
-                "hostility": "hostility",
+                "alive": lambda m: m.truce.alive,
+                "trade_index": outputs.series_reader("trade_index"),
+                "hostility": lambda m: m.truce.hostility,
             }
         )
         self.datacollector.collect(self)
