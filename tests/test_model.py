@@ -133,3 +133,19 @@ def test_retaliation_answers_a_strike_and_lands_the_next_day():
 @pytest.mark.parametrize(("casualties", "expected"), [(0, 0.5), (8, 1.5), (100, 3.0)])
 def test_severity_grows_with_casualties_and_is_capped(casualties, expected):
     assert severity(casualties) == pytest.approx(expected)
+
+
+class MesaScheduled(CeasefireModel):
+    mesa_schedule = True
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_batch_stepping_gives_the_same_replicate_and_keeps_mesas_counters(seed):
+    """Stepping without Mesa's event machinery (batch runs) gives the very same
+    replicate as Mesa's own step(), and Mesa's steps and time count the days."""
+    fast, slow = CeasefireModel(BASE, rng=seed), MesaScheduled(BASE, rng=seed)
+    a, b = fast.run(), slow.run()
+    assert a[0] == b[0] and all(np.array_equal(a[1][k], b[1][k]) for k in SERIES)
+    for model in (fast, slow):
+        assert model.steps == model.day and model.time == float(model.day)
+    assert fast.day == (a[0]["truce_days"] if a[0]["collapsed"] else BASE.run.horizon_days)

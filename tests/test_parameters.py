@@ -15,7 +15,8 @@ from sim.run.config import with_values
 from sim.run.design import _value_extremes
 from sim.run.ensemble import run_ensemble, run_replicate
 from sim.run.folder import config_digest
-from sim.run.parameters import ReplicateConfigs
+from sim.run.parameters import HISTORY, ReplicateConfigs
+from sim.schema import set_values
 
 KEYS = ["spoilers.attack_rate", "states.retaliation_threshold", "spoilers.cells"]
 
@@ -143,3 +144,14 @@ def test_a_key_on_the_command_line_is_pinned(tmp_path):
     assert saved["parameters"]["table"] == "calibration/posterior.csv"
     runs = read_parquet(out / "runs.parquet")
     assert runs["parameter_row"].tolist() == list(range(20))
+
+
+def test_a_rows_configuration_without_rechecks_equals_the_checked_one(config):
+    """The fast path (copy the sections a row changes, set their fields) builds the same
+    configuration as building and checking the whole tree again."""
+    configs = ReplicateConfigs(config)
+    for replicate in (0, 1, 17, 4321):
+        own, row, _ = configs(replicate)
+        values = {k: configs.table[k].iat[row].item() for k in configs.table.columns if k not in HISTORY}
+        assert own == set_values(config, values, validate=True)
+        assert own != config
