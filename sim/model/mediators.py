@@ -95,9 +95,12 @@ class Mediation:
             self.pressure = self._combined_pressure()
 
     def step(self) -> None:
-        """The day's end: leverage fades."""
+        """The day's end: leverage fades (one loop for the fading and the combined
+        pressure: this runs every day of every replicate)."""
         if self.mediators:
             decay = self.config.leverage_decay
+            miss = 1  # as math.prod starts, so that the pressure is the same to the last bit
             for m in self.mediators:
                 m.fade(decay)
-            self.pressure = self._combined_pressure()
+                miss *= 1.0 - m.pressure()
+            self.pressure = 1.0 - miss
