@@ -1,6 +1,6 @@
 """Experiment 7: calibration to the record up to 5 November 2025 (rejection ABC).
 
-Draws the calibrated parameters (sim/calibration.py: CALIBRATED) from a uniform prior
+Draws the calibrated parameters (sim/analysis/calibration.py: CALIBRATED) from a uniform prior
 on their sensitivity ranges (a Latin hypercube of 40,000 draws), runs each draw for the
 17 days from the ceasefire of 19 October to 5 November, and keeps the draws whose
 history reproduces every fact of the record: the truce holds; violent incidents on

@@ -8,7 +8,7 @@ Stage 2, Sobol first- and total-order indices (with bootstrap 95% intervals) ove
 x 50 replicates. Outputs: restricted mean survival of the truce at 365 days and the
 restricted mean days to 90% trade recovery. Each stage is a Hydra sweep over the rows
 of its design (``parameters.row``), so it scales out like any sweep (add
-hydra/launcher=slurm). Method: sim/sensitivity.py.
+hydra/launcher=slurm). Method: sim/analysis/sensitivity.py.
 
 Writes morris.png, sobol.png, morris.csv, sobol.csv and results.md into
 experiments/results/sensitivity/ (or --out); the designs and sweeps in morris/ and sobol/.

@@ -6,10 +6,10 @@
 Controls on the left: the mechanism design and its main knobs, the mediators, the
 militants' attack rate and the seed; Reset builds the model anew with them. Step and play
 advance it a day at a time while the charts follow trust each way, grievance, incidents
-by kind (all, detected by the mechanism, blamed on the wrong party), the crossings open
+by kind (all, detected by the mechanism, blamed on the wrong party, state retaliations), the crossings open
 and the trade index. The ensemble panel runs N replicates of the model as last reset and
 draws the Kaplan-Meier curve and the trade chart with the command line's own code
-(:func:`sim.plots.survival_plot`, :func:`sim.plots.trade_plot`).
+(:func:`sim.analysis.plots.survival_plot`, :func:`sim.analysis.plots.trade_plot`).
 """
 
 from __future__ import annotations

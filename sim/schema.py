@@ -503,7 +503,7 @@ class Config:
     collapse: CollapseConfig = knob("when the truce ends")
     mvm: MvmConfig = knob("monitoring-and-verification mechanism")
     mediation: MediationConfig = knob("mediators")
-    parameters: ParametersConfig = knob("behavioural parameters drawn from a table (sim/parameters.py)")
+    parameters: ParametersConfig = knob("behavioural parameters drawn from a table (sim/run/parameters.py)")
 
 
 # --------------------------------------------------------------------------- building
@@ -715,7 +715,7 @@ def _with_changes(node: Any, changes: _Changes) -> Any:
     updates = {k: _with_changes(current[k], v) if isinstance(v, _Changes) else v for k, v in changes.items()}
     if isinstance(node, dict):
         return {**node, **updates}
-    new = copy.copy(node)  # a frozen dataclass: copied, then its fields set, as build() made them
+    new = copy.copy(node)  # a frozen dataclass: copied, then its fields set (no checks run again)
     for key, value in updates.items():
         object.__setattr__(new, key, value)
     return new

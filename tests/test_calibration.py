@@ -1,4 +1,4 @@
-"""Calibration to the record up to 5 November 2025 (sim/calibration.py) and the
+"""Calibration to the record up to 5 November 2025 (sim/analysis/calibration.py) and the
 calibrated default it installs (conf/calibration/posterior.csv)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Parameter tables (sim/parameters.py): design points, parameter draws, pinned keys,
+"""Parameter tables (sim/run/parameters.py): design points, parameter draws, pinned keys,
 replayed histories, and clear errors for bad tables."""
 
 from __future__ import annotations

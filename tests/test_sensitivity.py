@@ -1,4 +1,4 @@
-"""The sensitivity study's pieces (sim/sensitivity.py); the whole study runs at --quick
+"""The sensitivity study's pieces (sim/analysis/sensitivity.py); the whole study runs at --quick
 size in tests/test_experiments.py."""
 
 from __future__ import annotations

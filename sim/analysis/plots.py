@@ -20,7 +20,7 @@ import pandas as pd  # noqa: E402
 from ..io import atomic_path  # noqa: E402
 from ..outputs import SENSITIVITY_OUTPUTS as SA_OUTPUTS  # noqa: E402
 from ..outputs import series  # noqa: E402
-from .estimates import Estimates  # noqa: E402
+from .estimates import Estimates, fit_km  # noqa: E402
 
 BLUE, ORANGE, GREY, RED = "#1f77b4", "#ff7f0e", "#7f7f7f", "#d62728"
 
@@ -203,8 +203,6 @@ def _replicates_note(sweep) -> str:
 def sweep_survival_plot(sweep, jobs: Sequence[int], path: Path) -> Path:
     """Kaplan-Meier curves of the truce at each point, with their 95% bands when there
     are few curves; the baseline point drawn thicker."""
-    from .estimates import fit_km
-
     fig, ax = plt.subplots(figsize=(9, 5))
     bands = len(jobs) <= MAX_BANDS
     for job, color in zip(jobs, _point_colors(len(jobs)), strict=True):

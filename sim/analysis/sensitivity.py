@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
+from ..io import write_csv
 from ..outputs import SENSITIVITY_OUTPUTS as OUTPUTS
 from ..schema import Config, leaves
 
@@ -178,8 +179,6 @@ def analyze_sobol(chosen: list[Factor], y: pd.DataFrame, n_points: int, seed: in
 
 def write_design(table: pd.DataFrame, path: Path) -> Path:
     """The design as a CSV a sweep reads with parameters.table (atomic)."""
-    from ..io import write_csv
-
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     write_csv(table, path)
     return path

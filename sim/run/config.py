@@ -167,7 +167,7 @@ def check_overrides(args: Iterable[str]) -> None:
         if key == "experiment" and not multirun and not ov.is_delete():
             raise ConfigError(
                 f"{ov.input_line}: an experiment is a ready sweep; run it with -m "
-                f"(python -m sim -m {ov.input_line}) or python experiments/{ov.value()}.py."
+                f"(python -m sim -m {ov.input_line}) or python -m experiments.{ov.value()}."
             )
         if key == "hydra" or key.startswith(("hydra.", "hydra/")):
             continue

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
+from .config import check_overrides, load_config
 
 KEYS_ENV = "CEASEFIRE_SIM_SWEEP_KEYS"
 #: Validate every point of sweeps up to this size; beyond it, every distinct value once.
@@ -66,8 +67,6 @@ def validate_points(points: list[list[str]]) -> None:
     a key, or only its smallest and largest where all are numbers (ranges are
     intervals), each on the first point."""
     from hydra import compose
-
-    from .config import check_overrides, load_config
 
     candidates = points if len(points) <= VALIDATE_ALL_UP_TO else _value_extremes(points)
     for point in candidates:

@@ -38,7 +38,7 @@ import pandas as pd
 
 from ..errors import ConfigError
 from ..io import read_parquet
-from ..schema import CONF_DIR, Config, set_values
+from ..schema import CONF_DIR, Config, field_at, set_values
 
 #: Columns that are not configuration keys: the history a row was accepted with.
 HISTORY = ("record_seed", "record_day")
@@ -96,7 +96,7 @@ def table_digest(path: str) -> str:
 
 def _typed(value: Any) -> Any:
     """A numpy scalar as the plain Python number the schema expects (2.0 -> 2 for ints
-    is left to the schema check: a whole float in an integer column is refused)."""
+    is done when the table is read: a column of whole numbers becomes integers there)."""
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.floating):
@@ -158,7 +158,17 @@ class ReplicateConfigs:
         self._cache: dict[int, Config] = {}
         # the columns the table sets (pinned keys left out) and the history, as arrays
         table, pinned = self.table, set(p.pinned)
-        self._columns = {} if table is None else {k: table[k].to_numpy() for k in keys_of(table) if k not in pinned}
+        # (a float knob as floats, as the checked path builds it, even where the table holds
+        # whole numbers)
+        self._columns = (
+            {}
+            if table is None
+            else {
+                k: table[k].to_numpy(dtype=float if field_at(k.split("."))[0] is float else None)
+                for k in keys_of(table)
+                if k not in pinned
+            }
+        )
         self._history = None
         if table is not None and HISTORY[0] in table.columns:
             self._history = (table[HISTORY[0]].to_numpy(), table[HISTORY[1]].to_numpy())

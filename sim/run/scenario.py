@@ -25,7 +25,7 @@ from .workers import job_worker_budget, release_workers
 
 def run_scenario(config: Config, out_dir: Path, quiet: bool = False, max_workers: int | None = None):
     """Run the ensemble of ``config``, write every output into ``out_dir``; return the
-    :class:`sim.estimates.Estimates`. ``manifest.json`` is written last: its presence
+    :class:`sim.analysis.estimates.Estimates`. ``manifest.json`` is written last: its presence
     (with the sizes it records) is what marks the folder complete."""
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -184,7 +184,9 @@ def sweep_schema(points: pd.DataFrame, keys: Sequence[str]) -> pa.Schema:
 def load_sweep(sweep_dir: Path | str, baseline: str | None = None) -> Sweep:
     """Read a sweep folder: complete points into tables; the others listed with why.
 
-    Raises :class:`ConfigError` if the folder does not exist or holds no job.
+    Raises :class:`UsageError` if the folder does not exist, holds no job or none is
+    complete; :class:`ConfigError` if the points' horizons differ or the baseline
+    matches no point.
     """
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
@@ -265,7 +267,7 @@ def pick_baseline(sweep: Sweep, baseline: str | None) -> int:
 
 
 def compare(sweep: Sweep) -> pd.DataFrame:
-    """Each point against the baseline (see :func:`sim.estimates.compare_arms`)."""
+    """Each point against the baseline (see :func:`sim.analysis.estimates.compare_arms`)."""
     from ..analysis.estimates import compare_arms
 
     base = sweep.runs_of(sweep.baseline_job)
