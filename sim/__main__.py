@@ -27,7 +27,7 @@ from omegaconf import DictConfig
 
 from .errors import EXIT_USER_ERROR, ConfigError, fail
 from .run.aggregate import ACTIVE, aggregate_after_failure
-from .run.config import check_output_dirs, check_overrides, load_config
+from .run.config import check_cfg_print, check_output_dirs, check_overrides, load_config
 from .run.scenario import pin_overrides, run_scenario, run_sweep_job
 
 EXIT_INTERRUPTED = 130
@@ -70,6 +70,7 @@ def main() -> None:
     try:
         check_overrides(args)
         check_output_dirs(args)
+        check_cfg_print(args)
     except ConfigError as err:
         fail(err)
     try:

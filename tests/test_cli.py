@@ -169,3 +169,11 @@ def test_version_and_help_describe_the_tool():
     helptext = sim("--help")
     assert helptext.returncode == 0
     assert "ceasefire-sim" in helptext.stdout and "mvm: joint, joint_no_penalty" in helptext.stdout
+
+
+def test_printing_the_config_checks_it_first():
+    """--cfg job prints a configuration only if it would run."""
+    bad = sim("--cfg", "job", "run.replicates=0")
+    assert bad.returncode == 2 and "run.replicates: got 0" in bad.stderr and "replicates: 0" not in bad.stdout
+    good = sim("--cfg", "job", "run.replicates=7")
+    assert good.returncode == 0 and "replicates: 7" in good.stdout

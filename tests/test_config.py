@@ -59,6 +59,8 @@ def test_cross_field_checks(config):
         ),
         (["-m", "mediation=turkey_qatar,nobody"], "unknown option 'nobody' for config group 'mediation'"),
         (["mvm.penalty=0,0.5"], "several values make a sweep; add -m"),
+        (["mediation.mediators={}"], "so {} would change nothing. To remove one entry: ~mediation.mediators.NAME"),
+        (["scenario.crossings={}"], "~scenario.crossings.NAME (e.g. ~scenario.crossings."),
     ],
 )
 def test_unknown_keys_and_options_are_caught_before_hydra(args, message):

@@ -16,6 +16,7 @@ from sim.run.design import _value_extremes
 from sim.run.ensemble import run_ensemble, run_replicate
 from sim.run.folder import config_digest
 from sim.run.parameters import HISTORY, ReplicateConfigs
+from sim.run.workers import available_cores, effective_jobs
 from sim.schema import set_values
 
 KEYS = ["spoilers.attack_rate", "states.retaliation_threshold", "spoilers.cells"]
@@ -105,6 +106,9 @@ def test_the_fingerprint_follows_the_tables_contents(plain, table):
         ("spoilers.attack_rate\nlots\n", None, "not numbers"),
         ("spoilers.attack_rate,states.fatigue\n0.1,\n", None, "empty cells"),
         ("spoilers.attack_rate,record_seed\n0.1,3\n", None, "needs both record_seed and record_day"),
+        ("spoilers.attack_rate,record_seed,record_day\n0.1,-5,17\n", None, "record_seed must be whole numbers >= 0"),
+        ("spoilers.attack_rate,record_seed,record_day\n0.1,5,-3\n", None, "record_day must be whole days >= 1"),
+        ("spoilers.attack_rate,record_seed,record_day\n0.1,5,400\n", None, "not beyond the histories"),
         ("", None, "cannot read"),
     ],
 )
@@ -155,3 +159,23 @@ def test_a_rows_configuration_without_rechecks_equals_the_checked_one(config):
         values = {k: configs.table[k].iat[row].item() for k in configs.table.columns if k not in HISTORY}
         assert own == set_values(config, values, validate=True)
         assert own != config
+
+
+def test_a_history_must_end_before_the_horizon(config):
+    """The calibrated table's histories run to day 17: a horizon of 17 or less would make
+    every replicate of a row the same whatever its seed."""
+    with pytest.raises(ConfigError, match="run.horizon_days=17 is not beyond the histories"):
+        with_values(config, {"run.horizon_days": 17})
+    assert with_values(config, {"run.horizon_days": 18}).run.horizon_days == 18
+
+
+def test_a_pinned_key_must_be_a_key(config):
+    with pytest.raises(ConfigError, match="parameters.pinned: foo.bar is not a key"):
+        with_values(config, {"parameters.pinned": ["foo.bar"]})
+
+
+def test_an_explicit_n_jobs_is_capped_at_the_cores():
+    cores = available_cores()
+    assert effective_jobs(16 * cores, replicates=10_000, chunk_size=10) == cores
+    assert effective_jobs(-1, replicates=10_000, chunk_size=10) == cores
+    assert effective_jobs(16 * cores, replicates=10, chunk_size=10) == 1

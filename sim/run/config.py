@@ -12,6 +12,7 @@ option is reported the same way (one paragraph, exit 2); :func:`check_launcher` 
 from __future__ import annotations
 
 import os
+import typing
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from ..schema import (
     group_options,
     keys_under,
     set_values,
+    to_dict,
 )
 from . import parameters
 
@@ -82,7 +84,7 @@ def with_values(config: Config, values: Mapping[str, Any]) -> Config:
     Keys set here are pinned: a parameter table does not override them."""
     config = set_values(config, values, validate=True)
     check_implementations(config)
-    if any(key.startswith("parameters.") for key in values):  # a new table or row: check it
+    if any(key.startswith(("parameters.", "run.horizon_days")) for key in values):  # the table against them
         parameters.check(config)
     return parameters.pin(config, values)
 
@@ -182,8 +184,39 @@ def check_overrides(args: Iterable[str]) -> None:
                     )
             continue
         path = key.split(".")
-        _, bad = field_at(path)
+        tp, bad = field_at(path)
         if bad:
             parent = bad[:-1]
             where = f"'{'.'.join(parent)}'" if parent else "the top level"
             raise ConfigError(f"unknown key '{key}'. Allowed keys under {where}: {keys_under(parent)}.")
+        if typing.get_origin(tp) is dict and not ov.is_delete() and ov.value() == {}:
+            raise ConfigError(
+                f"{ov.input_line}: Hydra merges a mapping into the one in the config, so {{}} would change nothing. "
+                f"To remove one entry: ~{key}.NAME (e.g. ~{key}.{_first_entry(key)}); to choose another set, pick "
+                f"another option of the config group {path[0]} ({', '.join(group_options(path[0]))})."
+            )
+
+
+def _first_entry(key: str) -> str:
+    """The first entry of a mapping in the default configuration, for a message."""
+    try:
+        node: Any = to_dict(default_config())
+        for part in key.split("."):
+            node = node[part]
+        return next(iter(node))
+    except (ConfigError, KeyError, StopIteration, TypeError):
+        return "NAME"
+
+
+def check_cfg_print(args: Iterable[str]) -> None:
+    """``--cfg``/``-c`` prints the composed configuration without running anything:
+    check it first, so that what is printed is a configuration that would run."""
+    args = list(args)
+    if not any(a in ("--cfg", "-c") or a.startswith("--cfg=") for a in args) or "-m" in args or "--multirun" in args:
+        return
+    overrides = [
+        a
+        for a in args
+        if not a.startswith("-") and ("=" in a or a.startswith("~")) and not a.lstrip("+~").startswith("hydra")
+    ]
+    default_config(overrides)

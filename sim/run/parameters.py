@@ -114,6 +114,7 @@ def check(config: Config) -> None:
     pass the schema's type and range checks (ranges are intervals, so that suffices);
     ``parameters.row`` names an existing row."""
     p = config.parameters
+    check_pinned(config)
     if p.table is None:
         if p.row is not None:
             raise ConfigError("parameters.row is set but parameters.table is null: name a table.")
@@ -134,6 +135,37 @@ def check(config: Config) -> None:
             set_values(config, {k: _typed(getattr(table[k], extreme)()) for k in keys_of(table)}, validate=True)
         except ConfigError as err:
             raise ConfigError(f"parameters.table '{p.table}': {err}") from None
+    if HISTORY[0] in table.columns:
+        check_history(config, table)
+
+
+def check_pinned(config: Config) -> None:
+    """Every pinned key is a key of the configuration (a typo would pin nothing)."""
+    unknown = [k for k in config.parameters.pinned if field_at(k.split("."))[1]]
+    if unknown:
+        raise ConfigError(
+            f"parameters.pinned: {', '.join(unknown)} {'is not a key' if len(unknown) == 1 else 'are not keys'} "
+            "of the configuration (dotted keys such as spoilers.attack_rate; see docs/model.md)."
+        )
+
+
+def check_history(config: Config, table: pd.DataFrame) -> None:
+    """The histories a table carries: seeds are seeds, and each history ends on a day
+    after 0 and before the horizon (a replicate replays its row's history, then goes on
+    with its own seed: a history to the horizon or beyond would make every replicate of
+    a row the same, whatever the seed)."""
+    seeds, days = table[HISTORY[0]], table[HISTORY[1]]
+    name, horizon = config.parameters.table, config.run.horizon_days
+    if not pd.api.types.is_integer_dtype(seeds) or (seeds < 0).any():
+        raise ConfigError(f"parameters.table '{name}': {HISTORY[0]} must be whole numbers >= 0 (seeds).")
+    if not pd.api.types.is_integer_dtype(days) or (days < 1).any():
+        raise ConfigError(f"parameters.table '{name}': {HISTORY[1]} must be whole days >= 1.")
+    if days.max() >= horizon:
+        raise ConfigError(
+            f"run.horizon_days={horizon} is not beyond the histories of parameters.table '{name}' (they run to day "
+            f"{days.max()}): every replicate would replay its row's history to the horizon and the seed would have no "
+            f"effect. Use a horizon above {days.max()}, or parameters.table=null for fixed parameters."
+        )
 
 
 def pin(config: Config, keys: Iterable[str]) -> Config:

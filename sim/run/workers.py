@@ -20,7 +20,7 @@ def effective_jobs(n_jobs: int, replicates: int, chunk_size: int, max_workers: i
     """Workers actually worth starting: no more than the cores (or ``max_workers``, a
     sweep job's share of them), nor than chunks."""
     cores = available_cores()
-    wanted = cores if n_jobs == -1 else n_jobs
+    wanted = cores if n_jobs == -1 else min(n_jobs, cores)
     if max_workers is not None:
         wanted = min(wanted, max_workers)
     return max(1, min(wanted, -(-replicates // chunk_size)))
