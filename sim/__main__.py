@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -25,10 +26,11 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from .errors import EXIT_USER_ERROR, ConfigError, fail
+from .errors import EXIT_USER_ERROR, ConfigError, UsageError, fail
 from .run.aggregate import ACTIVE, aggregate_after_failure
-from .run.config import check_cfg_print, check_output_dirs, check_overrides, load_config
-from .run.scenario import pin_overrides, run_scenario, run_sweep_job
+from .run.config import check_cfg_print, check_output_dirs, check_overrides, default_config, load_config
+from .run.folder import check_not_in_source, claim, lock
+from .run.scenario import already_complete, pin_overrides, run_scenario, run_sweep_job
 
 EXIT_INTERRUPTED = 130
 
@@ -47,13 +49,47 @@ def hydra_main(cfg: DictConfig) -> None:
     config = pin_overrides(config, list(hc.overrides.task))
     if hc.mode == RunMode.MULTIRUN:
         run_sweep_job(config, out_dir, hc.job.num, list(hc.overrides.task))
-    else:
+        return
+    try:
         run_scenario(config, out_dir)
+    except UsageError as err:
+        fail(err)
+
+
+def claim_named_folder(args: list[str]) -> None:
+    """A folder named on the command line is claimed before Hydra writes anything into it
+    (sim/run/folder.py): a sweep's folder is locked for the sweep; a run's folder is
+    locked and judged (refused if it holds something else, nothing to do if it holds
+    this very run, complete)."""
+    multirun = "-m" in args or "--multirun" in args
+    key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
+    value = next((a.partition("=")[2] for a in args if a.partition("=")[0].lstrip("+") == key), None)
+    if value is None or any(a in ("--cfg", "-c", "--help", "-h", "--hydra-help", "--info") for a in args):
+        return
+    folder = Path(value).expanduser()
+    if multirun:
+        check_not_in_source(folder)
+        lock(folder)
+        return
+    overrides = [
+        a
+        for a in args
+        if not a.startswith("-") and ("=" in a or a.startswith("~")) and not a.lstrip("+~").startswith("hydra")
+    ]
+    config = pin_overrides(default_config(overrides), overrides)
+    if claim(folder, config) == "complete":
+        print(already_complete(folder))
+        sys.exit(0)
+
+
+def terminated(signum: int, frame: object) -> None:
+    """SIGTERM: stop as Ctrl-C does (outputs kept, workers stopped, one message)."""
+    raise KeyboardInterrupt
 
 
 def discard_if_empty(out_dir: Path) -> None:
     """Remove the folder Hydra made for a run that was refused, if it holds nothing else."""
-    own = {".hydra", "__main__.log", f"{Path(sys.argv[0]).stem}.log"}
+    own = {".hydra", "__main__.log", f"{Path(sys.argv[0]).stem}.log", ".lock"}
     try:
         if set(os.listdir(out_dir)) <= own:
             shutil.rmtree(out_dir)
@@ -67,11 +103,13 @@ def main() -> None:
     if "--version" in args:
         print(f"ceasefire-sim {metadata.version('ceasefire-sim')}")
         return
+    signal.signal(signal.SIGTERM, terminated)
     try:
         check_overrides(args)
         check_output_dirs(args)
         check_cfg_print(args)
-    except ConfigError as err:
+        claim_named_folder(args)
+    except (ConfigError, UsageError) as err:
         fail(err)
     try:
         hydra_main()

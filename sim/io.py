@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,8 @@ import pandas as pd
 def atomic_path(path: Path | str) -> Iterator[Path]:
     """Yield a temporary sibling of ``path``; rename it to ``path`` if the block succeeds."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.partial")
+    # a name of its own: two writers of the same file never share a temporary one
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.partial")
     try:
         yield tmp
     except BaseException:

@@ -68,6 +68,11 @@ class RunConfig:
         "replicates per task (results do not depend on n_jobs)", lo=1, hi=100_000, source="run setting"
     )
     progress: bool = knob("progress bar when attached to a terminal", source="run setting")
+    overwrite: bool = knob(
+        "replace whatever the output folder holds (a finished run of another configuration, other files); "
+        "false: refuse such a folder",
+        source="run setting",
+    )
     figures: bool = knob(
         "write survival.png, trade.png and dynamics.png (false for the many points of a design)", source="run setting"
     )

@@ -93,9 +93,13 @@ def check_output_dirs(args: Iterable[str]) -> None:
     """An output folder given with hydra.run.dir or hydra.sweep.dir must be creatable."""
     for arg in args:
         key, _, value = arg.partition("=")
-        if key.lstrip("+") not in ("hydra.run.dir", "hydra.sweep.dir") or not value:
+        if key.lstrip("+") not in ("hydra.run.dir", "hydra.sweep.dir"):
             continue
+        if not value.strip():
+            raise ConfigError(f"{key} is empty: it would write into the current folder. Give a folder.")
         path = Path(value).expanduser()
+        if any(path.resolve().is_relative_to(v) for v in ("/proc", "/sys", "/dev")):
+            raise ConfigError(f"{key}: '{value}' is in a system folder (/proc, /sys or /dev); give a folder for files.")
         for parent in (path, *path.parents):
             if parent.exists():
                 if not parent.is_dir():

@@ -12,6 +12,7 @@ outputs whatever ``run.n_jobs`` is.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from ..io import atomic_path
 from ..model import CeasefireModel, replicate_seeds
 from ..schema import Config
 from .parameters import ReplicateConfigs
-from .workers import effective_jobs
+from .workers import die_with_parent, effective_jobs
 
 #: Columns of runs.parquet, with their Arrow types (declared in sim.outputs).
 RUNS_SCHEMA = pa.schema([(c.name, pa.type_for_alias(c.dtype)) for c in outputs.RUNS_COLUMNS])
@@ -172,7 +173,12 @@ def run_replicate(
     return {"replicate": replicate, "seed": seed, **outcome, "parameter_row": row, "record_match": match}, series
 
 
-def run_chunk(config: Config, start: int, seeds: list[int]) -> ChunkResult:
+def run_chunk(config: Config, start: int, seeds: list[int], parent: int | None = None) -> ChunkResult:
+    """Replicates ``start`` to ``start + len(seeds) - 1``. Run in a worker process
+    (``parent`` is the pid of the process that started it), it first makes sure it
+    dies with its parent (:func:`sim.run.workers.die_with_parent`)."""
+    if parent is not None and parent != os.getpid():
+        die_with_parent(parent)
     daily = DailyAccumulator(config.run.horizon_days + 1)
     configs = ReplicateConfigs(config)
     rows = []
@@ -212,7 +218,7 @@ def run_ensemble(
     if progress is None:
         progress = run.progress and sys.stderr.isatty()
     jobs = effective_jobs(run.n_jobs, run.replicates, run.chunk_size, max_workers)
-    tasks = (delayed(run_chunk)(config, start, seeds) for start, seeds in _chunks(config))
+    tasks = (delayed(run_chunk)(config, start, seeds, os.getpid()) for start, seeds in _chunks(config))
     results = Parallel(n_jobs=jobs, return_as="generator")(tasks) if jobs > 1 else (t[0](*t[1], **t[2]) for t in tasks)
 
     daily = DailyAccumulator(run.horizon_days + 1)

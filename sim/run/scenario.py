@@ -18,18 +18,38 @@ from ..provenance import provenance
 from ..schema import Config, to_dict
 from .design import job_label
 from .ensemble import run_ensemble
-from .folder import job_status, write_manifest
+from .folder import claim, is_locked, unlock, write_manifest
 from .parameters import HISTORY, keys_of, pin, read_table
 from .workers import job_worker_budget, release_workers
 
 
 def run_scenario(config: Config, out_dir: Path, quiet: bool = False, max_workers: int | None = None):
     """Run the ensemble of ``config``, write every output into ``out_dir``; return the
-    :class:`sim.analysis.estimates.Estimates`. ``manifest.json`` is written last: its presence
-    (with the sizes it records) is what marks the folder complete."""
+    :class:`sim.analysis.estimates.Estimates`, or None if the folder already holds a
+    complete run of this configuration. The folder is claimed first (sim/run/folder.py:
+    locked, refused if it holds anything else, cleared of an interrupted attempt);
+    ``manifest.json`` is written last: it is what marks the folder complete."""
     started = time.perf_counter()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "manifest.json").unlink(missing_ok=True)
+    held = is_locked(out_dir)  # claimed before Hydra ran (a folder named on the command line)
+    try:
+        if claim(out_dir, config) == "complete":
+            if not quiet:
+                print(already_complete(out_dir))
+            return None
+        return _run_into(config, out_dir, started, quiet, max_workers)
+    finally:
+        if not held:
+            unlock(out_dir)
+
+
+def already_complete(folder: Path) -> str:
+    return (
+        f"{folder} already holds a complete run of this configuration (manifest.json): nothing to do. "
+        "Add run.overwrite=true to run it again."
+    )
+
+
+def _run_into(config: Config, out_dir: Path, started: float, quiet: bool, max_workers: int | None):
     write_text(OmegaConf.to_yaml(OmegaConf.create(to_dict(config))), out_dir / "config.yaml")
     write_json(provenance(), out_dir / "provenance.json")
 
@@ -107,14 +127,11 @@ def run_sweep_job(config: Config, out_dir: Path, num: int, overrides: list[str])
     """One point of a sweep: skipped if a complete run of the same configuration is
     already in its folder (resuming); otherwise run on its share of the cores; one line."""
     label = f"[job {num}] {job_label(overrides)}"
-    status, reason = job_status(out_dir, config)
-    if status == "complete":
-        say(f"{label}: already complete, skipped")
-        return
-    if reason == "finished with another configuration":
-        say(f"{label}: its folder holds a run of another configuration; running again")
     started = time.perf_counter()
     est = run_scenario(config, out_dir, quiet=True, max_workers=job_worker_budget(config.run.n_jobs))
+    if est is None:
+        say(f"{label}: already complete, skipped")
+        return
     truce = est.summary["truce"]
     p90 = next((s["p"] for s in truce["survival"] if s["days"] == 90), None)
     p90_text = "" if p90 is None else f"P(holds 90 d) {p90:.2f}, "

@@ -85,3 +85,25 @@ def _ray_task_cpus() -> int:
         return int(ray.get_runtime_context().get_assigned_resources().get("CPU", 0))
     except Exception:  # not inside a Ray task
         return 0
+
+
+_ARMED: set[int] = set()  # the parents this worker process already watches
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker process die when its parent does, however the parent ends
+    (SIGKILL included): Linux's parent-death signal (prctl PR_SET_PDEATHSIG), set once
+    per process; if the parent is already gone, exit now. Elsewhere, a no-op."""
+    if parent in _ARMED:
+        return
+    _ARMED.add(parent)
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
