@@ -78,7 +78,10 @@ def parse_args(name: str, doc: str | None, argv: Sequence[str] | None = None) ->
     parser.add_argument(
         "overrides", nargs="*", help="more Hydra overrides, e.g. run.replicates=2000 or hydra/launcher=slurm"
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.out.exists() and not args.out.is_dir():
+        parser.error(f"--out {args.out} is a file, not a folder")
+    return args
 
 
 def run(

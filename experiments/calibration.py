@@ -65,6 +65,8 @@ def parse(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.draws, args.replicates = 2000, 200
+    if args.out.exists() and not args.out.is_dir():
+        parser.error(f"--out {args.out} is a file, not a folder")
     if args.draws < 100 or args.replicates < 10:
         parser.error("--draws must be at least 100 and --replicates at least 10")
     return args

@@ -54,6 +54,17 @@ def hydra_main(cfg: DictConfig) -> None:
         run_scenario(config, out_dir)
     except UsageError as err:
         fail(err)
+    except OSError as err:
+        fail(UsageError(cannot_write(out_dir, err)))
+
+
+def cannot_write(out_dir: Path, err: OSError) -> str:
+    """One paragraph for a run that could not write its outputs (a full disk, a read-only
+    or vanished folder)."""
+    return (
+        f"cannot write into '{out_dir}': {err.strerror or err}. Files already complete there are kept (no file is left "
+        "half-written); free space or fix the folder, then run the same command again."
+    )
 
 
 def claim_named_folder(args: list[str]) -> None:

@@ -40,6 +40,7 @@ class SweepCallback(Callback):
         ACTIVE.clear()
         points = sweep_points(config)
         try:
+            check_job_folders(Path(config.hydra.sweep.dir), len(points or []))
             if points:
                 check_one_horizon(points)
                 validate_points(points)
@@ -71,3 +72,14 @@ class SweepCallback(Callback):
                 file=sys.stderr,
             )
             sys.exit(1)
+
+
+def check_job_folders(sweep_dir: Path, points: int) -> None:
+    """Every job's folder (hydra.sweep.dir/<job number>) can be made: no file in its way."""
+    blocked = [
+        str(sweep_dir / str(i))
+        for i in range(points)
+        if (sweep_dir / str(i)).exists() and not (sweep_dir / str(i)).is_dir()
+    ]
+    if blocked:
+        raise ConfigError(f"job folders are blocked by files: {', '.join(blocked[:5])}; move them away.")

@@ -167,7 +167,7 @@ def folder_state(folder: Path, config: Config) -> tuple[str, str]:
     "foreign", what it holds)."""
     if not folder.exists():
         return "new", ""
-    found = sorted(set(os.listdir(folder)) - {LOCK, *HYDRA_OWN})
+    found = sorted(set(os.listdir(folder)) - {LOCK, FAILED, *HYDRA_OWN})  # a failure note is no run's output
     if not found:
         return "new", ""
     digest = config_digest(config)
