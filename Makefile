@@ -12,7 +12,7 @@ FIND_PYTHON = for p in python3.12 python3.13 python3 python \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    command -v $$p; exit 0; fi; done; exit 1
 
-.PHONY: setup run test lint bench docs experiments app clean
+.PHONY: setup run test lint bench soak docs experiments app clean
 
 setup: $(STAMP)
 
@@ -53,6 +53,10 @@ app: setup
 
 bench: setup
 	$(PY) benchmarks/bench.py $(ARGS)
+
+# 50 runs killed at random moments, each resumed: byte-identical folders, no worker left behind
+soak: setup
+	$(PY) benchmarks/soak.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) outputs multirun .pytest_cache .ruff_cache
