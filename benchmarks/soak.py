@@ -13,6 +13,7 @@ Prints one line a run and a summary; exits 1 if any run broke the contract.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import signal
 import subprocess
@@ -80,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
             while any(alive(w) for w in workers) and time.monotonic() < deadline:
                 time.sleep(0.1)
             left = [w for w in workers if alive(w)]
+            for w in left:  # say what it is, then stop it so that the next run starts clean
+                print(f"  left behind: {w} {Path(f'/proc/{w}/cmdline').read_bytes().replace(b'\0', b' ')[:160]!r}")
+                os.kill(w, signal.SIGKILL)
             resumed = subprocess.run(command(folder, args.replicates), capture_output=True, text=True)
             same = resumed.returncode == 0 and all(
                 (folder / name).exists() and (folder / name).read_bytes() == expected[name] for name in COMPARED

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, parallel_config
 from tqdm.auto import tqdm
 
 from .. import outputs
@@ -173,12 +173,8 @@ def run_replicate(
     return {"replicate": replicate, "seed": seed, **outcome, "parameter_row": row, "record_match": match}, series
 
 
-def run_chunk(config: Config, start: int, seeds: list[int], parent: int | None = None) -> ChunkResult:
-    """Replicates ``start`` to ``start + len(seeds) - 1``. Run in a worker process
-    (``parent`` is the pid of the process that started it), it first makes sure it
-    dies with its parent (:func:`sim.run.workers.die_with_parent`)."""
-    if parent is not None and parent != os.getpid():
-        die_with_parent(parent)
+def run_chunk(config: Config, start: int, seeds: list[int]) -> ChunkResult:
+    """Replicates ``start`` to ``start + len(seeds) - 1``, folded into a chunk result."""
     daily = DailyAccumulator(config.run.horizon_days + 1)
     configs = ReplicateConfigs(config)
     rows = []
@@ -218,8 +214,12 @@ def run_ensemble(
     if progress is None:
         progress = run.progress and sys.stderr.isatty()
     jobs = effective_jobs(run.n_jobs, run.replicates, run.chunk_size, max_workers)
-    tasks = (delayed(run_chunk)(config, start, seeds, os.getpid()) for start, seeds in _chunks(config))
-    results = Parallel(n_jobs=jobs, return_as="generator")(tasks) if jobs > 1 else (t[0](*t[1], **t[2]) for t in tasks)
+    tasks = (delayed(run_chunk)(config, start, seeds) for start, seeds in _chunks(config))
+    if jobs > 1:  # loky workers that die with this process (armed as each worker starts)
+        with parallel_config(backend="loky", initializer=die_with_parent, initargs=(os.getpid(),)):
+            results = Parallel(n_jobs=jobs, return_as="generator")(tasks)
+    else:
+        results = (t[0](*t[1], **t[2]) for t in tasks)
 
     daily = DailyAccumulator(run.horizon_days + 1)
     tables = []

@@ -93,7 +93,8 @@ _ARMED: set[int] = set()  # the parents this worker process already watches
 def die_with_parent(parent: int) -> None:
     """Make this worker process die when its parent does, however the parent ends
     (SIGKILL included): Linux's parent-death signal (prctl PR_SET_PDEATHSIG), set once
-    per process; if the parent is already gone, exit now. Elsewhere, a no-op."""
+    per process as the worker starts (the loky executor's initializer); if the parent is
+    already gone, exit now. Elsewhere, a no-op."""
     if parent in _ARMED:
         return
     _ARMED.add(parent)
