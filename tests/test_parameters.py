@@ -11,11 +11,11 @@ from helpers import sim
 from sim.errors import ConfigError
 from sim.io import read_parquet
 from sim.model import CeasefireModel
-from sim.run.config import with_values
+from sim.run.config import default_config, with_values
 from sim.run.design import _value_extremes
 from sim.run.ensemble import run_ensemble, run_replicate
 from sim.run.folder import config_digest
-from sim.run.parameters import HISTORY, ReplicateConfigs
+from sim.run.parameters import HISTORY, ReplicateConfigs, check_horizon
 from sim.run.workers import available_cores, effective_jobs
 from sim.schema import set_values
 
@@ -108,7 +108,6 @@ def test_the_fingerprint_follows_the_tables_contents(plain, table):
         ("spoilers.attack_rate,record_seed\n0.1,3\n", None, "needs both record_seed and record_day"),
         ("spoilers.attack_rate,record_seed,record_day\n0.1,-5,17\n", None, "record_seed must be whole numbers >= 0"),
         ("spoilers.attack_rate,record_seed,record_day\n0.1,5,-3\n", None, "record_day must be whole days >= 1"),
-        ("spoilers.attack_rate,record_seed,record_day\n0.1,5,400\n", None, "not beyond the histories"),
         ("", None, "cannot read"),
     ],
 )
@@ -161,12 +160,17 @@ def test_a_rows_configuration_without_rechecks_equals_the_checked_one(config):
         assert own != config
 
 
-def test_a_history_must_end_before_the_horizon(config):
+def test_a_history_must_end_before_the_horizon(config, tmp_path):
     """The calibrated table's histories run to day 17: a horizon of 17 or less would make
-    every replicate of a row the same whatever its seed."""
+    every replicate of a row the same whatever its seed; so would a table's own history
+    to day 400 within a 120-day horizon."""
+    long_histories = tmp_path / "long.csv"
+    long_histories.write_text("spoilers.attack_rate,record_seed,record_day\n0.1,5,400\n")
     with pytest.raises(ConfigError, match="run.horizon_days=17 is not beyond the histories"):
-        with_values(config, {"run.horizon_days": 17})
-    assert with_values(config, {"run.horizon_days": 18}).run.horizon_days == 18
+        default_config(["run.horizon_days=17"])
+    assert default_config(["run.horizon_days=18"]).run.horizon_days == 18
+    with pytest.raises(ConfigError, match="run.horizon_days=120 is not beyond the histories"):
+        check_horizon(with_values(config, {"run.horizon_days": 120, "parameters.table": str(long_histories)}))
 
 
 def test_a_pinned_key_must_be_a_key(config):

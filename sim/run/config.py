@@ -53,6 +53,7 @@ def load_config(cfg: Any) -> Config:
     config = build(Config, data)
     check_implementations(config)
     parameters.check(config)
+    parameters.check_horizon(config)
     return config
 
 
@@ -84,7 +85,7 @@ def with_values(config: Config, values: Mapping[str, Any]) -> Config:
     Keys set here are pinned: a parameter table does not override them."""
     config = set_values(config, values, validate=True)
     check_implementations(config)
-    if any(key.startswith(("parameters.", "run.horizon_days")) for key in values):  # the table against them
+    if any(key.startswith("parameters.") for key in values):  # a new table or row: check it
         parameters.check(config)
     return parameters.pin(config, values)
 

@@ -151,15 +151,28 @@ def check_pinned(config: Config) -> None:
 
 def check_history(config: Config, table: pd.DataFrame) -> None:
     """The histories a table carries: seeds are seeds, and each history ends on a day
-    after 0 and before the horizon (a replicate replays its row's history, then goes on
-    with its own seed: a history to the horizon or beyond would make every replicate of
-    a row the same, whatever the seed)."""
+    after 0."""
     seeds, days = table[HISTORY[0]], table[HISTORY[1]]
-    name, horizon = config.parameters.table, config.run.horizon_days
+    name = config.parameters.table
     if not pd.api.types.is_integer_dtype(seeds) or (seeds < 0).any():
         raise ConfigError(f"parameters.table '{name}': {HISTORY[0]} must be whole numbers >= 0 (seeds).")
     if not pd.api.types.is_integer_dtype(days) or (days < 1).any():
         raise ConfigError(f"parameters.table '{name}': {HISTORY[1]} must be whole days >= 1.")
+
+
+def check_horizon(config: Config) -> None:
+    """A run's horizon goes beyond the histories of its table: a replicate replays its
+    row's history, then goes on with its own seed, so a history to the horizon or beyond
+    would make every replicate of a row the same, whatever the seed. (Checked for runs;
+    a caller of the library may replay histories to their end on purpose, as the
+    calibration's tests do.)"""
+    p = config.parameters
+    if p.table is None:
+        return
+    table = read_table(p.table)
+    if HISTORY[1] not in table.columns:
+        return
+    name, horizon, days = p.table, config.run.horizon_days, table[HISTORY[1]]
     if days.max() >= horizon:
         raise ConfigError(
             f"run.horizon_days={horizon} is not beyond the histories of parameters.table '{name}' (they run to day "
