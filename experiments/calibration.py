@@ -157,7 +157,7 @@ def forecasts(posterior: Path, replicates: int, summary: pd.DataFrame) -> dict[s
     out = {}
     for label, config in configs.items():
         result = run_ensemble(config)
-        out[label] = (estimate(result.runs, config.run.horizon_days), result.runs)
+        out[label] = (estimate(result.runs, config.run.horizon_days, config.definitions.headline), result.runs)
     return out
 
 

@@ -232,7 +232,7 @@ def Ensemble(model: AppModel):
         try:
             config = with_values(model.config, {"run.replicates": int(n.value), "run.progress": False})
             result = run_ensemble(config)
-            est = estimate(result.runs, config.run.horizon_days)
+            est = estimate(result.runs, config.run.horizon_days, config.definitions.headline)
             out = Path(tempfile.mkdtemp(prefix="ceasefire-app-"))
             start = config.scenario.start_date
             label = f"mechanism: {config.mvm.design}, mediators: {', '.join(config.mediation.mediators) or 'none'}"

@@ -2,8 +2,8 @@
 
 A :class:`Series` is recorded every day (day 0 included) from an attribute of the model;
 an :class:`Outcome` is one value a replicate ends with. Everything else is generated
-from these declarations: the model's daily record and its padding after a collapse
-(:mod:`sim.model.model`), the outcome row, the columns and Arrow types of
+from these declarations: the model's daily record (:mod:`sim.model.model`), the
+outcome row, the columns and Arrow types of
 ``runs.parquet`` and ``daily.parquet`` and their averages over replicates
 (:mod:`sim.run.ensemble`), the events block of ``summary.json``
 (:mod:`sim.analysis.estimates`), the page's reporters (:mod:`sim.app`) and the figure
@@ -31,29 +31,29 @@ class Series:
     """A daily series.
 
     ``read`` is a dotted attribute path on the model (read at the end of every day, all
-    series in one ``operator.attrgetter`` call). ``after_collapse``: ``zero`` (nothing
-    crosses, nothing happens) or ``hold`` (frozen at its last value). ``averaged_over``
-    says which replicates ``daily.parquet`` averages it over each day: ``all`` of them,
-    those ``alive`` at the end of the day, or those ``at_risk`` (alive when the day began).
+    series in one ``operator.attrgetter`` call). ``averaged_over`` says which replicates
+    ``daily.parquet`` averages it over each day: ``all`` of them, those whose truce is
+    ``alive`` at the end of the day, or those ``at_risk`` (alive when the day began);
+    alive means not yet broken by the headline definition (``definitions.headline``).
     """
 
     name: str
     label: str
     read: str
-    after_collapse: Literal["zero", "hold"]
     averaged_over: Literal["all", "alive", "at_risk"]
 
 
 SERIES: tuple[Series, ...] = (
-    Series("trade_index", "trade index", "border.trade_index", "zero", "all"),
-    Series("trust_afg_in_pak", "Afghanistan's trust in Pakistan", "states.afg.trust", "hold", "alive"),
-    Series("trust_pak_in_afg", "Pakistan's trust in Afghanistan", "states.pak.trust", "hold", "alive"),
-    Series("grievance_afg", "Afghanistan's grievance", "states.afg.grievance", "hold", "alive"),
-    Series("grievance_pak", "Pakistan's grievance", "states.pak.grievance", "hold", "alive"),
-    Series("open_crossings", "open crossings", "border.open_crossings", "zero", "all"),
-    Series("stranded_trucks", "stranded trucks", "border.stranded_trucks", "hold", "all"),
-    Series("incidents", "incidents a day", "incidents_today", "zero", "at_risk"),
-    Series("retaliations", "state retaliations a day", "states.retaliations_today", "zero", "at_risk"),
+    Series("trade_index", "trade index", "border.trade_index", "all"),
+    Series("trust_afg_in_pak", "Afghanistan's trust in Pakistan", "states.afg.trust", "alive"),
+    Series("trust_pak_in_afg", "Pakistan's trust in Afghanistan", "states.pak.trust", "alive"),
+    Series("grievance_afg", "Afghanistan's grievance", "states.afg.grievance", "alive"),
+    Series("grievance_pak", "Pakistan's grievance", "states.pak.grievance", "alive"),
+    Series("open_crossings", "open crossings", "border.open_crossings", "all"),
+    Series("stranded_trucks", "stranded trucks", "border.stranded_trucks", "all"),
+    Series("incidents", "incidents a day", "incidents_today", "all"),
+    Series("retaliations", "state retaliations a day", "states.retaliations_today", "all"),
+    Series("truce_holds", "truce holds (not broken down)", "truce.alive", "all"),
 )
 SERIES_NAMES = tuple(s.name for s in SERIES)
 #: Columns of daily.parquet that combine two series' means: (name, the series averaged).
@@ -74,18 +74,10 @@ def series_reader(name: str) -> Callable[[Any], Any]:
     return lambda m: get(m)
 
 
-def pad_series(rows: list[tuple], horizon: int) -> dict[str, np.ndarray]:
-    """The recorded days (one tuple a day) as arrays from day 0 to the horizon, padded
-    after the last recorded day as each series declares."""
+def series_arrays(rows: list[tuple]) -> dict[str, np.ndarray]:
+    """The recorded days (one tuple a day) as one array per series."""
     table = np.asarray(rows, dtype=float)
-    n = horizon + 1
-    out = {}
-    for j, s in enumerate(SERIES):
-        arr = np.empty(n)
-        arr[: len(table)] = table[:, j]
-        arr[len(table) :] = 0.0 if s.after_collapse == "zero" else table[-1, j]
-        out[s.name] = arr
-    return out
+    return {s.name: table[:, j].copy() for j, s in enumerate(SERIES)}
 
 
 # --------------------------------------------------------------------------- outcomes
@@ -128,12 +120,22 @@ def nan_if_none(value: int | None) -> float:
     return math.nan if value is None else float(value)
 
 
+def _headline_day(m: Any) -> float:
+    return m.coded()[m.config.definitions.headline]
+
+
 def _truce_days(m: Any, s: dict[str, np.ndarray]) -> int:
-    return m.truce.collapse_day if m.truce.collapse_day is not None else m.horizon
+    day = _headline_day(m)
+    return m.horizon if math.isnan(day) else int(day)
+
+
+def coded(name: str) -> Callable[[Any, dict[str, np.ndarray]], Any]:
+    """A reader of a value coded from the model's event log (:meth:`CeasefireModel.coded`)."""
+    return lambda m, s: m.coded()[name]
 
 
 def _trade_loss_usd(m: Any, s: dict[str, np.ndarray]) -> float:
-    lost_days = (1.0 - s["trade_index"][1:]).sum()  # padding after a collapse counts as a day lost
+    lost_days = (1.0 - s["trade_index"][1:]).sum()
     return float(lost_days * m.config.scenario.trade_usd_per_day)
 
 
@@ -144,9 +146,55 @@ REPLICATE_COLUMNS = (
 )
 
 OUTCOMES: tuple[Outcome, ...] = (
-    Outcome("truce_days", "int64", "days the truce held (the horizon if it held throughout)", _truce_days),
-    Outcome("collapsed", "bool", "the truce collapsed within the horizon", lambda m, s: not m.truce.alive),
-    Outcome("collapse_cause", "string", "why: hostilities, void_afghanistan or void_pakistan", attr("truce.cause")),
+    Outcome(
+        "truce_days",
+        "int64",
+        "days until the truce broke by the headline definition (definitions.headline); the horizon if it did not",
+        _truce_days,
+    ),
+    Outcome(
+        "collapsed",
+        "bool",
+        "the truce broke by the headline definition within the horizon",
+        lambda m, s: not math.isnan(_headline_day(m)),
+    ),
+    Outcome("violation_day", "float64", "first lethal fire between the states' forces (coded)", coded("violation")),
+    Outcome("breakdown_day", "float64", "first sustained interstate fighting (coded)", coded("breakdown")),
+    Outcome("renunciation_day", "float64", "first government statement that the truce is over", coded("renunciation")),
+    Outcome(
+        "first_breakdown_day",
+        "float64",
+        "the model's truce first broke down (the governments' reading; not observable)",
+        lambda m, s: nan_if_none(m.truce.collapse_day),
+    ),
+    Outcome(
+        "collapse_cause",
+        "string",
+        "why the model's truce first broke down: hostilities, void_afghanistan or void_pakistan",
+        attr("truce.cause"),
+    ),
+    Outcome("breakdowns", "int64", "times the model's truce broke down", attr("truce.breakdowns")),
+    Outcome("renewals", "int64", "times a new truce was agreed or brokered", attr("truce.renewals")),
+    Outcome(
+        "truce_state",
+        "string",
+        "the truce at the horizon: holding, violated, broken_down, renewed",
+        attr("truce.state.value"),
+    ),
+    Outcome(
+        "state_fire_days",
+        "int64",
+        "days with fire between the states' forces (coded)",
+        coded("state_fire_days"),
+        {"state_fire_days_mean": "mean"},
+    ),
+    Outcome(
+        "militant_attacks",
+        "int64",
+        "militant attacks (coded)",
+        coded("militant_attacks"),
+        {"militant_attacks_mean": "mean"},
+    ),
     Outcome(
         "trade_days_to_50",
         "float64",
@@ -209,7 +257,7 @@ RUN_COLUMNS = (
 )
 RUNS_COLUMNS: tuple[Column, ...] = (*REPLICATE_COLUMNS, *OUTCOMES, *RUN_COLUMNS)
 
-#: The causes a collapse can have (Truce.step): one count column each in sweep.parquet.
+#: The causes of the model's first breakdown (Truce.step): one count column each in sweep.parquet.
 COLLAPSE_CAUSES = ("hostilities", "void_afghanistan", "void_pakistan")
 
 

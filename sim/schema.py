@@ -76,6 +76,10 @@ class RunConfig:
     figures: bool = knob(
         "write survival.png, trade.png and dynamics.png (false for the many points of a design)", source="run setting"
     )
+    events: bool = knob(
+        "write events.parquet, every replicate's event log (false for huge runs; the outcomes are coded either way)",
+        source="run setting",
+    )
 
 
 # --------------------------------------------------------------------------- scenario
@@ -384,6 +388,68 @@ class CollapseConfig:
     void_prob: float = knob(
         "chance it does so in answer to a hostile act, unless the mediators talk it round", lo=0, hi=1, sa=(0.0, 0.5)
     )
+    war_clash_multiplier: float = knob(
+        "while the truce is broken down, the forces' clash rate is multiplied by this",
+        lo=1,
+        hi=100,
+        sa=(2.0, 10.0),
+        source="assumption: clashes on most days of 11-15 Oct 2025 (case-facts.md)",
+    )
+    renewal_base: float = knob(
+        "daily chance that a broken-down truce is renewed without the mediators",
+        lo=0,
+        hi=1,
+        unit="1/day",
+        sa=(0.0, 0.05),
+    )
+    renewal_leverage: float = knob(
+        "daily chance of a renewal added by the mediators' full pressure",
+        lo=0,
+        hi=1,
+        unit="1/day",
+        sa=(0.05, 0.4),
+        source="assumption: the 48-hour truce of 15 Oct and the Doha ceasefire of 19 Oct 2025, 4 and 8 days "
+        "after the fighting began, both mediated (case-facts.md)",
+    )
+    renewal_min_days: int = knob(
+        "days of fighting before a renewal can be brokered", lo=0, hi=365, unit="days", sa=(1, 7)
+    )
+
+
+@dataclass(frozen=True)
+class DefinitionsConfig:
+    headline: Literal["violation", "breakdown", "renunciation"] = knob(
+        "the definition of a broken truce that truce_days, the headline survival and the comparisons use",
+        source="label",
+    )
+    violation_fatalities: int = knob(
+        "violation: people killed by fire between the states' forces", lo=1, hi=1000, source="coding rule"
+    )
+    breakdown_deaths: int = knob(
+        "breakdown: deaths from fire between the states' forces within breakdown_deaths_window",
+        lo=1,
+        hi=100_000,
+        source="UCDP's 25 battle-related deaths (Gleditsch et al. 2002)",
+    )
+    breakdown_deaths_window: int = knob(
+        "breakdown: the window for breakdown_deaths", lo=1, hi=3650, unit="days", source="coding rule"
+    )
+    breakdown_fire_days: int = knob(
+        "breakdown: days with fire between the states' forces within breakdown_fire_window",
+        lo=1,
+        hi=3650,
+        source="coding rule",
+    )
+    breakdown_fire_window: int = knob(
+        "breakdown: the window for breakdown_fire_days", lo=1, hi=3650, unit="days", source="coding rule"
+    )
+
+    def __post_init__(self) -> None:
+        if self.breakdown_fire_days > self.breakdown_fire_window:
+            raise ConfigError(
+                f"definitions.breakdown_fire_days ({self.breakdown_fire_days}) cannot exceed "
+                f"definitions.breakdown_fire_window ({self.breakdown_fire_window}): no log could ever meet it."
+            )
 
 
 @dataclass(frozen=True)
@@ -505,7 +571,8 @@ class Config:
     rounds: RoundsConfig = knob(
         "rounds of talks", source="Istanbul 25-30 Oct (trtworld.com), 6 Nov 2025 (seed article)"
     )
-    collapse: CollapseConfig = knob("when the truce ends")
+    collapse: CollapseConfig = knob("when the truce breaks down, and how it is renewed")
+    definitions: DefinitionsConfig = knob("the coded definitions of a broken truce (sim/events.py)")
     mvm: MvmConfig = knob("monitoring-and-verification mechanism")
     mediation: MediationConfig = knob("mediators")
     parameters: ParametersConfig = knob("behavioural parameters drawn from a table (sim/run/parameters.py)")

@@ -73,7 +73,7 @@ def test_app_model_is_the_command_lines_model():
             page_config("joint", 0.6, 0.7, 0.5, "turkey_qatar", DEFAULTS["attack_rate"], seed),
             {"run.horizon_days": 120},
         )
-        row, series = run_replicate(config, replicate=seed, seed=seed)
+        row, series, _ = run_replicate(config, replicate=seed, seed=seed)
         assert {k: row[k] for k in app.counts} == app.counts and app.day == row["truce_days"]
         frame = app.datacollector.get_model_vars_dataframe()
         assert len(frame) == app.day + 1  # day 0 included

@@ -25,7 +25,7 @@ LAYERS = {
     "running": ("sim.run",),
     "analysis": ("sim.analysis",),
     "model": ("sim.model",),
-    "declarations": ("sim.schema", "sim.outputs", "sim.errors", "sim.io", "sim.provenance"),
+    "declarations": ("sim.schema", "sim.outputs", "sim.events", "sim.errors", "sim.io", "sim.provenance"),
 }
 RANK = {name: len(LAYERS) - i for i, name in enumerate(LAYERS)}
 

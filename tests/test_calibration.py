@@ -69,10 +69,10 @@ def test_every_calibrated_replicate_reproduces_the_record(config):
     record_configs, longer_configs = ReplicateConfigs(record), ReplicateConfigs(longer)
     truce_days = []
     for replicate in range(80):
-        row, series = run_replicate(record, replicate, seed=1000 + replicate, configs=record_configs)
+        row, series, _ = run_replicate(record, replicate, seed=1000 + replicate, configs=record_configs)
         assert row["parameter_row"] == replicate
         assert all(cal.record_facts(series, row).values()), replicate
-        row60, series60 = run_replicate(longer, replicate, seed=1000 + replicate, configs=longer_configs)
+        row60, series60, _ = run_replicate(longer, replicate, seed=1000 + replicate, configs=longer_configs)
         for key, values in series.items():
             np.testing.assert_array_equal(series60[key][: cal.RECORD_DAY + 1], values)
         truce_days.append(row60["truce_days"])

@@ -73,7 +73,7 @@ def test_a_row_with_a_history_replays_it_then_goes_its_own_way(plain, table):
     _, original = replay.run()
     diverged = 0
     for replicate, seed in enumerate([101, 202, 303, 404, 505]):
-        _, series = run_replicate(config, replicate, seed)
+        _, series, _ = run_replicate(config, replicate, seed)
         for key in ("trust_afg_in_pak", "grievance_pak", "incidents", "open_crossings"):
             np.testing.assert_array_equal(series[key][:13], original[key][:13])
         diverged += not np.array_equal(series["trust_afg_in_pak"], original["trust_afg_in_pak"])

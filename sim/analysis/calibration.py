@@ -27,6 +27,7 @@ the record, and parameter uncertainty is carried with chance.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,7 +104,7 @@ def record_facts(
     """Which facts of the record a replicate's first ``record_day`` days reproduce."""
     days = slice(0, record_day + 1)
     return {
-        "truce_holds": not (outcome["collapsed"] and outcome["truce_days"] <= record_day),
+        "truce_holds": not outcome["first_breakdown_day"] <= record_day,  # NaN: never broke down
         "incidents_24_25_oct": bool(series["incidents"][list(INCIDENT_DAYS)].sum() >= 1),
         "round_2_extends_truce": outcome["rounds_failed"] == 0
         and outcome["rounds_agreed"] + outcome["rounds_salvaged"] >= 1,
@@ -112,16 +113,15 @@ def record_facts(
 
 
 def record_facts_of(model: Any, record_day: int = RECORD_DAY) -> dict[str, bool]:
-    """The facts of the record in a model stepped to ``record_day`` (or to its collapse)."""
-    truce = model.truce
+    """The facts of the record in a model stepped to ``record_day``."""
+    day = model.truce.collapse_day
     outcome = {
-        "collapsed": not truce.alive,
-        "truce_days": truce.collapse_day if truce.collapse_day is not None else model.day,
+        "first_breakdown_day": math.nan if day is None else day,
         "rounds_agreed": model.talks.agreed,
         "rounds_salvaged": model.talks.salvaged,
         "rounds_failed": model.talks.failed,
     }
-    return record_facts(model.padded_series(), outcome, record_day)
+    return record_facts(model.series(), outcome, record_day)
 
 
 def _simulate_chunk(

@@ -3,7 +3,9 @@
 Survival is a Kaplan-Meier estimate (lifelines) on ``truce_days`` with ``collapsed`` as
 the event (a truce alive at the horizon is censored): survival at 30/90/180/365 days
 with Greenwood-exponential 95% intervals, the restricted mean survival time up to the
-horizon (normal interval from its variance) and the median with its interval. Trade
+horizon (normal interval from its variance) and the median with its interval. The same
+is estimated for each of the three coded definitions of a broken truce (violation,
+breakdown, renunciation: sim/events.py); ``truce_days`` is the headline one's. Trade
 recovery uses the replicates that recover: median days to 50% and 90% of the baseline
 flow with a distribution-free interval for the median (scipy's ``quantile_test``), the
 5th-95th percentile spread, and the share that recover at all.
@@ -11,6 +13,7 @@ flow with a distribution-free interval for the median (scipy's ``quantile_test``
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +24,7 @@ from lifelines import KaplanMeierFitter
 from lifelines.utils import median_survival_times
 from scipy import stats
 
+from ..events import DEFINITIONS
 from ..outputs import OUTCOMES
 
 SURVIVAL_TIMES = (30, 90, 180, 365)
@@ -38,7 +42,8 @@ class Estimates:
     """What summary.json holds, plus the Kaplan-Meier curve the plots draw."""
 
     summary: dict[str, Any]
-    curve: pd.DataFrame  # columns: day, survival, lower, upper
+    curve: pd.DataFrame  # the headline definition's: day, survival, lower, upper
+    curves: dict[str, pd.DataFrame] = dataclasses.field(default_factory=dict)  # each definition's
 
 
 def fit_km(runs: pd.DataFrame, label: str = "truce") -> KaplanMeierFitter:
@@ -89,15 +94,11 @@ def rmst_with_se(kmf: KaplanMeierFitter, tau: float) -> tuple[float, float]:
     return rmst, math.sqrt(var)
 
 
-def truce_summary(runs: pd.DataFrame, horizon: int) -> tuple[dict[str, Any], pd.DataFrame]:
-    kmf = fit_km(runs)
+def survival_block(kmf: KaplanMeierFitter, horizon: int) -> dict[str, Any]:
+    """Survival at the usual days, the restricted mean and the median, with intervals."""
     rmst, se = rmst_with_se(kmf, horizon)
     median_ci = median_survival_times(kmf.confidence_interval_)
-    causes = runs.loc[runs["collapsed"], "collapse_cause"].value_counts()
-    summary = {
-        "replicates": len(runs),
-        "horizon_days": horizon,
-        "collapsed_share": float(runs["collapsed"].mean()),
+    return {
         "survival": [survival_at(kmf, t) for t in SURVIVAL_TIMES if t <= horizon],
         "rmst_days": {"mean": float(rmst), "lower": float(rmst - Z95 * se), "upper": float(rmst + Z95 * se)},
         "median_days": {
@@ -105,9 +106,11 @@ def truce_summary(runs: pd.DataFrame, horizon: int) -> tuple[dict[str, Any], pd.
             "lower": _finite(median_ci.iloc[0, 0]),
             "upper": _finite(median_ci.iloc[0, 1]),
         },
-        "collapse_causes": {str(k): int(v) for k, v in causes.items()},
     }
-    curve = pd.DataFrame(
+
+
+def curve_of(kmf: KaplanMeierFitter) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "day": kmf.survival_function_.index.to_numpy(),
             "survival": kmf.survival_function_.iloc[:, 0].to_numpy(),
@@ -115,7 +118,33 @@ def truce_summary(runs: pd.DataFrame, horizon: int) -> tuple[dict[str, Any], pd.
             "upper": kmf.confidence_interval_survival_function_.iloc[:, 1].to_numpy(),
         }
     )
-    return summary, curve
+
+
+def truce_summary(runs: pd.DataFrame, horizon: int) -> tuple[dict[str, Any], pd.DataFrame]:
+    kmf = fit_km(runs)
+    causes = runs.loc[runs["first_breakdown_day"].notna(), "collapse_cause"].value_counts()
+    summary = {
+        "replicates": len(runs),
+        "horizon_days": horizon,
+        "collapsed_share": float(runs["collapsed"].mean()),
+        **survival_block(kmf, horizon),
+        "collapse_causes": {str(k): int(v) for k, v in causes.items()},
+    }
+    return summary, curve_of(kmf)
+
+
+def definitions_summary(runs: pd.DataFrame, horizon: int) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """Each coded definition of a broken truce: the share of replicates where it happened
+    within the horizon and its Kaplan-Meier estimates (a day of NaN is censored at the
+    horizon)."""
+    summary, curves = {}, {}
+    for name in DEFINITIONS:
+        days = runs[f"{name}_day"].to_numpy(dtype=float)
+        observed = np.isfinite(days)
+        kmf = KaplanMeierFitter(alpha=0.05).fit(np.where(observed, days, horizon), observed, label=name)
+        summary[name] = {"occurred_share": float(observed.mean()), **survival_block(kmf, horizon)}
+        curves[name] = curve_of(kmf)
+    return summary, curves
 
 
 def median_with_interval(values: np.ndarray) -> dict[str, float | None]:
@@ -266,11 +295,28 @@ def rounded(value: Any, digits: int = 6) -> Any:
     return value
 
 
-def estimate(runs: pd.DataFrame, horizon: int) -> Estimates:
-    """All the estimates of one ensemble."""
+def estimate(runs: pd.DataFrame, horizon: int, headline: str = "breakdown") -> Estimates:
+    """All the estimates of one ensemble; ``headline`` names the definition that
+    ``truce_days`` holds (definitions.headline)."""
     truce, curve = truce_summary(runs, horizon)
+    truce["headline"] = headline
+    definitions, curves = definitions_summary(runs, horizon)
+    truce["definitions"] = definitions
     summary = {"truce": truce, "trade": trade_summary(runs), "events": events_summary(runs)}
-    return Estimates(summary=rounded(summary), curve=curve)
+    return Estimates(summary=rounded(summary), curve=curve, curves=curves)
+
+
+def definitions_table(truce: dict[str, Any]) -> list[str]:
+    """The three definitions side by side: P(not yet) at each day, and the restricted mean."""
+    defs = truce.get("definitions")
+    if not defs:
+        return []
+    days = [s["days"] for s in next(iter(defs.values()))["survival"]]
+    lines = ["  P(not yet) by definition  " + "".join(f"{d:>8} d" for d in days) + "   restricted mean"]
+    for name, d in defs.items():
+        ps = "".join(f"{s['p']:>10.2f}" for s in d["survival"])
+        lines.append(f"  {name:<26}{ps}   {d['rmst_days']['mean']:.0f} days")
+    return lines
 
 
 def _days(x: float | None) -> str:
@@ -285,7 +331,10 @@ def describe(summary: dict[str, Any], start_date: str | None = None) -> str:
     """A short human summary of summary.json."""
     t, tr, ev = summary["truce"], summary["trade"], summary["events"]
     n = t["replicates"]
-    lines = [f"Truce ({n} replicates, {t['horizon_days']} days from {start_date or 'day 0'}):"]
+    lines = [
+        f"Truce ({n} replicates, {t['horizon_days']} days from {start_date or 'day 0'}; "
+        f"headline: {t.get('headline', 'breakdown')}):"
+    ]
     for s in t["survival"]:
         if s["p"] == 0.0:
             lines.append(f"  P(holds {s['days']:>3} days) < {1 / n:.2g}  (no replicate held)")
@@ -298,6 +347,7 @@ def describe(summary: dict[str, Any], start_date: str | None = None) -> str:
         lines.append("  median survival: not reached within the horizon")
     else:
         lines.append(f"  median survival: {m['median']:.0f} days ({_interval(m['lower'], m['upper'])})")
+    lines += definitions_table(t)
     lines.append("Trade (days counted from day 0; the median over the replicates that get there):")
     for level in (50, 90):
         d = tr[f"days_to_{level}"]

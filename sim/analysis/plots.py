@@ -44,33 +44,37 @@ def _date_axis(ax: plt.Axes) -> None:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
 
 
+#: How each definition of a broken truce is drawn (its colour and line style).
+DEFINITION_STYLES = {"violation": ("tab:orange", ":"), "breakdown": (BLUE, "-"), "renunciation": ("tab:red", "--")}
+
+
 def survival_plot(est: Estimates, path: Path, start_date: str, title: str = "") -> Path:
-    """Kaplan-Meier survival of the truce with its 95% band and the headline estimates."""
-    curve = est.curve
-    x = _dates(start_date, curve["day"].to_numpy())
+    """Kaplan-Meier survival of the truce under each coded definition (violation,
+    breakdown, renunciation), each with its 95% band; the headline definition's
+    estimates at 30/90/180/365 days marked."""
+    truce = est.summary["truce"]
+    headline = truce.get("headline", "breakdown")
+    curves = est.curves or {headline: est.curve}
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    ax.fill_between(x, curve["lower"], curve["upper"], step="post", color=BLUE, alpha=0.25, label="95% interval")
-    rmst = est.summary["truce"]["rmst_days"]
-    ax.step(
-        x,
-        curve["survival"],
-        where="post",
-        color=BLUE,
-        lw=2,
-        label=(
-            f"Kaplan-Meier estimate\n(restricted mean {rmst['mean']:.0f} days, {rmst['lower']:.0f}-{rmst['upper']:.0f})"
-        ),
-    )
-    for s in est.summary["truce"]["survival"]:
+    for name, curve in curves.items():
+        color, style = DEFINITION_STYLES.get(name, (BLUE, "-"))
+        x = _dates(start_date, curve["day"].to_numpy())
+        ax.fill_between(x, curve["lower"], curve["upper"], step="post", color=color, alpha=0.15)
+        rmst = truce["definitions"][name]["rmst_days"] if "definitions" in truce else truce["rmst_days"]
+        label = f"{name}{' (headline)' if name == headline else ''}: restricted mean {rmst['mean']:.0f} d"
+        ax.step(
+            x, curve["survival"], where="post", color=color, ls=style, lw=2.4 if name == headline else 1.6, label=label
+        )
+    for s in truce["survival"]:
         d = _dates(start_date, np.array([s["days"]]))[0]
         ax.errorbar([d], [s["p"]], yerr=[[s["p"] - s["lower"]], [s["upper"] - s["p"]]], fmt="o", color="k", capsize=3)
         ax.annotate(f"{s['days']} d: {s['p']:.2f}", (d, s["p"]), textcoords="offset points", xytext=(5, 6), fontsize=8)
     ax.set_ylim(0, 1.02)
-    ax.set_ylabel("P(truce still holds)")
+    ax.set_ylabel("P(truce not yet broken)")
     ax.set_title(title or "How long the truce holds")
     _date_axis(ax)
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=8, title="definition (95% bands)", title_fontsize=8)
     return save_figure(fig, path)
 
 

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from ..events import CROSSING_CLOSED, CROSSING_REOPENED, PAKISTAN
 from .incidents import Incident, Kind
 
 if TYPE_CHECKING:
     from ..schema import CrossingInit, CrossingsConfig
+    from .eventlog import EventLog
     from .monitor import Monitor
     from .states import State
 
@@ -42,13 +44,27 @@ class Crossing(mesa.Agent):
         self.arrived = 0.0
         self.processed = 0.0
 
-    def open(self) -> None:
+    def open(self, day: int) -> None:
         self.is_open = True
         self.days_open = 0
+        self.border.log.add(day, CROSSING_REOPENED, PAKISTAN, crossing=self.name)
 
-    def close(self) -> None:
+    def close(self, day: int) -> None:
+        if self.is_open:
+            self.border.log.add(day, CROSSING_CLOSED, PAKISTAN, crossing=self.name)
         self.is_open = False
         self.border.steady_trade = False  # the border's fast path no longer applies
+
+    def open_lane(self, day: int, capacity: float) -> None:
+        """A humanitarian lane through a closed crossing (reduced capacity)."""
+        if self.partial_capacity == 0.0 and capacity > 0.0 and not self.is_open:
+            self.border.log.add(day, CROSSING_REOPENED, PAKISTAN, crossing=self.name, detail="humanitarian")
+        self.partial_capacity = capacity
+
+    def close_lane(self, day: int) -> None:
+        if self.partial_capacity > 0.0 and not self.is_open:
+            self.border.log.add(day, CROSSING_CLOSED, PAKISTAN, crossing=self.name, detail="humanitarian")
+        self.partial_capacity = 0.0
 
     def capacity_share(self, ramp_initial: float, ramp_days: int, surge: float) -> float:
         """Capacity as a share of the baseline flow: the reopening ramp, or a partial opening."""
@@ -88,14 +104,21 @@ class Border:
     a crossing near a serious incident; it reopens the closed ones, with a daily chance
     ``reopen_prob`` scaled by its economic pressure and trust, once ``reopen_calm_days``
     have passed without a state-on-state or serious incident (and, under the 'agreement'
-    rule, once a mechanism is agreed). Earlier closures lasted 6-27 days (case-facts.md).
+    rule, once a mechanism is agreed), never while the truce is broken down. Earlier
+    closures lasted 6-27 days (case-facts.md). Closures and reopenings go to the log.
     """
 
     def __init__(
-        self, model: mesa.Model, crossings: dict[str, CrossingInit], config: CrossingsConfig, rng: random.Random
+        self,
+        model: mesa.Model,
+        crossings: dict[str, CrossingInit],
+        config: CrossingsConfig,
+        rng: random.Random,
+        log: EventLog,
     ):
         self.model = model
         self.config = config
+        self.log = log
         self.stream = rng
         self.crossings = tuple(Crossing(self, name, c, config.max_queue_days) for name, c in crossings.items())
         self.baseline_trucks = sum(c.baseline for c in self.crossings)
@@ -136,23 +159,24 @@ class Border:
             self.last_serious_day = day
         if inc.kind is Kind.RETALIATION:
             for c in self.crossings:
-                c.close()
+                c.close(day)
         elif serious and inc.crossing >= 0:
-            self.crossings[inc.crossing].close()
+            self.crossings[inc.crossing].close(day)
 
     # -- the day
-    def step(self, day: int, pakistan: State, monitor: Monitor) -> None:
-        """Pakistan may reopen the closed crossings; the crossings carry the day's trucks."""
+    def step(self, day: int, pakistan: State, monitor: Monitor, truce_holds: bool) -> None:
+        """Pakistan may reopen the closed crossings (not while the truce is broken down);
+        the crossings carry the day's trucks."""
         cc = self.config
-        if cc.reopen_rule == "humanitarian" and day >= cc.humanitarian_day:
+        if truce_holds and cc.reopen_rule == "humanitarian" and day >= cc.humanitarian_day:
             for c in self.crossings:
-                c.partial_capacity = cc.humanitarian_capacity
-        if self.reopening_allowed(day, monitor):
+                c.open_lane(day, cc.humanitarian_capacity)
+        if truce_holds and self.reopening_allowed(day, monitor):
             p = cc.reopen_prob * min(1.0, 0.5 + pakistan.economic_pressure + pakistan.trust)
             closed = [c for c in self.crossings if not c.is_open]
             if closed and self.stream.random() < p:
                 for c in closed:
-                    c.open()
+                    c.open(day)
                 if self.first_reopen_day is None:
                     self.first_reopen_day = day
         if self.steady_trade:
@@ -182,11 +206,11 @@ class Border:
             return False
         return cc.reopen_rule != "agreement" or monitor.agreed_day is not None
 
-    def shut_down(self) -> None:
-        """The truce has collapsed: every crossing closes, with no humanitarian opening."""
+    def shut_down(self, day: int) -> None:
+        """The truce has broken down: every crossing closes, humanitarian lanes too."""
         for c in self.crossings:
-            c.close()
-            c.partial_capacity = 0.0
+            c.close(day)
+            c.close_lane(day)
 
     def trucks_balance(self) -> float:
         """Initial backlog + arrivals - processed - turned back - final backlog: zero when

@@ -34,6 +34,7 @@ class Incident:
     finding: str | None = None  # whom the mechanism's finding names
     awaiting_finding: bool = False  # the victim holds its response until the finding
     misattributed: bool = False
+    blame: str | None = None  # whom the victim's government publicly blames (None: not yet)
 
     @property
     def state_on_state(self) -> bool:

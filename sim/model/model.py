@@ -13,8 +13,14 @@ protocol of ``docs/model.md``, each phase delegated to the actors that own it:
 6. the border: Pakistan may reopen crossings, and the crossings carry the day's trucks;
 7. the states adjust (fatigue, calming, trust, economic pressure);
 8. the mediators' leverage fades;
-9. the truce collapses if hostilities are sustained or a party declared it void; the
-   hostility index then fades overnight.
+9. the truce breaks down if the governments read the fighting as sustained or a party
+   declared it void (Pakistan then shuts every crossing); the hostility index fades
+   overnight.
+
+The run goes on to the horizon whatever happens to the truce: a truce can be violated
+and hold, break down, and be renewed (a round that agrees, or a truce brokered between
+rounds: phase 1). Every event goes to the replicate's event log (:attr:`log`), from which
+the three definitions of a broken truce are coded (sim/events.py).
 
 Every agent (the states, the militant cells, the mediators, the monitor, the crossings)
 is a Mesa agent (``model.agents_by_type``), held by the actor that owns its phase (States,
@@ -35,9 +41,10 @@ from typing import Any
 import mesa
 import numpy as np
 
-from .. import outputs
+from .. import events, outputs
 from ..schema import Config
 from .crossings import Border
+from .eventlog import EventLog
 from .incidents import PAK, Incident, Kind
 from .mediators import Mediation
 from .militants import Militants
@@ -65,17 +72,19 @@ class CeasefireModel(mesa.Model):
         self.horizon = config.run.horizon_days if horizon is None else horizon
         self.streams = streams = RandomStreams.spawn(rng)
 
+        self.log = log = EventLog(list(config.scenario.crossings))
         self.states = States(self, config, streams.states, streams.accidents)
         self.mediation = Mediation(self, config.mediation)
-        self.talks = Talks(config, self.horizon, streams.talks)
+        self.talks = Talks(config, self.horizon, streams.talks, log)
         self.militants = Militants(self, config.spoilers, self.talks.windows(), streams.militants)
         self.monitor = DESIGNS[config.mvm.design](self, config.mvm, config.states.patience_days, streams.monitor)
-        self.border = Border(self, config.scenario.crossings, config.crossings, streams.crossings)
-        self.truce = Truce(config.collapse)
+        self.border = Border(self, config.scenario.crossings, config.crossings, streams.crossings, log)
+        self.truce = Truce(config.collapse, log, config.definitions.violation_fatalities)
 
         self.day = 0  # our own counter: Mesa's observable `steps` is slower to read
         self.incidents = self.casualties = self.incidents_today = 0
         self.rows: list[tuple] = []  # the daily series, one tuple a day (outputs.SERIES)
+        self._coded: tuple[int, dict[str, float]] | None = None
         self.record()
 
     # ------------------------------------------------------------------ the day
@@ -83,25 +92,26 @@ class CeasefireModel(mesa.Model):
     def step(self) -> None:
         self.day += 1
         day = self.day
-        self.talks.step(day, self.states, self.mediation, self.monitor)
+        truce = self.truce
+        self.talks.step(day, self.states, self.mediation, self.monitor, truce)
         incidents = self.states.strikes_landing()
         incidents += self.militants.step(day, self.states, self.monitor, self.border)
-        incidents += self.states.forces_clash(day)
+        incidents += self.states.forces_clash(day, at_war=not truce.alive)
         self.incidents_land(incidents, day)
         self.states.respond_to(incidents, day)
-        self.border.step(day, self.states[PAK], self.monitor)
+        self.border.step(day, self.states[PAK], self.monitor, truce.alive)
         self.states.step(self.mediation.calming(), self.border.trade_index)
         self.mediation.step()
-        self.truce.step(day)
-        if not self.truce.alive:
-            self.running = False
-            self.border.shut_down()
+        if truce.step(day):
+            self.border.shut_down(day)
         self.record()
 
     def incidents_land(self, incidents: list[Incident], day: int) -> None:
-        """Count, hurt, feed the hostility index, close crossings; the monitor investigates."""
+        """Log, count, hurt, feed the hostility index, close crossings; the monitor
+        investigates."""
         self.incidents_today = len(incidents)
         for inc in incidents:
+            self.log.incident(day, inc)
             self.incidents += 1
             self.casualties += inc.casualties
             self.states[inc.victim].suffer(inc)
@@ -116,7 +126,7 @@ class CeasefireModel(mesa.Model):
         self.rows.append(outputs.read_series(self))
 
     def run_until(self, day: int) -> None:
-        """Step to ``day`` (or the horizon, or the collapse, whichever comes first).
+        """Step to ``day`` (or the horizon, whichever comes first).
 
         With :attr:`mesa_schedule` off (batch runs: the ensemble, the calibration), a day
         is this class's ``step`` called directly, without Mesa's per-step event machinery
@@ -152,19 +162,27 @@ class CeasefireModel(mesa.Model):
         return result
 
     def run(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        """Run to the horizon or the collapse; return the outcome row and the daily series.
-
-        After the day of a collapse the series are padded as :data:`sim.outputs.SERIES`
-        declares: no trade, no crossing open, no incident; trust, grievance and stranded
-        trucks frozen.
-        """
+        """Run to the horizon; return the outcome row and the daily series (the event
+        log stays in :attr:`log`)."""
         self.run_until(self.horizon)
-        series = self.padded_series()
+        series = self.series()
         return outputs.outcome_row(self, series), series
 
-    def padded_series(self) -> dict[str, np.ndarray]:
-        """The daily series, day 0 to the horizon, padded after a collapse."""
-        return outputs.pad_series(self.rows, self.horizon)
+    def series(self) -> dict[str, np.ndarray]:
+        """The daily series of the days run so far (day 0 included)."""
+        return outputs.series_arrays(self.rows)
+
+    def coded(self) -> dict[str, float]:
+        """What is coded from the event log so far: the three definitions of a broken
+        truce (day, or NaN), the days with fire between the states' forces and the
+        militant attacks. Cached until the log grows."""
+        if self._coded is None or self._coded[0] != len(self.log):
+            log = self.log.events()
+            values = events.definition_days(log, self.config.definitions)
+            values["state_fire_days"] = events.state_fire_days(log)
+            values["militant_attacks"] = events.count(log, events.MILITANT_ATTACK)
+            self._coded = (len(self.log), values)
+        return self._coded[1]
 
     # ------------------------------------------------------------------ for tests and the page
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from ..events import MECHANISM, MVM_FINDING, RENUNCIATION
 from .incidents import AFG, MILITANTS, PAK, UNKNOWN, Incident, Kind, severity
 
 if TYPE_CHECKING:
@@ -175,11 +176,14 @@ class States:
         return landing
 
     # -- accidents
-    def forces_clash(self, day: int) -> list[Incident]:
+    def forces_clash(self, day: int, at_war: bool) -> list[Incident]:
         """Each state's forces clash by accident with chance accident_rate * (1 - expected
-        penalty) (a credible penalty instils discipline); one draw serves both states."""
+        penalty) (a credible penalty instils discipline), times ``war_clash_multiplier``
+        while the truce is broken down; one draw serves both states."""
         m = self.model
         p = self.config.states.accident_rate * (1.0 - m.monitor.expected_penalty(day))
+        if at_war:
+            p = min(0.5, p * self.config.collapse.war_clash_multiplier)
         u = self.accidents.random()
         if u >= 2.0 * p:
             return []
@@ -206,6 +210,7 @@ class States:
         """A finding is published: the named state pays the penalty; a victim that waited
         for it responds to what it says (accidents verified as such are not answered)."""
         named = inc.finding
+        self.model.log.add(day, MVM_FINDING, MECHANISM, named, detail=f"{inc.kind.value} of day {inc.day}")
         if named in self.by_key:
             self.by_key[named].penalised(self.config.mvm.penalty, wrongly=named != inc.author)
         if named not in (inc.author, UNKNOWN):
@@ -216,8 +221,10 @@ class States:
         if named == UNKNOWN:
             self.respond(victim, inc, day, blamed=victim.blames_other_for(inc))
         elif named == MILITANTS:
+            inc.blame = MILITANTS
             victim.reassured()
         elif inc.kind is Kind.ACCIDENT and named == inc.author:
+            inc.blame = named
             victim.perceive_hostile_act(inc, weight=0.5)  # a verified accident is not answered
         else:
             self.respond(victim, inc, day, blamed=True)
@@ -228,13 +235,14 @@ class States:
             self.misattributed += 1
 
     def respond(self, victim: State, inc: Incident, day: int, blamed: bool) -> None:
-        """The victim blames the other state (or not) and may strike back."""
+        """The victim blames the other state (or not: the militants) and may strike back."""
+        inc.blame = victim.other.key if blamed else MILITANTS
         if not blamed:
             return
         if inc.kind is Kind.MILITANT:
             self.mark_misattributed(inc)
         victim.perceive_hostile_act(inc)
-        self.maybe_declare_void(victim)
+        self.maybe_declare_void(victim, day)
         if victim.contrite_about(inc, self.config.mvm.acceptance):
             return
         m = self.model
@@ -255,9 +263,9 @@ class States:
             )
             self.incoming.append(strike)
 
-    def maybe_declare_void(self, victim: State) -> None:
+    def maybe_declare_void(self, victim: State, day: int) -> None:
         """At the end of its tether, a party answers a hostile act by declaring the truce
-        void, unless the mediators talk it round."""
+        void, unless the mediators talk it round: a renunciation, in the log."""
         co = self.config.collapse
         truce = self.model.truce
         if (
@@ -266,6 +274,7 @@ class States:
             and self.stream.random() < co.void_prob * (1.0 - self.model.mediation.pressure)
         ):
             truce.declare_void(victim.key)
+            self.model.log.add(day, RENUNCIATION, victim.key, detail="the truce no longer holds")
 
     # -- the end of the day
     def step(self, calming: float, trade_index: float) -> None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
+from ..events import MEDIATORS, TALKS_ROUND
 from ..schema import Round
 
 if TYPE_CHECKING:
     from ..schema import Config
+    from .eventlog import EventLog
     from .mediators import Mediation
     from .monitor import Monitor
     from .states import States
+    from .truce import Truce
 
 
 def round_calendar(config: Config, horizon: int) -> list[Round]:
@@ -36,11 +39,17 @@ class Talks:
     agreement settles the mechanism's details and raises trust. Otherwise a party walks
     out, and the mediators may salvage the round (the truce is extended, as on 29-30
     October 2025; Beardsley 2011); an unsalvaged breakdown raises both grievances.
+    A round that agrees while the truce is broken down renews it. Every round's outcome
+    goes to the log.
+
+    Between rounds, a broken-down truce can be renewed by a truce brokered in the field
+    (:meth:`broker_renewal`).
     """
 
-    def __init__(self, config: Config, horizon: int, rng: random.Random):
+    def __init__(self, config: Config, horizon: int, rng: random.Random, log: EventLog):
         self.config = config
         self.stream = rng
+        self.log = log
         self.rounds = {r.end_day: r for r in round_calendar(config, horizon)}
         self.agreed = self.salvaged = self.failed = 0
 
@@ -48,9 +57,11 @@ class Talks:
         """(first day, last day) of every round."""
         return [(r.start_day, r.end_day) for r in self.rounds.values()]
 
-    def step(self, day: int, states: States, mediation: Mediation, monitor: Monitor) -> None:
+    def step(self, day: int, states: States, mediation: Mediation, monitor: Monitor, truce: Truce) -> None:
         """A round ends today, if one is due: agreement, salvage, or breakdown."""
         if day not in self.rounds:
+            if not truce.alive:
+                self.broker_renewal(day, states, mediation, truce)
             return
         r = self.config.rounds
         afg, pak = states.pair
@@ -68,10 +79,32 @@ class Talks:
             for s in (afg, pak):
                 s.round_agreed()
             mediation.renew_leverage()
+            self.log.add(day, TALKS_ROUND, MEDIATORS, detail="agreed")
+            if not truce.alive:
+                truce.renew(day, f"{self.rounds[day].name} agreed")
         elif self.stream.random() < mediation.salvage_chance():
             self.salvaged += 1
             mediation.renew_leverage()
+            self.log.add(day, TALKS_ROUND, MEDIATORS, detail="salvaged")
         else:
             self.failed += 1
             for s in (afg, pak):
                 s.round_broke_down(r.breakdown_grievance)
+            self.log.add(day, TALKS_ROUND, MEDIATORS, detail="failed")
+
+    def broker_renewal(self, day: int, states: States, mediation: Mediation, truce: Truce) -> None:
+        """A truce that has broken down is renewed with a daily chance ``renewal_base +
+        renewal_leverage * mediators' pressure``, once ``renewal_min_days`` of fighting
+        have passed (assumption, after October 2025: fighting from 11 October, a 48-hour
+        truce brokered on 15 October, the Doha ceasefire mediated by Qatar and Turkiye on
+        19 October; mediators' leverage brings parties to settle, Beardsley 2011). A
+        brokered renewal regains some trust, as an agreed round does, and renews the
+        mediators' leverage."""
+        c = self.config.collapse
+        if truce.broken_since is None or day - truce.broken_since < c.renewal_min_days:
+            return
+        if self.stream.random() < c.renewal_base + c.renewal_leverage * mediation.pressure:
+            truce.renew(day, "brokered")
+            for s in states:
+                s.round_agreed()
+            mediation.renew_leverage()

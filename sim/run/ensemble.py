@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from joblib import Parallel, delayed, parallel_config
 from tqdm.auto import tqdm
 
-from .. import outputs
+from .. import events, outputs
 from ..analysis.calibration import record_facts_of
 from ..io import atomic_path
 from ..model import CeasefireModel, replicate_seeds
@@ -154,13 +154,14 @@ class DailyAccumulator:
 class ChunkResult:
     rows: list[dict]
     daily: DailyAccumulator
+    events: pa.Table | None = None
 
 
 def run_replicate(
     config: Config, replicate: int, seed: int, configs: ReplicateConfigs | None = None
-) -> tuple[dict, dict[str, np.ndarray]]:
-    """One replicate: its outcome row (with replicate, seed and the parameter row it took)
-    and its daily series."""
+) -> tuple[dict, dict[str, np.ndarray], list[events.Event]]:
+    """One replicate: its outcome row (with replicate, seed and the parameter row it took),
+    its daily series and its event log."""
     own, row, history = (configs or ReplicateConfigs(config))(replicate)
     model = CeasefireModel(own, rng=seed if history is None else history.seed)
     match = None
@@ -170,19 +171,23 @@ def run_replicate(
         # it still reproduces the record
         match = model.replay(history.day, seed, lambda m: all(record_facts_of(m, history.day).values()))
     outcome, series = model.run()
-    return {"replicate": replicate, "seed": seed, **outcome, "parameter_row": row, "record_match": match}, series
+    row = {"replicate": replicate, "seed": seed, **outcome, "parameter_row": row, "record_match": match}
+    return row, series, model.log.events()
 
 
 def run_chunk(config: Config, start: int, seeds: list[int]) -> ChunkResult:
-    """Replicates ``start`` to ``start + len(seeds) - 1``, folded into a chunk result."""
+    """Replicates ``start`` to ``start + len(seeds) - 1``, folded into a chunk result
+    (with their event logs as one Arrow table, if the run writes them)."""
     daily = DailyAccumulator(config.run.horizon_days + 1)
     configs = ReplicateConfigs(config)
-    rows = []
+    rows, logs = [], []
     for offset, seed in enumerate(seeds):
-        row, series = run_replicate(config, start + offset, seed, configs)
+        row, series, log = run_replicate(config, start + offset, seed, configs)
         daily.add(series, row["truce_days"], row["collapsed"])
         rows.append(row)
-    return ChunkResult(rows, daily)
+        logs.append((start + offset, log))
+    table = events.arrow_table(logs, config.scenario.start_date) if config.run.events else None
+    return ChunkResult(rows, daily, table)
 
 
 def _chunks(config: Config) -> Iterator[tuple[int, list[int]]]:
@@ -200,14 +205,20 @@ class EnsembleResult:
 
 
 def run_ensemble(
-    config: Config, runs_path: Path | None = None, progress: bool | None = None, max_workers: int | None = None
+    config: Config,
+    runs_path: Path | None = None,
+    progress: bool | None = None,
+    max_workers: int | None = None,
+    events_path: Path | None = None,
 ) -> EnsembleResult:
-    """Run ``run.replicates`` replicates; stream the outcome rows to ``runs_path``.
+    """Run ``run.replicates`` replicates; stream the outcome rows to ``runs_path`` and the
+    event logs to ``events_path`` (if ``run.events``), chunk by chunk: memory does not
+    grow with the number of replicates.
 
     ``max_workers`` caps the worker processes (a sweep job's share of the cores).
 
-    ``runs_path`` is written under a temporary name and renamed when complete (the
-    writer is closed first, by the exit stack's order), so an interrupted run never
+    Both files are written under a temporary name and renamed when complete (the
+    writers are closed first, by the exit stack's order), so an interrupted run never
     leaves a file that looks finished.
     """
     run = config.run
@@ -226,14 +237,19 @@ def run_ensemble(
     bar = tqdm(total=run.replicates, desc="replicates", unit="rep", disable=not progress, file=sys.stderr)
     with contextlib.ExitStack() as stack:
         stack.callback(bar.close)
-        writer = None
+        writer = log_writer = None
         if runs_path is not None:
             tmp = stack.enter_context(atomic_path(runs_path))
             writer = stack.enter_context(pq.ParquetWriter(tmp, RUNS_SCHEMA))
+        if events_path is not None and run.events:
+            tmp = stack.enter_context(atomic_path(events_path))
+            log_writer = stack.enter_context(pq.ParquetWriter(tmp, events.arrow_schema(), compression="zstd"))
         for chunk in results:
             table = pa.Table.from_pylist(chunk.rows, schema=RUNS_SCHEMA)
             if writer is not None:
                 writer.write_table(table)
+            if log_writer is not None:
+                log_writer.write_table(chunk.events)
             tables.append(table)
             daily.merge(chunk.daily)
             bar.update(len(chunk.rows))

@@ -55,8 +55,8 @@ def config_digest(config: Config) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-#: Figures a run may write; listed in the manifest when present.
-FIGURES = ("survival.png", "trade.png", "dynamics.png")
+#: Files a run may write (figures; the event log unless run.events=false); in the manifest when present.
+FIGURES = ("survival.png", "trade.png", "dynamics.png", "events.parquet")
 
 
 def file_digest(path: Path) -> str:

@@ -53,7 +53,9 @@ def _run_into(config: Config, out_dir: Path, started: float, quiet: bool, max_wo
     write_text(OmegaConf.to_yaml(OmegaConf.create(to_dict(config))), out_dir / "config.yaml")
     write_json(provenance(), out_dir / "provenance.json")
 
-    result = run_ensemble(config, runs_path=out_dir / "runs.parquet", max_workers=max_workers)
+    result = run_ensemble(
+        config, runs_path=out_dir / "runs.parquet", max_workers=max_workers, events_path=out_dir / "events.parquet"
+    )
     if result.workers > 1:
         release_workers()
     # imported only now, once the workers are gone: lifelines and matplotlib are heavy,
@@ -62,7 +64,7 @@ def _run_into(config: Config, out_dir: Path, started: float, quiet: bool, max_wo
     from ..analysis.estimates import describe, estimate
 
     write_parquet(result.daily, out_dir / "daily.parquet")
-    est = estimate(result.runs, config.run.horizon_days)
+    est = estimate(result.runs, config.run.horizon_days, config.definitions.headline)
     write_json(est.summary, out_dir / "summary.json")
 
     start = config.scenario.start_date

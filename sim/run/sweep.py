@@ -149,6 +149,11 @@ def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
     r, m = truce["rmst_days"], truce["median_days"]
     row.update(rmst_days=r["mean"], rmst_days_lower=r["lower"], rmst_days_upper=r["upper"])
     row.update(median_days=m["median"], median_days_lower=m["lower"], median_days_upper=m["upper"])
+    for name, d in truce.get("definitions", {}).items():  # the three coded definitions
+        by_day = {x["days"]: x["p"] for x in d["survival"]}
+        for days in SURVIVAL_TIMES:
+            row[f"p_no_{name}_{days}"] = by_day.get(days)
+        row[f"rmst_{name}_days"] = d["rmst_days"]["mean"]
     causes = truce.get("collapse_causes", {})
     for cause in outputs.COLLAPSE_CAUSES:
         row[f"collapses_{cause}"] = causes.get(cause, 0)

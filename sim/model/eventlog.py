@@ -1,0 +1,69 @@
+"""The replicate's event log, as the actors write it (sim/events.py says what a row is).
+
+Violent incidents are logged as they land and coded when the log is read, so that each
+government's public blame is the one it settled on (a victim waiting for the mechanism's
+finding blames whom the finding names). Everything else is logged as it happens.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..events import (
+    AIR_DRONE_STRIKE,
+    ARMED_CLASH,
+    MILITANT_ATTACK,
+    SHELLING,
+    Event,
+)
+from .incidents import AFG, MILITANTS, PAK, Incident, Kind
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+def incident_event(day: int, inc: Incident, crossings: Sequence[str]) -> Event:
+    """An incident landing on ``day`` as an event: its type, actors and each government's
+    public blame (a strike ordered one day lands the next).
+
+    The victim's government blames whom it settled on (``Incident.blame``: the other
+    state, the militants, or nobody yet). The other government: for a militant attack,
+    the militants (the host denies any part, as Kabul does); for a clash, the victim's
+    forces (each side says the other fired first); for a deliberate strike, whoever it
+    answers (the militants, if it answers a militant attack: Pakistan says it strikes
+    militant hideouts, as on 9 and 15-17 October 2025).
+    """
+    crossing = crossings[inc.crossing] if inc.crossing >= 0 else None
+    if inc.kind is Kind.MILITANT:
+        event_type, actor1, other_says = MILITANT_ATTACK, MILITANTS, MILITANTS
+    elif inc.kind is Kind.ACCIDENT:
+        event_type, actor1, other_says = ARMED_CLASH, inc.author, inc.victim
+    else:
+        event_type = SHELLING if crossing is not None else AIR_DRONE_STRIKE
+        actor1 = inc.author
+        cause = inc.provoked_by
+        other_says = MILITANTS if cause is not None and cause.kind is Kind.MILITANT else inc.victim
+    says = {inc.victim: inc.blame, (PAK if inc.victim == AFG else AFG): other_says}
+    return Event(day, event_type, actor1, inc.victim, crossing, inc.casualties, says[PAK], says[AFG])
+
+
+class EventLog:
+    """The events of one replicate, in the order they happened."""
+
+    def __init__(self, crossings: Sequence[str]):
+        self.crossings = tuple(crossings)
+        self._entries: list[Event | tuple[int, Incident]] = []
+
+    def add(self, *fields, **named) -> None:
+        """An event other than a violent incident (the fields of :class:`sim.events.Event`)."""
+        self._entries.append(Event(*fields, **named))
+
+    def incident(self, day: int, inc: Incident) -> None:
+        self._entries.append((day, inc))
+
+    def events(self) -> list[Event]:
+        """The log as events (incidents coded with the blame each government settled on)."""
+        return [e if isinstance(e, Event) else incident_event(*e, self.crossings) for e in self._entries]
+
+    def __len__(self) -> int:
+        return len(self._entries)
