@@ -14,6 +14,7 @@ draws the Kaplan-Meier curve and the trade chart with the command line's own cod
 
 from __future__ import annotations
 
+import html
 import tempfile
 from pathlib import Path
 
@@ -172,6 +173,51 @@ MODEL_PARAMS = {
 }
 
 
+#: The truce's state in words (sim/model/truce.py).
+TRUCE_WORDS = {
+    "holding": "the truce holds",
+    "violated": "the truce has been violated but holds",
+    "broken_down": "the truce has broken down",
+    "renewed": "a renewed truce holds",
+}
+LATEST_EVENTS = 8
+
+
+@solara.component
+def LatestEvents(model: AppModel):
+    """The latest events of the replicate's log, as conflict event data list them."""
+    update_counter.get()
+    latest = model.log.events()[-LATEST_EVENTS:][::-1]
+    head = (
+        "day",
+        "event",
+        "actor 1",
+        "actor 2",
+        "crossing",
+        "killed",
+        "Pakistan blames",
+        "Afghanistan blames",
+        "detail",
+    )
+    cells = [
+        (e.day, e.event_type.replace("_", " "), e.actor1, e.actor2, e.crossing, e.fatalities) + e[6:] for e in latest
+    ]
+    # plain HTML: solara's Markdown loads KaTeX from a CDN the page may not reach
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in c) + "</tr>" for c in cells
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            "<b>Latest events</b> (the event log, newest first)"
+            + ("" if latest else ": none yet")
+            + '<table style="font-size:0.85em"><tr>'
+            + "".join(f"<th>{h}</th>" for h in head)
+            + f"</tr>{rows}</table>"
+        ),
+    )
+
+
 @solara.component
 def Status(model: AppModel):
     """The day, the date and the state of the truce, in words (redrawn after every step)."""
@@ -179,10 +225,11 @@ def Status(model: AppModel):
 
     update_counter.get()
     today = (date.fromisoformat(model.config.scenario.start_date) + timedelta(days=model.day)).strftime("%d %b %Y")
-    if model.truce.alive:
-        truce = "the truce holds"
-    else:
-        truce = f"the truce collapsed on day {model.truce.collapse_day} ({model.truce.cause})"
+    truce = TRUCE_WORDS[model.truce.state.value]
+    if model.truce.broken_since is not None:
+        truce += f" since day {model.truce.broken_since}"
+    if model.truce.renewals:
+        truce += f" ({model.truce.renewals} renewal{'s' if model.truce.renewals > 1 else ''} so far)"
     solara.Text(
         f"Day {model.day} ({today}): {truce}; {model.border.open_crossings} of {len(model.border.crossings)} "
         f"crossings open; trade at {100 * model.border.trade_index:.0f}% of its pre-crisis flow.",
@@ -307,6 +354,7 @@ def make_page(model: AppModel | None = None):
     model = model or AppModel()
     components = [
         (Status, 0),
+        (LatestEvents, 0),
         make_plot_component(
             _colors(
                 {

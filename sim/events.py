@@ -38,6 +38,7 @@ MILITANTS = "militants"  # the TTP and other militants
 MEDIATORS = "mediators"  # Turkiye and Qatar
 MECHANISM = "mechanism"  # the joint monitoring-and-verification mechanism
 STATES = frozenset((PAKISTAN, AFGHANISTAN))
+ACTORS = (PAKISTAN, AFGHANISTAN, MILITANTS, MEDIATORS, MECHANISM)
 
 #: Fire between the two states' forces (ACLED: battles; explosions/remote violence).
 ARMED_CLASH = "armed_clash"  # an exchange of fire on the border that nobody ordered

@@ -46,7 +46,7 @@ import hashlib
 import math
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,28 +55,14 @@ import pandas as pd
 import yaml
 
 from .errors import EXIT_USER_ERROR, ConfigError, UsageError
+from .events import ACTORS, EVENT_TYPES, STATE_FIRE
+from .events import STATES as STATES_SET
 from .io import read_parquet, write_csv, write_json
+from .run.folder import MANIFEST, RUN_MARK, job_status
 
 # --------------------------------------------------------------------------- vocabulary
-# These mirror the event log's vocabulary (sim/events.py: EVENT_TYPES, STATE_FIRE, the
-# actors); they are kept here as plain tuples until the score reads them from there.
-
-#: Fire between the two states' forces (when actor 1 and actor 2 are the two states).
-STATE_FIRE = ("armed_clash", "shelling", "air_drone_strike")
-#: Every event type of events.parquet.
-EVENT_TYPES = (
-    *STATE_FIRE,
-    "militant_attack",
-    "crossing_closed",
-    "crossing_reopened",
-    "talks_round",
-    "mvm_finding",
-    "renunciation",
-    "truce_renewed",
-)
-#: The actors of events.parquet (actor1, actor2).
-ACTORS = ("pakistan", "afghanistan", "militants", "mediators", "mechanism")
-STATES = ("pakistan", "afghanistan")
+# The event log's vocabulary (sim/events.py).
+STATES = tuple(sorted(STATES_SET))
 #: A count may name this instead of the three types: fire between the two states' forces,
 #: the rule of the violation definition (both actors states, not the same one).
 STATE_FIRE_ALIAS = "state_fire"
@@ -86,6 +72,7 @@ DAY_TARGETS = (
     "violation_day",
     "breakdown_day",
     "renunciation_day",
+    "first_breakdown_day",
     "first_reopen_day",
     "trade_days_to_50",
     "trade_days_to_90",
@@ -261,10 +248,10 @@ def parse_question(data: Any, index: int) -> Question:
     by_day = data.get("by_day")
     if kind == "binary":
         if isinstance(target, CountTarget) or target not in DAY_TARGETS:
+            shown = target.describe() if isinstance(target, CountTarget) else target
             raise ConfigError(
                 f"question '{qid}': a binary question asks whether a day came by by_day, so its target must be "
-                f"a day ({', '.join(DAY_TARGETS)}), not {target.describe() if isinstance(target, CountTarget) else target}. "
-                "Ask a count as a quantity question."
+                f"a day ({', '.join(DAY_TARGETS)}), not {shown}. Ask a count as a quantity question."
             )
         if by_day is None:
             raise ConfigError(f"question '{qid}': a binary question needs by_day (the day it asks about).")
@@ -346,8 +333,6 @@ class Run:
 
 def load_run(run_dir: Path | str, need_events: bool = True) -> Run:
     """A finished run folder (``UsageError`` if it is missing, unfinished or not one)."""
-    from .run.folder import MANIFEST, RUN_MARK, job_status
-
     path = Path(run_dir)
     if not path.is_dir():
         raise UsageError(f"run folder '{path}' does not exist.")
@@ -374,7 +359,9 @@ def load_run(run_dir: Path | str, need_events: bool = True) -> Run:
         raise UsageError(f"{path / 'config.yaml'}: run.horizon_days is {horizon!r}, not a whole number of days.")
     runs = read_parquet(path / "runs.parquet")
     if "job" in runs.columns:
-        raise UsageError(f"'{path}' holds a sweep's runs.parquet (one row per job and replicate): score each job's folder.")
+        raise UsageError(
+            f"'{path}' holds a sweep's runs.parquet (one row per job and replicate): score each job's folder."
+        )
     if "replicate" not in runs.columns or runs.empty:
         raise UsageError(f"{path / 'runs.parquet'} has no replicates.")
     runs = runs.sort_values("replicate", kind="stable").reset_index(drop=True)
@@ -480,7 +467,7 @@ def log_score_binary(p: float, y: bool) -> float:
     """The log score of a probability: ``-ln p`` if the event happened, ``-ln(1 - p)`` if
     not (Gneiting & Raftery 2007); infinite for a certainty that was wrong."""
     q = float(p) if y else 1.0 - float(p)
-    return math.inf if q <= 0 else -math.log(q)
+    return math.inf if q <= 0 else 0.0 - math.log(q)
 
 
 def clip_probability(p: float, n: int) -> float:
@@ -502,7 +489,7 @@ def log_score_ensemble(values: np.ndarray, obs: float) -> float:
     """``-ln`` of the ensemble's mass at ``obs``, floored at ``1/(2n)``."""
     values = np.asarray(values, dtype=float)
     mass = float(np.mean(values == obs))
-    return -math.log(max(mass, 1.0 / (2 * len(values))))
+    return 0.0 - math.log(max(mass, 1.0 / (2 * len(values))))  # 0.0, not -0.0, for a certainty
 
 
 def censored_log_score_ensemble(values: np.ndarray, day: float) -> float:
@@ -510,7 +497,7 @@ def censored_log_score_ensemble(values: np.ndarray, day: float) -> float:
     Panchenko & van Dijk 2011), the ensemble's share floored at ``1/(2n)``."""
     values = np.asarray(values, dtype=float)
     share = float(np.mean(values > day))
-    return -math.log(max(share, 1.0 / (2 * len(values))))
+    return 0.0 - math.log(max(share, 1.0 / (2 * len(values))))
 
 
 def pit_ensemble(values: np.ndarray, obs: float) -> float:
@@ -529,8 +516,8 @@ def crps_discrete(support: np.ndarray, pmf: np.ndarray, obs: int) -> float:
     cdf = np.cumsum(np.asarray(pmf, dtype=float))
     lo, hi = min(int(support[0]), obs), max(int(support[-1]), obs)
     ks = np.arange(lo, hi)  # F(k) - 1{k >= obs} is 0 at and beyond max(support end, obs)
-    f = np.interp(ks, support, cdf, left=0.0, right=1.0)
-    f = np.where(ks < support[0], 0.0, f)
+    idx = ks - int(support[0])
+    f = np.where(idx < 0, 0.0, cdf[np.clip(idx, 0, len(cdf) - 1)])
     return float(np.sum((f - (ks >= obs)) ** 2))
 
 
@@ -579,18 +566,19 @@ def score_binary(q: Question, values: np.ndarray) -> dict[str, Any]:
             "note": f"known only not to have happened by day {v}, before by_day {q.by_day}",
         }
     y = key == "value" and v <= q.by_day
-    row.update(status="scored", outcome=float(y), brier=brier_score(p, y), log=log_score_binary(clip_probability(p, n), y))
+    row.update(
+        status="scored", outcome=float(y), brier=brier_score(p, y), log=log_score_binary(clip_probability(p, n), y)
+    )
     if q.base_rate:
         # log(1 - ref_p) = -rate * by_day exactly, however small 1 - ref_p
         row.update(ref_brier=brier_score(ref_p, y), ref_log=-math.log(ref_p) if y else q.base_rate * q.by_day)
-    row["note"] = "" if n > 0 else "no replicates"
+    row["note"] = ""
     return row
 
 
 def score_quantity(q: Question, values: np.ndarray, horizon: int) -> dict[str, Any]:
     from scipy import stats
 
-    n = len(values)
     q05, median, q95 = np.quantile(values, [0.05, 0.5, 0.95], method="inverted_cdf")
     row: dict[str, Any] = {"forecast_median": median, "forecast_q05": q05, "forecast_q95": q95, **_blank()}
     r = q.base_rate
@@ -620,7 +608,7 @@ def score_quantity(q: Question, values: np.ndarray, horizon: int) -> dict[str, A
         crps=crps_ensemble(values, v),
         log=log_score_ensemble(values, v),
         pit=pit_ensemble(values, v),
-        note="" if n else "no replicates",
+        note="",
     )
     if r:
         if reference == "poisson":
@@ -693,13 +681,16 @@ COLUMNS = (
 def score_run(run_dir: Path | str, questions_path: Path | str) -> pd.DataFrame:
     """Every question of ``questions_path`` scored on the run in ``run_dir``: one row a
     question (:data:`COLUMNS`), unresolved ones included with status "unresolved"."""
-    _, questions = _parse_file(Path(questions_path))
+    description, questions = _parse_file(Path(questions_path))
     run = load_run(run_dir, need_events=any(q.is_count for q in questions))
     for q in questions:
         check_against_run(q, run)
     frame = pd.DataFrame([score_question(q, run) for q in questions])
     frame = frame.reindex(columns=list(COLUMNS))
-    frame.attrs.update(horizon=run.horizon, start_date=run.start_date, replicates=len(run.runs))
+    frame["by_day"] = frame["by_day"].astype("Int64")  # blank for a quantity, not 17.0 for a binary
+    frame.attrs.update(
+        horizon=run.horizon, start_date=run.start_date, replicates=len(run.runs), description=description
+    )
     return frame
 
 
@@ -788,9 +779,12 @@ def describe(frame: pd.DataFrame, means: dict[str, Any], run_dir: Path, question
         "skill CRPS",
     ]
     widths = [max(len(str(x)) for x in col) for col in zip(head, *rows, strict=True)]
-    line = lambda cells: "  ".join(  # noqa: E731
-        str(c).ljust(w) if i < 4 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-    )
+
+    def line(cells: list[str]) -> str:  # the first four columns left-aligned, the scores right-aligned
+        return "  ".join(
+            c.ljust(w) if i < 4 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
     n = frame.attrs["replicates"]
     lines = [
         f"Scores of {run_dir} ({n} replicates, horizon {horizon} days from {frame.attrs['start_date']}) "
@@ -811,7 +805,8 @@ def describe(frame: pd.DataFrame, means: dict[str, Any], run_dir: Path, question
                 text += f", skill {_num(m['skill'], '+.2f')} against the reference"
             parts.append(text)
     lines.append(
-        f"Mean over the {means['scored']} resolved questions: " + ("; ".join(parts) if parts else "none")
+        f"Mean over the {means['scored']} resolved questions: "
+        + ("; ".join(parts) if parts else "none")
         + (f". Unresolved (not scored): {means['unresolved']}." if means["unresolved"] else ".")
     )
     for _, r in frame.iterrows():
@@ -826,6 +821,8 @@ def _jsonable(value: Any) -> Any:
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
+    if value is pd.NA:
+        return None
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not np.isfinite(value):
@@ -839,9 +836,7 @@ def default_out(run_dir: Path, questions_path: Path) -> Path:
     return run_dir / SCORES_DIR / questions_path.stem
 
 
-def write_scores(
-    frame: pd.DataFrame, out: Path, run_dir: Path, questions_path: Path, description: str = ""
-) -> dict[str, Any]:
+def write_scores(frame: pd.DataFrame, out: Path, run_dir: Path, questions_path: Path) -> dict[str, Any]:
     """scores.csv (one row a question) and scores.json (the same, the means, and which run
     and which questions file, by its sha256)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -851,7 +846,7 @@ def write_scores(
         "run_dir": str(run_dir.resolve()),
         "questions_file": str(questions_path.resolve()),
         "questions_sha256": hashlib.sha256(questions_path.read_bytes()).hexdigest(),
-        "description": description,
+        "description": frame.attrs.get("description", ""),
         "replicates": frame.attrs.get("replicates"),
         "horizon_days": frame.attrs.get("horizon"),
         "start_date": frame.attrs.get("start_date"),
@@ -874,17 +869,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("run_dir", type=Path, help="a run folder (python -m sim wrote it)")
     parser.add_argument("questions", type=Path, help="a questions file, e.g. conf/questions/record_to_5nov.yaml")
     parser.add_argument(
-        "--out", type=Path, help=f"the folder for scores.csv and scores.json (default: RUN_DIR/{SCORES_DIR}/<questions stem>)"
+        "--out",
+        type=Path,
+        help=f"the folder for scores.csv and scores.json (default: RUN_DIR/{SCORES_DIR}/<questions file stem>)",
     )
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     args = parser.parse_args(argv)
     try:
-        description, _ = _parse_file(args.questions)
         frame = score_run(args.run_dir, args.questions)
         out = args.out or default_out(args.run_dir, args.questions)
         if out.exists() and not out.is_dir():
             raise UsageError(f"--out '{out}' is a file, not a folder.")
-        means = write_scores(frame, out, args.run_dir, args.questions, description)
+        means = write_scores(frame, out, args.run_dir, args.questions)
     except (ConfigError, UsageError) as err:
         kind = "configuration error" if isinstance(err, ConfigError) else "error"
         print(f"ceasefire-sim: {kind}: {err}", file=sys.stderr)

@@ -21,7 +21,7 @@ import ipywidgets as widgets  # noqa: E402
 from mesa.visualization.utils import force_update  # noqa: E402
 
 from sim import viz_assets  # noqa: E402
-from sim.app import DEFAULTS, AppModel, make_page, page_config  # noqa: E402
+from sim.app import DEFAULTS, TRUCE_WORDS, AppModel, make_page, page_config  # noqa: E402
 from sim.run.config import with_values  # noqa: E402
 from sim.run.ensemble import run_replicate  # noqa: E402
 
@@ -73,8 +73,9 @@ def test_app_model_is_the_command_lines_model():
             page_config("joint", 0.6, 0.7, 0.5, "turkey_qatar", DEFAULTS["attack_rate"], seed),
             {"run.horizon_days": 120},
         )
-        row, series, _ = run_replicate(config, replicate=seed, seed=seed)
-        assert {k: row[k] for k in app.counts} == app.counts and app.day == row["truce_days"]
+        row, series, model_log = run_replicate(config, replicate=seed, seed=seed)
+        assert {k: row[k] for k in app.counts} == app.counts and app.day == 120  # whatever befalls the truce
+        assert app.log.events() == model_log
         frame = app.datacollector.get_model_vars_dataframe()
         assert len(frame) == app.day + 1  # day 0 included
         assert np.isclose(frame["trade index"].iloc[-1], series["trade_index"][app.day])
@@ -120,7 +121,8 @@ def test_page_renders():
     for label in (
         "Ensemble of the model as last reset",
         "Day 17 (05 Nov 2025)",
-        "the truce holds",
+        f"Day 17 (05 Nov 2025): {TRUCE_WORDS[model.truce.state.value]}",
+        "Latest events",
         "mechanism joint: detection 0.6",
         "Days 0-17 replay a history",
     ):
@@ -232,7 +234,7 @@ def test_in_chromium_the_charts_follow_the_model_and_the_screenshot_is_taken(ser
         page.get_by_role("button", name="▶").click()  # play: to day 30, or to the collapse
         page.wait_for_function(
             "() => { const t = document.body.innerText; const m = t.match(/Day (\\d+) \\(/);"
-            " return t.includes('the truce collapsed') || (m && +m[1] >= 30); }",
+            " return t.includes('broken down') || (m && +m[1] >= 30); }",
             timeout=120_000,
         )
         pause = page.get_by_role("button", name="❚❚")

@@ -29,9 +29,9 @@ def _series(incidents_days=(5,), open_day=None, days=18):
 
 
 def _outcome(collapsed=False, truce_days=17, agreed=1, salvaged=0, failed=0):
+    """An outcome row; ``collapsed``/``truce_days`` say when the model's truce first broke down."""
     return {
-        "collapsed": collapsed,
-        "truce_days": truce_days,
+        "first_breakdown_day": truce_days if collapsed else np.nan,
         "rounds_agreed": agreed,
         "rounds_salvaged": salvaged,
         "rounds_failed": failed,

@@ -17,7 +17,16 @@ RUN_COLUMNS = [
     "seed",
     "truce_days",
     "collapsed",
+    "violation_day",
+    "breakdown_day",
+    "renunciation_day",
+    "first_breakdown_day",
     "collapse_cause",
+    "breakdowns",
+    "renewals",
+    "truce_state",
+    "state_fire_days",
+    "militant_attacks",
     "trade_days_to_50",
     "trade_days_to_90",
     "trade_loss_usd",
@@ -86,8 +95,9 @@ def test_runs_table_has_one_row_a_replicate(run_dir):
     assert runs["replicate"].tolist() == list(range(60))
     assert runs["seed"].is_unique
     assert (runs["truce_days"] <= 100).all()
-    assert runs.loc[~runs["collapsed"], "collapse_cause"].isna().all()
-    assert runs.loc[runs["collapsed"], "collapse_cause"].notna().all()
+    broke = runs["first_breakdown_day"].notna()
+    assert runs.loc[~broke, "collapse_cause"].isna().all() and runs.loc[broke, "collapse_cause"].notna().all()
+    assert (runs.loc[runs["collapsed"], "truce_days"] == runs.loc[runs["collapsed"], "breakdown_day"]).all()
 
 
 def test_daily_table_covers_every_day(run_dir):

@@ -7,6 +7,7 @@ import pytest
 
 from sim.io import read_parquet
 from sim.model import replicate_seeds
+from sim.outputs import SERIES_NAMES
 from sim.run.config import with_values
 from sim.run.ensemble import DailyAccumulator, run_ensemble, trade_bin
 
@@ -57,20 +58,7 @@ def test_trade_percentiles_from_the_histogram_are_within_a_bin():
     values = np.concatenate([np.zeros(30), rng.uniform(0, 1.25, 170)])
     for v in values:
         acc.add(
-            {
-                k: np.full(3, v)
-                for k in (
-                    "trade_index",
-                    "trust_afg_in_pak",
-                    "trust_pak_in_afg",
-                    "grievance_afg",
-                    "grievance_pak",
-                    "open_crossings",
-                    "stranded_trucks",
-                    "incidents",
-                    "retaliations",
-                )
-            },
+            {k: np.full(3, v) for k in SERIES_NAMES},
             truce_days=3,
             collapsed=False,
         )

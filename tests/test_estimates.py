@@ -20,10 +20,17 @@ from sim.analysis.estimates import (
 
 def runs_from(days, collapsed, **extra) -> pd.DataFrame:
     n = len(days)
+    day_or_nan = [float(d) if c else np.nan for d, c in zip(days, collapsed, strict=True)]
     base = {
         "truce_days": days,
         "collapsed": collapsed,
+        "violation_day": [np.nan] * n,
+        "breakdown_day": day_or_nan,
+        "renunciation_day": [np.nan] * n,
+        "first_breakdown_day": day_or_nan,
         "collapse_cause": ["hostilities" if c else None for c in collapsed],
+        "state_fire_days": [0] * n,
+        "militant_attacks": [0] * n,
         "trade_days_to_50": [np.nan] * n,
         "trade_days_to_90": [np.nan] * n,
         "trade_loss_usd": [1.0] * n,

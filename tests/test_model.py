@@ -65,13 +65,18 @@ def test_invariants_hold_for_any_configuration(config, seed):
     assert abs(model.trucks_balance()) < 1e-6 * max(1.0, model.initial_trucks)
     assert series["stranded_trucks"].min() >= 0.0
     assert 0 <= row["truce_days"] <= horizon
-    assert row["collapsed"] == (row["collapse_cause"] is not None)
+    headline = row[f"{config.definitions.headline}_day"]
+    assert row["collapsed"] == (not np.isnan(headline)) and (not row["collapsed"] or row["truce_days"] == headline)
+    assert (row["collapse_cause"] is not None) == (not np.isnan(row["first_breakdown_day"]))
+    assert row["renewals"] <= row["breakdowns"] <= row["renewals"] + 1
     assert row["detected"] <= row["incidents"]
     assert row["retaliations"] <= row["incidents"]
     assert all(len(v) == horizon + 1 for v in series.values())
-    if row["collapsed"]:
-        after = slice(row["truce_days"] + 1, None)
-        assert (series["trade_index"][after] == 0).all() and (series["open_crossings"][after] == 0).all()
+    # while the truce stays broken down (not renewed that day), every crossing is shut and nothing crosses
+    renewed = np.zeros(horizon + 1, dtype=bool)
+    renewed[[e.day for e in model.log.events() if e.event_type == "truce_renewed"]] = True
+    at_war = (series["truce_holds"][1:] == 0) & (series["truce_holds"][:-1] == 0) & ~renewed[1:]
+    assert (series["open_crossings"][1:][at_war] == 0).all() and (series["trade_index"][1:][at_war] == 0).all()
     if config.mvm.start == "never":
         assert row["detected"] == 0 and np.isnan(row["mvm_operational_day"])
 
@@ -148,4 +153,4 @@ def test_batch_stepping_gives_the_same_replicate_and_keeps_mesas_counters(seed):
     assert a[0] == b[0] and all(np.array_equal(a[1][k], b[1][k]) for k in SERIES)
     for model in (fast, slow):
         assert model.steps == model.day and model.time == float(model.day)
-    assert fast.day == (a[0]["truce_days"] if a[0]["collapsed"] else BASE.run.horizon_days)
+    assert fast.day == BASE.run.horizon_days  # whatever happens to the truce

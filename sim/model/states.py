@@ -170,9 +170,10 @@ class States:
         return iter(self.pair)
 
     def strikes_landing(self) -> list[Incident]:
-        """Yesterday's strikes, which land today."""
+        """Yesterday's strikes, which land today (counted as they land)."""
         landing, self.incoming = self.incoming, []
-        self.retaliations_today = 0
+        self.retaliations_today = len(landing)
+        self.retaliations += self.retaliations_today
         return landing
 
     # -- accidents
@@ -250,8 +251,6 @@ class States:
             m.monitor.expected_penalty(day), m.mediation.pressure, self.config.mediation.cost_weight
         )
         if p > 0.0 and self.stream.random() < p:
-            self.retaliations += 1
-            self.retaliations_today += 1
             strike = m.border.new_incident(
                 day,
                 Kind.RETALIATION,
