@@ -16,6 +16,9 @@
    calibrated default the same rows and histories), 2 processes, collecting with a
    Mesa DataCollector as its documentation shows: wall time, days per second, and the
    ratio of its wall time to (2) (above 1: ours is faster).
+   The event log's share of that (section 1b): replicates run with a log that records
+   nothing against replicates run as the ensemble runs them (log recorded, coded and
+   turned into Arrow rows for events.parquet) (target: at most 25% of the run time).
 4. The mechanism_designs experiment at full size (6 designs x 1,000 replicates x 365
    days, sweep, aggregation, report): wall time (target: < 2 min).
 5. A sweep of 20 points x 200 replicates with Hydra's basic launcher (one job after the
@@ -42,9 +45,11 @@ from pathlib import Path
 
 import mesa
 
-from sim import outputs
+import sim.model.model
+from sim import events, outputs
 from sim.io import read_parquet
 from sim.model import CeasefireModel, replicate_seeds
+from sim.model.eventlog import EventLog
 from sim.run.config import default_config, with_values
 from sim.run.ensemble import run_replicate
 from sim.run.parameters import ReplicateConfigs
@@ -75,8 +80,10 @@ def bench_single(n: int) -> dict:
         configs = ReplicateConfigs(config)
         seeds = replicate_seeds(config.run.seed, n)
         t0 = time.perf_counter()
-        days = sum(run_replicate(config, i, seed, configs)[0]["truce_days"] for i, seed in enumerate(seeds))
+        for i, seed in enumerate(seeds):
+            run_replicate(config, i, seed, configs)
         wall = time.perf_counter() - t0
+        days = n * config.run.horizon_days  # every replicate runs to the horizon
         out[name] = {
             "replicates": n,
             "days": days,
@@ -85,6 +92,45 @@ def bench_single(n: int) -> dict:
             "per_replicate_ms": 1000 * wall / n,
         }
     return out
+
+
+class _NullLog(EventLog):
+    """A log that records nothing: the model without its event log's bookkeeping."""
+
+    def add(self, *fields, **named) -> None:
+        pass
+
+    def incident(self, day, inc) -> None:
+        pass
+
+
+def bench_event_log(n: int) -> dict:
+    """The event log's cost: n calibrated replicates with a log that records nothing, then
+    as the ensemble runs them (logged, coded, and turned into Arrow rows)."""
+    config = calibrated_config(n)
+    configs = ReplicateConfigs(config)
+    seeds = replicate_seeds(config.run.seed, n)
+    walls = {}
+    for name in ("without", "with"):
+        original = sim.model.model.EventLog
+        if name == "without":
+            sim.model.model.EventLog = _NullLog
+        try:
+            t0 = time.perf_counter()
+            logs = [(i, run_replicate(config, i, seed, configs)[2]) for i, seed in enumerate(seeds)]
+            if name == "with":
+                rows = events.arrow_table(logs, config.scenario.start_date).num_rows
+            walls[name] = time.perf_counter() - t0
+        finally:
+            sim.model.model.EventLog = original
+    return {
+        "replicates": n,
+        "without_log_s": walls["without"],
+        "with_log_s": walls["with"],
+        "events": rows,
+        "events_per_replicate": rows / n,
+        "log_share": 1.0 - walls["without"] / walls["with"],
+    }
 
 
 class _Toy(mesa.Model):
@@ -190,7 +236,8 @@ def bench_cli(replicates: int, calibrated: bool) -> dict:
         poller.join()
         if proc.returncode:
             raise SystemExit(f"python -m sim failed:\n{err}")
-        days = int(read_parquet(f"{tmp}/out/runs.parquet")["truce_days"].sum())
+        days = replicates * len(read_parquet(f"{tmp}/out/daily.parquet")) - replicates  # all to the horizon
+        events_mb = Path(f"{tmp}/out/events.parquet").stat().st_size / 1e6
     return {
         "replicates": replicates,
         "n_jobs": 2,
@@ -200,6 +247,7 @@ def bench_cli(replicates: int, calibrated: bool) -> dict:
         "peak_pss_mb": peak_pss,
         "peak_rss_mb": peak_rss,
         "per_replicate_ms": 1000 * wall / replicates,
+        "events_parquet_mb": events_mb,
     }
 
 
@@ -344,7 +392,15 @@ def main(argv: list[str] | None = None) -> int:
         f"(half the {BUDGET_DAYS_PER_S:,} recorded at the end of issue 17)",
         flush=True,
     )
-    failed = not ok
+    report["event_log"] = log = bench_event_log(args.single)
+    log_ok = log["log_share"] <= 0.25
+    print(
+        f"the event log ({log['events_per_replicate']:.0f} events a replicate): {log['without_log_s']:.2f} s without, "
+        f"{log['with_log_s']:.2f} s with, for {log['replicates']} replicates: {100 * log['log_share']:.0f}% of the run "
+        f"time {'OK' if log_ok else 'FAIL'} (target: <= 25%)",
+        flush=True,
+    )
+    failed = not (ok and log_ok)
     for name, calibrated in (("fixed parameters", False), ("calibrated default", True)):
         key = "calibrated" if calibrated else "fixed"
         report[f"cli_{key}"] = ours = bench_cli(args.replicates, calibrated)
@@ -352,7 +408,8 @@ def main(argv: list[str] | None = None) -> int:
             f"python -m sim, {name}, {ours['replicates']} replicates, n_jobs=2: {ours['wall_s']:.1f} s wall "
             f"({ours['wall_s'] * scale:.1f} s at the targets' reference speed), {ours['days_per_s']:,.0f} days/s; "
             f"peak memory of the process tree {ours['peak_pss_mb']:.0f} MB PSS ({ours['peak_rss_mb']:.0f} MB summed "
-            f"RSS)" + (" (targets: < 60 s at the reference speed, < 500 MB)" if calibrated else ""),
+            f"RSS); events.parquet {ours['events_parquet_mb']:.0f} MB"
+            + (" (targets: < 60 s at the reference speed, < 500 MB)" if calibrated else ""),
             flush=True,
         )
         if args.skip_batch_run:

@@ -77,16 +77,17 @@ def _run_quick(name: str, out: Path) -> str:
     return report
 
 
-def test_sensitivity_quick(tmp_path):
-    """Morris over all 77 parameters, then Sobol over the most influential; a parameter the
+def test_sensitivity_quick(sensitivity_quick):
+    """Morris over all 81 parameters, then Sobol over the most influential; a parameter the
     default scenario never uses (the humanitarian rule's capacity, under the calm rule)
     has an elementary effect of exactly 0 (common random numbers), the top one weeks."""
-    out = tmp_path / "sensitivity"
-    report = _run_quick("sensitivity", out)
+    out = sensitivity_quick
+    report = (out / "results.md").read_text()
+    assert "**Headline:**" in report and "| " in report
     for fig in ("morris.png", "sobol.png"):
         assert mpimg.imread(out / fig).shape[0] > 100 and f"]({fig})" in report
     morris = pd.read_csv(out / "morris.csv")
-    assert len(morris) == 2 * 77 and set(morris["output"]) == {"rmst_days", "trade90_days"}
+    assert len(morris) == 2 * 81 and set(morris["output"]) == {"rmst_days", "trade90_days"}
     unused = morris.loc[morris["key"] == "crossings.humanitarian_capacity"]
     assert (unused["mu_star"] == 0).all()
     top = morris.loc[(morris["output"] == "rmst_days") & (morris["rank"] == 1)].iloc[0]
