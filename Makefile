@@ -12,7 +12,7 @@ FIND_PYTHON = for p in python3.12 python3.13 python3 python \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    command -v $$p; exit 0; fi; done; exit 1
 
-.PHONY: setup run test lint bench soak docs experiments app clean
+.PHONY: setup run test lint bench soak docs figures experiments app clean
 
 setup: $(STAMP)
 
@@ -37,6 +37,13 @@ lint: setup
 
 docs: setup
 	$(PY) -m sim.docs
+
+# the default forecast's figures in docs/figures/ (README), from a run outside the source tree;
+# the experiments' figures come from `make experiments`, the page's screenshot from the tests
+FIGURES_RUN ?= $(or $(TMPDIR),/tmp)/ceasefire-figures
+figures: setup
+	$(PY) -m sim hydra.run.dir=$(FIGURES_RUN) run.overwrite=true $(ARGS)
+	cp $(FIGURES_RUN)/survival.png $(FIGURES_RUN)/trade.png $(FIGURES_RUN)/dynamics.png docs/figures/
 
 # every study of experiments/ at full size; reports in experiments/results/<name>/results.md
 # (calibration here only reports; `python -m experiments.calibration --install` changes the defaults)

@@ -1,9 +1,9 @@
 """Experiment 4: robustness to militant pressure. The spoilers' attack rate from none to
 four times the baseline (0.18 significant attacks a day, the calibrated median), without and with the joint
 mechanism (conf/experiment/spoiler_pressure.yaml; 1,000 replicates a point, 365 days):
-the dose-response of the hazard of collapse.
+the dose-response of the hazard of a breakdown.
 
-The hazard at each point is the crude rate of collapse per 1,000 days of truce (collapses
+The hazard at each point is the crude rate of breakdown (the headline definition) per 1,000 days of truce (breakdowns
 over days at risk) with its exact Poisson interval; its growth with the attack rate is a
 Cox proportional-hazards model per design (lifelines) with the attack rate, in multiples
 of the baseline, as the covariate. Writes dose_response.png, survival.png, trade.png and
@@ -94,13 +94,13 @@ def dose_response_plot(rates: pd.DataFrame, points: pd.DataFrame, path) -> None:
             color=COLORS.get(design),
             label=f"mechanism: {design}",
         )
-    ax.set_ylabel("collapses per 1,000 days of truce")
+    ax.set_ylabel("breakdowns per 1,000 days of truce")
     ax_rmst.set_ylabel("restricted mean survival (days)")
     for a in (ax, ax_rmst):
         a.set_xlabel(f"militant attack rate (multiples of the baseline {BASELINE_RATE} a day)")
         a.grid(alpha=0.3)
         a.legend(fontsize=8)
-    fig.suptitle("Dose-response: militant pressure and the hazard of collapse (95% intervals)", fontsize=10)
+    fig.suptitle("Dose-response: militant pressure and the hazard of a breakdown (95% intervals)", fontsize=10)
     save_figure(fig, path)
 
 
@@ -116,13 +116,13 @@ def headline(ratios: pd.DataFrame, rates: pd.DataFrame, points: pd.DataFrame) ->
         return float(at["joint"] - at["none"])
 
     return (
-        f"each extra baseline's worth of attacks multiplies the hazard of collapse by "
+        f"each extra baseline's worth of attacks multiplies the hazard of a breakdown by "
         f"{hr.loc['none'].iloc[0]:.2f} ({hr.loc['none', 'lower 95%']:.2f}-{hr.loc['none', 'upper 95%']:.2f}) "
         f"without a mechanism "
         f"and {hr.loc['joint'].iloc[0]:.2f} "
         f"({hr.loc['joint', 'lower 95%']:.2f}-{hr.loc['joint', 'upper 95%']:.2f}) with the joint one; "
         f"at {top / BASELINE_RATE:g}x the baseline, {rate('none', top):.1f} against {rate('joint', top):.1f} "
-        f"collapses per 1,000 truce-days. "
+        f"breakdowns per 1,000 truce-days. "
         f"The mechanism adds {gain(BASELINE_RATE):.0f} days of restricted mean survival at the baseline pressure "
         f"and {gain(top):.0f} at {top / BASELINE_RATE:g}x: heavy militant pressure overwhelms it."
     )
@@ -148,7 +148,7 @@ class SpoilerPressure(SweepStudy):
         table = rates.assign(
             **{
                 "attacks a day": rates[RATE],
-                "collapses per 1,000 truce-days": [
+                "breakdowns per 1,000 truce-days": [
                     f"{r:.2f} ({lo:.2f}-{hi:.2f})"
                     for r, lo, hi in zip(rates["rate"], rates["lower"], rates["upper"], strict=True)
                 ],
@@ -156,7 +156,7 @@ class SpoilerPressure(SweepStudy):
         )
         return {
             "Hazard of collapse": table[
-                [MVM, "attacks a day", "replicates", "collapses", "collapses per 1,000 truce-days"]
+                [MVM, "attacks a day", "replicates", "collapses", "breakdowns per 1,000 truce-days"]
             ],
             "Cox model per design": hazard_ratios(exp.sweep.runs),
         }

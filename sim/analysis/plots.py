@@ -80,7 +80,7 @@ def survival_plot(est: Estimates, path: Path, start_date: str, title: str = "") 
 
 def trade_plot(daily: pd.DataFrame, runs: pd.DataFrame, path: Path, start_date: str, title: str = "") -> Path:
     """Trade across the border: the mean trade index (over all replicates, where a
-    collapsed truce closes the border, and over truces still alive) with the 5-95% band;
+    broken-down truce closes the border, and over truces not yet broken) with the 5-95% band;
     the share of replicates in which trade is back to 50% and 90% of its baseline; and
     the days the crossings first reopen. Replicates are mostly either closed (0) or open
     (about 1), so means and shares say more than a median."""
@@ -90,7 +90,7 @@ def trade_plot(daily: pd.DataFrame, runs: pd.DataFrame, path: Path, start_date: 
     x = pd.to_datetime(daily["date"])
     ax.fill_between(x, daily["trade_p05"], daily["trade_p95"], color=ORANGE, alpha=0.15, label="5-95% of replicates")
     ax.plot(x, daily["trade_mean"], color="k", lw=2, label="mean, all replicates")
-    ax.plot(x, daily["trade_mean_alive"], color=ORANGE, lw=1.5, label="mean over truces still alive")
+    ax.plot(x, daily["trade_mean_alive"], color=ORANGE, lw=1.5, label="mean over truces not yet broken")
     ax.axhline(1.0, color=GREY, lw=0.8)
     ax.set_ylabel("trade index\n(1 = pre-crisis flow)")
     ax.set_ylim(0, max(1.3, float(daily["trade_p95"].max()) + 0.05))
@@ -130,21 +130,24 @@ def trade_plot(daily: pd.DataFrame, runs: pd.DataFrame, path: Path, start_date: 
 def dynamics_plot(
     daily: pd.DataFrame, path: Path, round_days: Sequence[int] = (), start_date: str = "", title: str = ""
 ) -> Path:
-    """Mean trust each way, grievance, and the daily incidents and retaliations, all over
-    the truces still alive (a collapsed truce leaves the average); rounds dotted. The
-    rise of trust is partly survivorship: the truces that last are the trusting ones."""
+    """Mean trust each way and grievance over the truces not yet broken (headline
+    definition: a broken truce leaves the average; the rise of trust is partly
+    survivorship, the truces that last being the trusting ones); the daily incidents and
+    retaliations over all replicates, with the share whose truce is broken down that
+    day (the model's state: it can be renewed); rounds dotted."""
     fig, axes = plt.subplots(3, 1, figsize=(8, 8), sharex=True)
     x = pd.to_datetime(daily["date"])
     a, b, c = axes
     a.plot(x, daily["trust_afg_in_pak_mean"], label=series("trust_afg_in_pak").label, color=BLUE)
     a.plot(x, daily["trust_pak_in_afg_mean"], label=series("trust_pak_in_afg").label, color=RED)
-    a.set_ylabel("trust\n(truces still alive)")
+    a.set_ylabel("trust\n(truces not yet broken)")
     b.plot(x, daily["grievance_afg_mean"], label=series("grievance_afg").label, color=BLUE)
     b.plot(x, daily["grievance_pak_mean"], label=series("grievance_pak").label, color=RED)
-    b.set_ylabel("grievance\n(truces still alive)")
+    b.set_ylabel("grievance\n(truces not yet broken)")
     c.plot(x, daily["incidents_mean"], label=series("incidents").label, color="k")
     c.plot(x, daily["retaliations_mean"], label=series("retaliations").label, color=ORANGE)
-    c.set_ylabel("events a day")
+    c.plot(x, 1.0 - daily["truce_holds_mean"], label="share of truces broken down that day", color=RED, ls="--")
+    c.set_ylabel("events a day; share\n(all replicates)")
     for ax in axes:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper right")
@@ -153,7 +156,7 @@ def dynamics_plot(
                 ax.axvline(_dates(start_date, np.array([d]))[0], color=GREY, ls=":", lw=0.8)
     a.set_ylim(0, 1)
     b.set_ylim(0, 1)
-    a.set_title(title or "Dynamics, averaged over the truces still alive (dotted: rounds of talks)")
+    a.set_title(title or "Dynamics (dotted: rounds of talks)")
     _date_axis(c)
     return save_figure(fig, path)
 
