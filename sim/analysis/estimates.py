@@ -333,7 +333,7 @@ def describe(summary: dict[str, Any], start_date: str | None = None) -> str:
     n = t["replicates"]
     lines = [
         f"Truce ({n} replicates, {t['horizon_days']} days from {start_date or 'day 0'}; "
-        f"headline: {t.get('headline', 'breakdown')}):"
+        f"holds = no {t.get('headline', 'breakdown')}, the headline definition):"
     ]
     for s in t["survival"]:
         if s["p"] == 0.0:
