@@ -38,12 +38,21 @@ lint: setup
 docs: setup
 	$(PY) -m sim.docs
 
-# the default forecast's figures in docs/figures/ (README), from a run outside the source tree;
-# the experiments' figures come from `make experiments`, the page's screenshot from the tests
+# the figures of the README and docs/ in docs/figures/: the default forecast's, from a run outside
+# the source tree, and the studies' from experiments/results/ (run `make experiments` first);
+# the page's screenshot (docs/figures/app.png) is taken by the tests
 FIGURES_RUN ?= $(or $(TMPDIR),/tmp)/ceasefire-figures
+STUDY_FIGURES := experiments/mechanism_designs:mechanism_designs/differences \
+	experiments/detection_vs_penalty:detection_vs_penalty/heatmap experiments/mediation:mediation/rmst \
+	experiments/spoiler_pressure:spoiler_pressure/dose_response experiments/trade_recovery:trade_recovery/trade \
+	sensitivity/morris:sensitivity/morris sensitivity/sobol:sensitivity/sobol \
+	calibration/facts:calibration/facts calibration/posterior:calibration/posterior \
+	calibration/forecast:calibration/forecast
 figures: setup
 	$(PY) -m sim hydra.run.dir=$(FIGURES_RUN) run.overwrite=true $(ARGS)
 	cp $(FIGURES_RUN)/survival.png $(FIGURES_RUN)/trade.png $(FIGURES_RUN)/dynamics.png docs/figures/
+	@for pair in $(STUDY_FIGURES); do src=experiments/results/$${pair#*:}.png; dst=docs/figures/$${pair%%:*}.png; \
+	  if [ -f $$src ]; then cp $$src $$dst && echo "$$src -> $$dst"; else echo "missing $$src (make experiments)"; fi; done
 
 # every study of experiments/ at full size; reports in experiments/results/<name>/results.md
 # (calibration here only reports; `python -m experiments.calibration --install` changes the defaults)
