@@ -187,7 +187,7 @@ LATEST_EVENTS = 8
 def LatestEvents(model: AppModel):
     """The latest events of the replicate's log, as conflict event data list them."""
     update_counter.get()
-    latest = model.log.events()[-LATEST_EVENTS:][::-1]
+    latest = model.events()[-LATEST_EVENTS:][::-1]
     head = (
         "day",
         "event",

@@ -16,7 +16,7 @@ from ..events import (
     SHELLING,
     Event,
 )
-from .incidents import AFG, MILITANTS, PAK, Incident, Kind
+from .incidents import AFG, MILITANTS, Incident, Kind
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -43,8 +43,8 @@ def incident_event(day: int, inc: Incident, crossings: Sequence[str]) -> Event:
         actor1 = inc.author
         cause = inc.provoked_by
         other_says = MILITANTS if cause is not None and cause.kind is Kind.MILITANT else inc.victim
-    says = {inc.victim: inc.blame, (PAK if inc.victim == AFG else AFG): other_says}
-    return Event(day, event_type, actor1, inc.victim, crossing, inc.casualties, says[PAK], says[AFG])
+    pak, afg = (other_says, inc.blame) if inc.victim == AFG else (inc.blame, other_says)
+    return Event(day, event_type, actor1, inc.victim, crossing, inc.casualties, pak, afg)
 
 
 class EventLog:

@@ -85,6 +85,7 @@ class CeasefireModel(mesa.Model):
         self.incidents = self.casualties = self.incidents_today = 0
         self.rows: list[tuple] = []  # the daily series, one tuple a day (outputs.SERIES)
         self._coded: tuple[int, dict[str, float]] | None = None
+        self._events: tuple[tuple[int, int], list[events.Event]] | None = None
         self.record()
 
     # ------------------------------------------------------------------ the day
@@ -177,12 +178,20 @@ class CeasefireModel(mesa.Model):
         truce (day, or NaN), the days with fire between the states' forces and the
         militant attacks. Cached until the log grows."""
         if self._coded is None or self._coded[0] != len(self.log):
-            log = self.log.events()
+            log = self.events()
             values = events.definition_days(log, self.config.definitions)
             values["state_fire_days"] = events.state_fire_days(log)
             values["militant_attacks"] = events.count(log, events.MILITANT_ATTACK)
             self._coded = (len(self.log), values)
         return self._coded[1]
+
+    def events(self) -> list[events.Event]:
+        """The event log as events, as of the end of the last day run (cached for the
+        day: blame can change only while a day runs)."""
+        key = (len(self.log), self.day)
+        if self._events is None or self._events[0] != key:
+            self._events = (key, self.log.events())
+        return self._events[1]
 
     # ------------------------------------------------------------------ for tests and the page
 

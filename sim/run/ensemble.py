@@ -172,7 +172,7 @@ def run_replicate(
         match = model.replay(history.day, seed, lambda m: all(record_facts_of(m, history.day).values()))
     outcome, series = model.run()
     row = {"replicate": replicate, "seed": seed, **outcome, "parameter_row": row, "record_match": match}
-    return row, series, model.log.events()
+    return row, series, model.events()
 
 
 def run_chunk(config: Config, start: int, seeds: list[int]) -> ChunkResult:
