@@ -53,6 +53,7 @@ TALKS_ROUND = "talks_round"  # detail: agreed, salvaged or failed
 MVM_FINDING = "mvm_finding"  # actor 2: whom the finding names
 RENUNCIATION = "renunciation"  # a government states that the truce no longer holds
 TRUCE_RENEWED = "truce_renewed"  # detail: brokered, or the round that agreed it
+CRACKDOWN = "crackdown"  # Kabul acts against the militants (arrests, relocation); detail: verified or not
 EVENT_TYPES = (
     *STATE_FIRE,
     MILITANT_ATTACK,
@@ -62,6 +63,7 @@ EVENT_TYPES = (
     MVM_FINDING,
     RENUNCIATION,
     TRUCE_RENEWED,
+    CRACKDOWN,
 )
 
 #: The three definitions of a broken truce, in the order of their usual severity.
@@ -80,6 +82,8 @@ class Event(NamedTuple):
     pak_blames: str | None = None
     afg_blames: str | None = None
     detail: str | None = None
+    pak_breach: bool = False  # Pakistan counts it as a breach of the truce by Kabul
+    afg_breach: bool = False  # Kabul counts it as a breach of the truce by Pakistan
 
 
 #: events.parquet's columns, in order: the replicate, the date, then an Event's fields.
@@ -103,6 +107,8 @@ def arrow_schema() -> pa.Schema:
             ("pak_blames", string),
             ("afg_blames", string),
             ("detail", string),
+            ("pak_breach", pa.bool_()),
+            ("afg_breach", pa.bool_()),
         ]
     )
 
@@ -160,7 +166,8 @@ def violation_day(events: Iterable[Event], fatalities: int = 1) -> float:
     """**Violation**: the first day on which the two states' forces exchange fire (a clash,
     shelling or an air or drone strike by one state's forces on the other's territory or
     forces) that kills at least ``fatalities`` people. Militant attacks do not count,
-    whoever a government blames for them."""
+    whoever a government blames for them, nor does a strike reported as hitting only
+    militants (actor 2: militants), although Kabul counts it as a breach (``afg_breach``)."""
     for e in events:
         if e.fatalities >= fatalities and is_state_fire(e):
             return float(e.day)

@@ -136,6 +136,30 @@ class StateInit:
         source="stated positions: Pakistan says Kabul harbours the TTP (seed article); magnitude assumption",
     )
     effort: float = knob("base effort to suppress militants on its soil", lo=0, hi=1, sa=(0.0, 0.5))
+    capability: float = knob(
+        "capability to restrain the militants on its soil: the most a crackdown can do",
+        lo=0,
+        hi=1,
+        sa=(0.1, 0.9),
+        source=(
+            "Kabul: it 'cannot prevent attacks inside Pakistan' (state TV, 28 Oct 2025); Pakistan: it must 'regain "
+            "control' (Business Recorder, 27 Oct); magnitude assumption"
+        ),
+    )
+    belief_capability: float = knob(
+        "belief that the other government can restrain the militants on its soil (Kydd & Walter 2002)",
+        lo=0,
+        hi=1,
+        sa=(0.3, 1.0),
+        source="Pakistan: fugitives must be handed over, sanctuaries dismantled (record-to-5nov.md sec. 2); assumption",
+    )
+    belief_complicity: float = knob(
+        "initial belief that the other government lets the militants act (harbours them)",
+        lo=0,
+        hi=1,
+        sa=(0.4, 1.0),
+        source="Pakistan: 'Kabul harbours the TTP' (seed article; Asif, 31 Oct 2025); magnitude assumption",
+    )
 
 
 @dataclass(frozen=True)
@@ -269,32 +293,85 @@ class StatesConfig:
 @dataclass(frozen=True)
 class SpoilersConfig:
     attack_rate: float = knob(
-        "significant militant attacks a day, all cells together, at baseline",
+        "militant attacks a day inside the two states, all cells together, at baseline",
         lo=0,
         hi=20,
         unit="1/day",
-        sa=(0.03, 0.3),
-        source="assumption: 3-4 significant attacks a month that Pakistan links to Afghanistan",
+        sa=(1.0, 3.0),
+        source=(
+            "PIPS 2024: 521 attacks (1.4 a day); PICSS Sep-Oct 2025: 69 and 89 a month (2.3-2.9 a day) "
+            "(record-to-5nov.md sec. 1, 5)"
+        ),
     )
     cells: int = knob("militant cells", lo=1, hi=1000, sa=(2, 10))
     target_afghanistan_share: float = knob("share of attacks inside Afghanistan", lo=0, hi=1, sa=(0.0, 0.3))
     unattributable_share: float = knob("share of attacks no investigation can attribute", lo=0, hi=1, sa=(0.1, 0.5))
-    risk_aversion: float = knob(
-        "Epstein: weight of the mechanism's detection risk",
-        lo=0,
-        hi=10,
-        sa=(0.0, 2.0),
-        source="Epstein, PNAS 99 2002 (risk of arrest deters); magnitude assumption",
-    )
     round_surge: float = knob(
         "attack-rate multiplier around a round of talks",
         lo=0,
         hi=20,
         sa=(1.0, 3.0),
-        source="Clayton et al. 2022: violence spikes around ceasefire talks; magnitude assumption",
+        source="Clayton et al. 2022: violence spikes around ceasefire talks; Kydd & Walter 2002; magnitude assumption",
     )
     surge_window_days: int = knob("days either side of a round with the surge", lo=0, hi=60, unit="days", sa=(0, 7))
-    casualties_mean: float = knob("mean casualties of an attack", lo=0, hi=1000, sa=(1, 10))
+    trust_surge: float = knob(
+        "attack-rate multiplier added by full mean trust between the states (spoilers strike when the moderates "
+        "look strong)",
+        lo=0,
+        hi=10,
+        sa=(0.0, 2.0),
+        source="Kydd & Walter, IO 56(2) 2002; magnitude assumption",
+    )
+    deaths_median: float = knob(
+        "median of the lognormal deaths of a routine attack (deaths: its whole part)",
+        lo=0.01,
+        hi=1000,
+        sa=(1.0, 2.0),
+        source="fitted: mean 1.64 deaths an attack (PIPS 2024: 852 killed in 521 attacks) with the tail below",
+    )
+    deaths_sigma: float = knob(
+        "log-scale spread of a routine attack's deaths", lo=0.01, hi=5, sa=(0.5, 0.9), source="fitted (as above)"
+    )
+    high_profile_share: float = knob(
+        "share of attacks that are high-profile (suicide or urban mass-casualty attacks)",
+        lo=0,
+        hi=1,
+        sa=(0.01, 0.04),
+        source=(
+            "fitted: 7 of 521 attacks killed 10 or more in 2024 (record-to-5nov.md sec. 5); PICSS 2023: 29 of 623 "
+            "were suicide attacks"
+        ),
+    )
+    high_profile_deaths_median: float = knob(
+        "median deaths of a high-profile attack",
+        lo=0.01,
+        hi=1000,
+        sa=(6.0, 15.0),
+        source="the 2024-25 attacks with 10+ killed: 10-42, median about 16 (record-to-5nov.md sec. 5); fitted",
+    )
+    high_profile_deaths_sigma: float = knob(
+        "log-scale spread of a high-profile attack's deaths", lo=0.01, hi=5, sa=(0.3, 0.9), source="fitted (as above)"
+    )
+    strike_degradation: float = knob(
+        "share of a cell's capacity a state strike on it destroys",
+        lo=0,
+        hi=1,
+        sa=(0.0, 0.4),
+        source="Jordan, Security Studies 2009; Johnston, Int. Security 2012 (leadership decapitation); assumption",
+    )
+    recovery_days: float = knob(
+        "e-folding time in which a degraded cell rebuilds its capacity", lo=1, hi=3650, unit="days", sa=(15, 120)
+    )
+    strike_mobilisation: float = knob(
+        "attack rate added (as a share) by each state strike on Afghan soil, fading (recruitment, revenge)",
+        lo=0,
+        hi=5,
+        sa=(0.0, 0.2),
+        source="Kydd & Walter 2002; Byman 2005 (backlash of strikes); magnitude assumption",
+    )
+    mobilisation_days: float = knob(
+        "e-folding time of the mobilisation a strike causes", lo=1, hi=3650, unit="days", sa=(30, 180)
+    )
 
 
 @dataclass(frozen=True)
@@ -417,6 +494,146 @@ class CollapseConfig:
 
 
 @dataclass(frozen=True)
+class BreachesConfig:
+    """What each party counts as a breach of the truce (its reading of the Doha text)."""
+
+    pakistan_counts_militant_attacks: bool = knob(
+        "Pakistan's reading: an attack by Afghan-based militants (of attack_deaths or more killed, or high-profile) "
+        "is a breach by Kabul; false: Pakistan blames Kabul only by its own attribution (blame_bias)",
+        source=(
+            "Asif to Reuters, 20 Oct 2025: 'Anything coming from Afghanistan will be (a) violation of this agreement' "
+            "(record-to-5nov.md sec. 2)"
+        ),
+    )
+    afghanistan_counts_militant_attacks: bool = knob(
+        "Kabul's reading of attacks inside Afghanistan: true counts them as Pakistan's breaches; false: it blames "
+        "Pakistan only by its own attribution (blame_bias)",
+        source="Kabul's demand that Pakistan stop ISIS operating from its soil (29 Oct 2025) is a claim, not a reading",
+    )
+    attack_deaths: int = knob(
+        "deaths that make a militant attack a breach in a counting party's reading (high-profile attacks always are)",
+        lo=1,
+        hi=1000,
+        sa=(5, 20),
+        source=(
+            "assumption: the mass-casualty attacks (10+ killed: 7 in 2024, 7 in Jan-Oct 2025) are those Pakistan "
+            "answered with strikes (record-to-5nov.md sec. 1, 4, 5)"
+        ),
+    )
+    afghanistan_counts_strikes_on_militants: bool = knob(
+        "Kabul's reading: a Pakistani strike on militants on Afghan soil is a breach (its airspace and sovereignty)",
+        source="Kabul: Pakistan must respect Afghan airspace (29 Oct 2025; record-to-5nov.md sec. 2)",
+    )
+    strike_on_militants_weight: float = knob(
+        "weight of a strike on militants on its soil in Kabul's grievance, against a strike on its forces",
+        lo=0,
+        hi=1,
+        sa=(0.2, 1.0),
+    )
+
+
+@dataclass(frozen=True)
+class ChoicesConfig:
+    """The governments' choices beyond answering fire: Kabul's crackdown and trade suspension,
+    Pakistan's strikes on militants and overt air strikes, and how Pakistan reads Kabul."""
+
+    crackdown_rate: float = knob(
+        "daily chance Kabul cracks down on the TTP (arrests, relocation from the border) at full will and capability",
+        lo=0,
+        hi=1,
+        unit="1/day",
+        sa=(0.01, 0.15),
+        source="~Kabul offered to relocate TTP fighters away from the border (record-to-5nov.md sec. 2); assumption",
+    )
+    restraint_cost: float = knob(
+        "cost to the Taliban's cohesion of acting against the TTP (threshold of its will to act)",
+        lo=0,
+        hi=2,
+        sa=(0.2, 1.0),
+        source="Byman, Deadly Connections 2005 (passive support); Kabul: the TTP is Pakistan's issue (28 Oct 2025)",
+    )
+    crackdown_noise: float = knob("logistic temperature of Kabul's choice to crack down", lo=0.001, hi=1, sa=(0.05, 0.3))
+    crackdown_leverage_weight: float = knob(
+        "weight of the mediators' pressure in Kabul's will to crack down", lo=0, hi=2, sa=(0.2, 1.0)
+    )
+    crackdown_economic_weight: float = knob(
+        "weight of Kabul's economic pressure (the closed border) in its will to crack down", lo=0, hi=2, sa=(0.2, 1.0)
+    )
+    named_weight: float = knob(
+        "will to crack down added by a finding of the mechanism that names the host state's inaction",
+        lo=0,
+        hi=2,
+        sa=(0.0, 0.4),
+        source="Mattes & Savun 2010 (information to third parties); assumption",
+    )
+    named_memory_days: float = knob(
+        "e-folding memory of such findings", lo=1, hi=365, unit="days", sa=(10, 60)
+    )
+    crackdown_days: int = knob("days a crackdown suppresses the cells", lo=1, hi=365, unit="days", sa=(14, 60))
+    crackdown_effect: float = knob(
+        "suppression of the cells a crackdown adds, times Kabul's capability", lo=0, hi=1, sa=(0.2, 0.8)
+    )
+    complicity_learning: float = knob(
+        "share of the way to certainty that an attack counted as a breach moves Pakistan's belief in Kabul's "
+        "complicity, times its belief in Kabul's capability",
+        lo=0,
+        hi=1,
+        sa=(0.02, 0.2),
+        source="Kydd & Walter, IO 56(2) 2002; magnitude assumption",
+    )
+    restraint_credit: float = knob(
+        "share of the belief in complicity a verified crackdown removes", lo=0, hi=1, sa=(0.1, 0.5)
+    )
+    unverified_credence: float = knob(
+        "weight given to a crackdown nobody verified, against a verified one",
+        lo=0,
+        hi=1,
+        sa=(0.0, 0.6),
+        source="Pakistan: written assurances are 'part of an ongoing process' (1-3 Nov 2025); assumption",
+    )
+    restraint_relief: float = knob(
+        "grievance a verified crackdown removes from the target state", lo=0, hi=1, sa=(0.0, 0.2)
+    )
+    suspend_trade_prob: float = knob(
+        "chance Kabul suspends trade from its side after a Pakistani strike on its soil",
+        lo=0,
+        hi=1,
+        sa=(0.0, 0.4),
+        source="Torkham closed by the Taliban about 19 Feb 2023 (record-to-5nov.md sec. 3); magnitude assumption",
+    )
+    suspension_days: int = knob("days a suspension by Kabul lasts", lo=1, hi=365, unit="days", sa=(3, 21))
+    overt_margin: float = knob(
+        "Pakistan strikes overtly (an air strike on Afghan targets) rather than deniably (on the militants) when "
+        "its motive exceeds its threshold by this much (the logistic's midpoint)",
+        lo=-2,
+        hi=2,
+        sa=(0.0, 0.5),
+        source="Asif, 29 Oct 2025: retaliation 'deep into Afghanistan' (record-to-5nov.md sec. 2); assumption",
+    )
+    overt_casualties_mean: float = knob(
+        "mean deaths of an overt air strike",
+        lo=0,
+        hi=1000,
+        sa=(5, 30),
+        source="Khost/Kunar Apr 2022 ~47, Khost/Paktika Mar 2024 ~8, Barmal Dec 2024 ~46, Aug 2025 ~3 (record sec. 4)",
+    )
+    threat_day: int = knob(
+        "day of Pakistan's public threat to answer any attack inside Afghanistan (audience cost from then on)",
+        lo=0,
+        hi=3650,
+        unit="day",
+        source="Asif, 29 Oct 2025 (day 10; Dawn)",
+    )
+    audience_cost: float = knob(
+        "Pakistan's domestic pressure added by a breach it leaves unanswered after its public threat",
+        lo=0,
+        hi=1,
+        sa=(0.0, 0.2),
+        source="Fearon, APSR 1994 (audience costs); magnitude assumption",
+    )
+
+
+@dataclass(frozen=True)
 class DefinitionsConfig:
     headline: Literal["violation", "breakdown", "renunciation"] = knob(
         "the definition of a broken truce that truce_days, the headline survival and the comparisons use",
@@ -491,7 +708,29 @@ class MvmConfig:
             "violator (trtworld.com)"
         ),
     )
-    acceptance: float = knob("how far the states defer to and believe its findings", lo=0, hi=1, sa=(0.3, 1.0))
+    acceptance: float = knob(
+        "how far the states defer to and believe its findings at the start (its credibility then follows its "
+        "track record)",
+        lo=0,
+        hi=1,
+        sa=(0.3, 1.0),
+    )
+    track_record_weight: float = knob(
+        "weight of each finding in the mechanism's credibility (an average of right and wrong findings, starting "
+        "at acceptance)",
+        lo=0,
+        hi=1,
+        sa=(0.0, 0.3),
+        source="Fortna 2003 (monitors' credibility); assumption",
+    )
+    enforcement: float = knob(
+        "share of the penalty that bites without the mediators (reputational cost); the rest bites in proportion "
+        "to the mediators' pressure",
+        lo=0,
+        hi=1,
+        sa=(0.0, 1.0),
+        source="Mattes & Savun, ISQ 2009; Beardsley 2011 (leverage enforces); assumption",
+    )
 
     def __post_init__(self) -> None:
         if self.design == "none" and self.start != "never":
@@ -572,6 +811,8 @@ class Config:
         "rounds of talks", source="Istanbul 25-30 Oct (trtworld.com), 6 Nov 2025 (seed article)"
     )
     collapse: CollapseConfig = knob("when the truce breaks down, and how it is renewed")
+    breaches: BreachesConfig = knob("what each party counts as a breach")
+    choices: ChoicesConfig = knob("the governments' choices: crackdowns, strikes, trade suspensions")
     definitions: DefinitionsConfig = knob("the coded definitions of a broken truce (sim/events.py)")
     mvm: MvmConfig = knob("monitoring-and-verification mechanism")
     mediation: MediationConfig = knob("mediators")

@@ -111,12 +111,16 @@ def test_every_day_and_count_of_runs_parquet_is_recomputed_from_the_log(logged):
 
 
 def test_the_log_is_ordered_and_each_government_blames_someone_for_fire(logged):
-    _, _, out = logged
+    """Each government has said whom it blames for every exchange of fire, except for one
+    whose victim still waits for the mechanism's finding at the horizon."""
+    config, _, out = logged
     log = ev.read_events(out)
     for _, rows in log.groupby("replicate"):
         assert rows["day"].is_monotonic_increasing
     fire_rows = log[log["event_type"].isin(ev.STATE_FIRE)]
-    assert fire_rows["afg_blames"].notna().all() and fire_rows["pak_blames"].notna().all()
+    settled = fire_rows[fire_rows["day"] < config.run.horizon_days - config.mvm.reporting_delay_days]
+    assert len(settled) > 0.9 * len(fire_rows)
+    assert settled["afg_blames"].notna().all() and settled["pak_blames"].notna().all()
     attacks = log[log["event_type"] == ev.MILITANT_ATTACK]
     assert set(attacks["pak_blames"].dropna()) <= {ev.AFGHANISTAN, ev.MILITANTS}
 

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from ..events import CROSSING_CLOSED, CROSSING_REOPENED, PAKISTAN
-from .incidents import Incident, Kind
+from ..events import AFGHANISTAN, CROSSING_CLOSED, CROSSING_REOPENED, PAKISTAN
+from .incidents import STRIKES, Incident, Kind
 
 if TYPE_CHECKING:
     from ..schema import CrossingInit, CrossingsConfig
@@ -49,9 +49,9 @@ class Crossing(mesa.Agent):
         self.days_open = 0
         self.border.log.add(day, CROSSING_REOPENED, PAKISTAN, crossing=self.name)
 
-    def close(self, day: int) -> None:
+    def close(self, day: int, by: str = PAKISTAN) -> None:
         if self.is_open:
-            self.border.log.add(day, CROSSING_CLOSED, PAKISTAN, crossing=self.name)
+            self.border.log.add(day, CROSSING_CLOSED, by, crossing=self.name)
         self.is_open = False
         self.border.steady_trade = False  # the border's fast path no longer applies
 
@@ -131,6 +131,8 @@ class Border:
         self.first_reopen_day: int | None = None
         self.steady_trade = False  # all crossings open at baseline flow: a fast path
         self.steady_days = 0  # days on that path (arrivals = trucks through = baseline)
+        self.suspended_until = 0  # Kabul suspends trade from its side until this day
+        self.suspensions = 0
 
     # -- incidents
     def new_incident(
@@ -143,13 +145,29 @@ class Border:
         rng: random.Random,
         provoked_by: Incident | None = None,
     ) -> Incident:
-        """An incident: where it happens (near a crossing or not) and its casualties, drawn
-        from the stream of the process that caused it."""
-        near = rng.random() < self.config.near_crossing_share
-        crossing = rng.choices(range(len(self.crossings)), self._weights)[0] if near else -1
-        # exponential draw rounded to the nearest whole casualty: mean ~ casualty_mean
+        """An incident with casualties drawn from an exponential with mean ``casualty_mean``
+        (rounded to the nearest whole casualty), placed by :meth:`place_incident`."""
         casualties = int(rng.expovariate(1.0 / casualty_mean) + 0.5) if casualty_mean > 0 else 0
-        return Incident(day, kind, author, victim, casualties, crossing, provoked_by=provoked_by)
+        return self.place_incident(day, kind, author, victim, casualties, rng, provoked_by)
+
+    def place_incident(
+        self,
+        day: int,
+        kind: Kind,
+        author: str,
+        victim: str,
+        casualties: int,
+        rng: random.Random,
+        provoked_by: Incident | None = None,
+    ) -> Incident:
+        """An incident: where it happens (near a crossing or not), drawn from the stream of
+        the process that caused it. Fire between the states' forces is a breach in the
+        victim's reading; an overt air strike is never near a crossing."""
+        near = kind is not Kind.AIR_STRIKE and rng.random() < self.config.near_crossing_share
+        crossing = rng.choices(range(len(self.crossings)), self._weights)[0] if near else -1
+        inc = Incident(day, kind, author, victim, casualties, crossing, provoked_by=provoked_by)
+        inc.breach = inc.state_on_state
+        return inc
 
     def after_incident(self, inc: Incident, day: int) -> None:
         """Pakistan shuts every crossing after a deliberate strike (as on 11-12 October);
@@ -157,7 +175,7 @@ class Border:
         serious = inc.casualties >= self.config.serious_casualties
         if inc.state_on_state or serious:
             self.last_serious_day = day
-        if inc.kind is Kind.RETALIATION:
+        if inc.kind in STRIKES:
             for c in self.crossings:
                 c.close(day)
         elif serious and inc.crossing >= 0:
@@ -199,10 +217,20 @@ class Border:
             c.is_open and c.days_open >= cc.ramp_days for c in self.crossings
         )
 
+    def suspend_trade(self, day: int, days: int) -> None:
+        """Kabul suspends trade from its side for ``days`` days (as the Taliban closed
+        Torkham in February 2023): every crossing closes, and none reopens before then."""
+        self.suspended_until = max(self.suspended_until, day + days)
+        self.suspensions += 1
+        self.log.add(day, CROSSING_CLOSED, AFGHANISTAN, detail=f"trade suspended by Kabul for {days} days")
+        for c in self.crossings:
+            c.close(day, by=AFGHANISTAN)
+
     def reopening_allowed(self, day: int, monitor: Monitor) -> bool:
-        """Pakistan's rule: enough quiet days, and for the 'agreement' rule an agreed mechanism."""
+        """Pakistan's rule: enough quiet days, and for the 'agreement' rule an agreed
+        mechanism; never while Kabul suspends trade."""
         cc = self.config
-        if day - self.last_serious_day < cc.reopen_calm_days:
+        if day < self.suspended_until or day - self.last_serious_day < cc.reopen_calm_days:
             return False
         return cc.reopen_rule != "agreement" or monitor.agreed_day is not None
 

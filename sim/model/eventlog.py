@@ -34,17 +34,26 @@ def incident_event(day: int, inc: Incident, crossings: Sequence[str]) -> Event:
     militant hideouts, as on 9 and 15-17 October 2025).
     """
     crossing = crossings[inc.crossing] if inc.crossing >= 0 else None
-    if inc.kind is Kind.MILITANT:
+    kind, detail = inc.kind, None
+    actor2 = inc.victim
+    if kind is Kind.MILITANT:
         event_type, actor1, other_says = MILITANT_ATTACK, MILITANTS, MILITANTS
-    elif inc.kind is Kind.ACCIDENT:
+        detail = "high-profile" if inc.high_profile else None
+    elif kind is Kind.ACCIDENT:
         event_type, actor1, other_says = ARMED_CLASH, inc.author, inc.victim
+    elif kind is Kind.STRIKE_ON_MILITANTS:
+        event_type, actor1, actor2, other_says = AIR_DRONE_STRIKE, inc.author, MILITANTS, MILITANTS
+        detail = "on militants"
     else:
         event_type = SHELLING if crossing is not None else AIR_DRONE_STRIKE
         actor1 = inc.author
         cause = inc.provoked_by
         other_says = MILITANTS if cause is not None and cause.kind is Kind.MILITANT else inc.victim
+        detail = "overt" if kind is Kind.AIR_STRIKE else None
     pak, afg = (other_says, inc.blame) if inc.victim == AFG else (inc.blame, other_says)
-    return Event(day, event_type, actor1, inc.victim, crossing, inc.casualties, pak, afg)
+    breach_afg = inc.breach and inc.victim == AFG
+    breach_pak = inc.breach and inc.victim != AFG
+    return Event(day, event_type, actor1, actor2, crossing, inc.casualties, pak, afg, detail, breach_pak, breach_afg)
 
 
 class EventLog:
@@ -61,9 +70,22 @@ class EventLog:
     def incident(self, day: int, inc: Incident) -> None:
         self._entries.append((day, inc))
 
+    def routine_attack(self, day: int, victim: str, deaths: int) -> None:
+        """A routine militant attack (no government counts it as a breach; both blame the
+        militants), kept compact until the log is read."""
+        self._entries.append((day, victim, deaths))
+
     def events(self) -> list[Event]:
         """The log as events (incidents coded with the blame each government settled on)."""
-        return [e if isinstance(e, Event) else incident_event(*e, self.crossings) for e in self._entries]
+        crossings = self.crossings
+        return [
+            e
+            if isinstance(e, Event)
+            else incident_event(e[0], e[1], crossings)
+            if len(e) == 2
+            else Event(e[0], MILITANT_ATTACK, MILITANTS, e[1], None, e[2], MILITANTS, MILITANTS)
+            for e in self._entries
+        ]
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -1,8 +1,12 @@
-"""Militant spoilers (the TTP, and a few attacks inside Afghanistan): when they strike."""
+"""Militant spoilers (the TTP and allied groups, and a few attacks inside Afghanistan):
+how often they strike, how many they kill, and how they answer the states and the talks."""
 
 from __future__ import annotations
 
+import functools
+import math
 import random
+from statistics import NormalDist
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -11,108 +15,216 @@ import mesa
 from .incidents import AFG, MILITANTS, PAK, Incident, Kind
 
 if TYPE_CHECKING:
-    from ..schema import SpoilersConfig
+    from ..schema import Config, SpoilersConfig
     from .crossings import Border
-    from .monitor import Monitor
+    from .eventlog import EventLog
     from .states import States
 
 
 class SpoilerCell(mesa.Agent):
-    """A militant cell.
+    """A militant cell (a TTP faction, the Hafiz Gul Bahadur group, ...).
 
-    Epstein (PNAS 2002): a cell acts when its grievance exceeds its perceived risk;
-    here each cell has its own activity (grievance) and risk aversion, its hazard is
-    suppressed by the host state's effort and by the mechanism's chance of detecting
-    it, and rises around rounds of talks (spoilers strike when talks are near).
+    Its ``activity`` is its share of the attacks (drawn once; the shares sum to 1); its
+    capacity (1 when intact) falls when a state strikes it and rebuilds towards 1 with
+    an e-folding time of ``spoilers.recovery_days`` (degradation: Jordan, *Security
+    Studies* 18(4) 2009; Johnston, *International Security* 36(4) 2012: strikes on
+    militant leaders and camps cut attacks for a while). The capacity is kept as of the
+    day it was last struck and rebuilt in closed form when read.
     """
 
-    def __init__(self, model: mesa.Model, activity: float, risk_aversion: float):
+    def __init__(self, model: mesa.Model, activity: float):
         super().__init__(model)
         self.activity = activity
-        self.risk_aversion = risk_aversion
+        self._loss, self._since = 0.0, 0  # capacity lost as of day _since
 
-    def attack_hazard(self, base: float, suppression: float, detection_risk: float) -> float:
-        hazard = base * self.activity * max(0.0, 1.0 - suppression - self.risk_aversion * detection_risk)
-        return min(1.0, hazard)
+    def capacity(self, day: int, keep: float) -> float:
+        """Its capacity on ``day``; ``keep`` is the share of a loss still unrebuilt after a day."""
+        return 1.0 - self._loss * keep ** (day - self._since)
+
+    def degrade(self, day: int, share: float, keep: float) -> float:
+        """A strike destroys ``share`` of its capacity; returns the capacity lost, weighted
+        by its activity."""
+        now = self.capacity(day, keep)
+        self._loss, self._since = 1.0 - now * (1.0 - share), day
+        return self.activity * now * share
+
+
+def poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson draw from a Python generator (Knuth's method: a handful of uniforms for
+    the means here, a few a day)."""
+    if mean <= 0.0:
+        return 0
+    limit, k, p = math.exp(-mean), 0, rng.random()
+    while p > limit:
+        k += 1
+        p *= rng.random()
+    return k
+
+
+@functools.cache
+def routine_sizes(mu: float, sigma: float, notable: int, size: int) -> tuple[float, tuple[int, ...]]:
+    """The chance a routine attack kills fewer than ``notable`` (lognormal ``mu``,
+    ``sigma``, deaths its whole part), and ``size`` equally likely quantiles of its deaths
+    given that (computed once per distribution, not per replicate)."""
+    normal = NormalDist()
+    below = normal.cdf((math.log(notable) - mu) / sigma)
+    table = tuple(
+        min(notable - 1, int(math.exp(mu + sigma * normal.inv_cdf(below * (i + 0.5) / size)))) for i in range(size)
+    )
+    return below, table
 
 
 class Militants:
-    """The cells together, drawing from the militants' stream.
+    """The cells together, drawing from the militants' stream: strategic spoilers.
 
-    Attacks surge around rounds of talks: the attack rate is multiplied by
-    ``round_surge`` within ``surge_window_days`` of a round (Clayton et al. 2022:
-    violence spikes around ceasefire talks; Kydd & Walter 2002: spoilers strike when
-    peace is near).
+    Each day the attacks are a Poisson count with mean ``attack_rate`` times
+
+    * the cells' remaining capacity (a strike on the militants degrades the cell hit;
+      it rebuilds: :class:`SpoilerCell`),
+    * ``1 + mobilisation``: every state strike on Afghan soil adds ``strike_mobilisation``,
+      fading with ``mobilisation_days`` (revenge and recruitment: Kydd & Walter, IO 56(2)
+      2002; Byman, *Deadly Connections* 2005),
+    * ``round_surge`` within ``surge_window_days`` of a round, and ``1 + trust_surge *
+      mean trust`` (spoilers strike when a deal is near and when the moderates look
+      strong: Kydd & Walter 2002; Clayton et al. 2022),
+    * ``1 - suppression`` by the host state (for attacks inside Pakistan: Kabul's effort
+      and its crackdowns, :meth:`sim.model.states.State.suppression`).
+
+    The mechanism does not deter the cells by itself: only through a state that acts on
+    its findings (a crackdown).
+
+    Deaths are heavy-tailed: the whole part of a lognormal, with a class of high-profile
+    (suicide or urban mass-casualty) attacks of their own (``high_profile_share``), fitted
+    to the size of militant attacks in Pakistan (PIPS 2024: 1.64 deaths an attack; 7 of
+    521 attacks killed 10 or more; record-to-5nov.md sec. 5).
+
+    Attacks are drawn as two thinned Poisson streams (the same process, split by size):
+    *notable* attacks (high-profile, or killing ``notable_deaths`` or more: what a
+    government may count as a breach or what can shut a crossing) become incidents the
+    states and the mechanism answer; *routine* ones are logged and counted and go no
+    further (the everyday violence of the insurgency), their size drawn from a quantile
+    table of the routine distribution below ``notable_deaths``.
     """
 
+    #: Quantiles in the table of routine attacks' deaths.
+    TABLE = 4096
+
     def __init__(
-        self, model: mesa.Model, config: SpoilersConfig, round_days: Iterable[tuple[int, int]], rng: random.Random
+        self,
+        model: mesa.Model,
+        config: Config,
+        round_days: Iterable[tuple[int, int]],
+        rng: random.Random,
+        log: EventLog,
     ):
-        self.config = config
+        sp: SpoilersConfig = config.spoilers
+        self.config = sp
         self.stream = rng
-        self.cells = tuple(
-            SpoilerCell(
-                model, activity=rng.uniform(0.5, 1.5), risk_aversion=config.risk_aversion * rng.uniform(0.5, 1.5)
-            )
-            for _ in range(config.cells)
-        )
-        mean_activity = sum(c.activity for c in self.cells) / config.cells
-        for cell in self.cells:  # keep the all-cell rate at spoilers.attack_rate
-            cell.activity /= mean_activity
-        w = config.surge_window_days
+        self.log = log
+        self.cells = tuple(SpoilerCell(model, activity=rng.uniform(0.5, 1.5)) for _ in range(sp.cells))
+        total = sum(c.activity for c in self.cells)
+        for cell in self.cells:  # activities sum to 1: the all-cell rate is spoilers.attack_rate
+            cell.activity /= total
+        self._weights = [c.activity for c in self.cells]
+        w = sp.surge_window_days
         self.surge_days = {d for start, end in round_days for d in range(start - w, end + w + 1)}
+        self.mobilisation = 0.0
+        self._mobilisation_fade = math.exp(-1.0 / sp.mobilisation_days)
+        self._keep = math.exp(-1.0 / sp.recovery_days)  # share of a capacity loss left after a day
+        self.lost = 0.0  # the cells' capacity lost (weighted by activity), as of today
+        b = config.breaches
+        self._counted_by = {PAK: b.pakistan_counts_militant_attacks, AFG: b.afghanistan_counts_militant_attacks}
+        self.breach_deaths = b.attack_deaths
+        self.notable_deaths = min(b.attack_deaths, config.crossings.serious_casualties)
+        self._split_sizes()
+        self.attacks = self.high_profile = 0
+        self.routine_today = self.routine_deaths_today = 0  # attacks only logged today, and their deaths
 
-    def step(self, day: int, states: States, monitor: Monitor, border: Border) -> list[Incident]:
-        """Each cell may strike inside Pakistan (its host: Afghanistan) or Afghanistan.
+    def _split_sizes(self) -> None:
+        """The chance an attack is notable, the high-profile share of the notable ones,
+        and the quantile table of routine attacks' deaths."""
+        sp, k = self.config, self.notable_deaths
+        self._mu, self._mu_hp = math.log(sp.deaths_median), math.log(sp.high_profile_deaths_median)
+        self._below, self._routine_deaths = routine_sizes(self._mu, sp.deaths_sigma, k, self.TABLE)
+        h = sp.high_profile_share
+        self.p_notable = h + (1.0 - h) * (1.0 - self._below)
+        self.hp_given_notable = h / self.p_notable if self.p_notable > 0 else 0.0
 
-        Cell c strikes in Pakistan with probability p_c = base * activity_c *
-        max(0, 1 - host suppression - risk_aversion_c * detection risk) (see
-        :class:`SpoilerCell`), likewise in Afghanistan. While the summed hazard is below 1
-        the cells compete for one draw a day (at most one attack a day, each with its exact
-        probability); above it, every cell draws on its own.
-        """
-        sp = self.config
-        base = sp.attack_rate / sp.cells * (sp.round_surge if day in self.surge_days else 1.0)
-        if base <= 0.0:
-            return []
+    # -- the day
+    def step(self, day: int, states: States, border: Border) -> list[Incident]:
+        """Today's attacks: the routine ones logged, the notable ones as incidents."""
+        sp, rng = self.config, self.stream
+        rate = sp.attack_rate * (1.0 - self.lost) * (1.0 + self.mobilisation)
+        if day in self.surge_days:
+            rate *= sp.round_surge
+        if sp.trust_surge:
+            rate *= 1.0 + sp.trust_surge * 0.5 * (states.afg.trust + states.pak.trust)
         share_afg = sp.target_afghanistan_share
-        supp_afg = states[AFG].suppression()  # Kabul hosts the cells hitting Pakistan
-        supp_pak = states[PAK].suppression()
-        base_pak, base_afg = base * (1.0 - share_afg), base * share_afg
-        # an upper bound of the summed hazard (activities average 1; deterrence only lowers it)
-        bound = (base_pak * max(0.0, 1.0 - supp_afg) + base_afg * max(0.0, 1.0 - supp_pak)) * sp.cells
-        u = self.stream.random()
-        if u >= bound:
-            return []  # the usual quiet day: one draw
-        risk = monitor.detection_risk(day)
-        if bound >= 1.0:
-            return self._independent_attacks(day, border, base_pak, base_afg, supp_afg, supp_pak, risk)
-        cumulative = 0.0
-        for cell in self.cells:
-            cumulative += cell.attack_hazard(base_pak, supp_afg, risk)
-            if u < cumulative:
-                return [self.attack_on(PAK, day, border)]
-            cumulative += cell.attack_hazard(base_afg, supp_pak, risk)
-            if u < cumulative:
-                return [self.attack_on(AFG, day, border)]
-        return []
+        rate_pak = rate * (1.0 - share_afg) * max(0.0, 1.0 - states.afg.suppression())
+        rate_afg = rate * share_afg * max(0.0, 1.0 - states.pak.suppression())
+        total = rate_pak + rate_afg
+        self.end_of_day(day)
+        if total <= 0.0:
+            self.routine_today = self.routine_deaths_today = 0
+            return []
+        share_pak = rate_pak / total
+        self.routine_attacks(day, poisson(rng, total * (1.0 - self.p_notable)), share_pak)
+        n = poisson(rng, total * self.p_notable)
+        return [self.notable_attack(PAK if rng.random() < share_pak else AFG, day, border) for _ in range(n)]
 
-    def _independent_attacks(
-        self, day: int, border: Border, base_pak: float, base_afg: float, supp_afg: float, supp_pak: float, risk: float
-    ) -> list[Incident]:
-        attacks = []
-        for cell in self.cells:
-            p_pak = cell.attack_hazard(base_pak, supp_afg, risk)
-            p_afg = cell.attack_hazard(base_afg, supp_pak, risk)
-            u = self.stream.random()
-            if u < p_pak:
-                attacks.append(self.attack_on(PAK, day, border))
-            elif u < p_pak + p_afg:
-                attacks.append(self.attack_on(AFG, day, border))
-        return attacks
+    def routine_attacks(self, day: int, n: int, share_pak: float) -> None:
+        """``n`` routine attacks: one uniform each gives the state hit and the deaths."""
+        deaths_total = 0
+        if n:
+            table, size, add = self._routine_deaths, self.TABLE, self.log.routine_attack
+            for _ in range(n):
+                u = self.stream.random()
+                if u < share_pak:
+                    victim, u = PAK, u / share_pak
+                else:
+                    victim, u = AFG, (u - share_pak) / (1.0 - share_pak)
+                deaths = table[min(size - 1, int(u * size))]
+                deaths_total += deaths
+                add(day, victim, deaths)
+            self.attacks += n
+        self.routine_today, self.routine_deaths_today = n, deaths_total
 
-    def attack_on(self, victim: str, day: int, border: Border) -> Incident:
-        sp = self.config
-        attack = border.new_incident(day, Kind.MILITANT, MILITANTS, victim, sp.casualties_mean, self.stream)
-        attack.attributable = self.stream.random() >= sp.unattributable_share
+    def notable_attack(self, victim: str, day: int, border: Border) -> Incident:
+        """A notable attack: high-profile, or a routine-class one of ``notable_deaths`` or
+        more (the exact lognormal tail); an incident, a breach in a counting reading."""
+        sp, rng = self.config, self.stream
+        normal = NormalDist()
+        high_profile = rng.random() < self.hp_given_notable
+        if high_profile:
+            deaths = int(math.exp(self._mu_hp + sp.high_profile_deaths_sigma * rng.gauss()))
+            self.high_profile += 1
+        else:
+            u = self._below + (1.0 - self._below) * rng.random()
+            deaths = int(math.exp(self._mu + sp.deaths_sigma * normal.inv_cdf(min(u, 1.0 - 1e-12))))
+        self.attacks += 1
+        attack = border.place_incident(day, Kind.MILITANT, MILITANTS, victim, deaths, rng)
+        attack.high_profile = high_profile
+        attack.attributable = rng.random() >= sp.unattributable_share
+        attack.breach = self._counted_by[victim] and (high_profile or deaths >= self.breach_deaths)
         return attack
+
+    def end_of_day(self, day: int) -> None:
+        """Degraded cells rebuild (in closed form: the loss shrinks by ``keep`` a day);
+        mobilisation fades."""
+        if self.lost:
+            self.lost *= self._keep
+            if self.lost < 1e-6:
+                self.lost = 0.0
+        if self.mobilisation:
+            self.mobilisation *= self._mobilisation_fade
+
+    # -- answers to the states
+    def struck(self, day: int, overt: bool) -> None:
+        """A state struck on Afghan soil: on the militants, the cell hit (chosen by its
+        share of the attacks) loses ``strike_degradation`` of its capacity; every strike
+        mobilises (Kydd & Walter 2002)."""
+        sp = self.config
+        if not overt and sp.strike_degradation:
+            cell = self.stream.choices(self.cells, self._weights)[0]
+            self.lost += cell.degrade(day, sp.strike_degradation, self._keep)
+        self.mobilisation += sp.strike_mobilisation

@@ -5,11 +5,14 @@ Day 0 is 19 October 2025, the Doha ceasefire; the crossings have been closed sin
 protocol of ``docs/model.md``, each phase delegated to the actors that own it:
 
 1. the talks: a round of talks ends, if one is due (agree, extend, or break down);
-2. yesterday's strikes land, and the militants attack;
+2. Kabul cracks down on the militants or looks away; yesterday's strikes land (on the
+   border, on the militants, or on Afghan targets), and the militants attack;
 3. the states' forces clash by accident;
 4. the incidents land: casualties, the truce's hostility index, crossings closed, the
    monitor investigates;
-5. the states respond: to what they perceive now, and to the findings now due;
+5. the states respond, each by its reading of what is a breach: hold, answer on the
+   border, strike the militants or Afghan targets (Pakistan), suspend trade (Kabul);
+   and to the findings now due;
 6. the border: Pakistan may reopen crossings, and the crossings carry the day's trucks;
 7. the states adjust (fatigue, calming, trust, economic pressure);
 8. the mediators' leverage fades;
@@ -76,7 +79,7 @@ class CeasefireModel(mesa.Model):
         self.states = States(self, config, streams.states, streams.accidents)
         self.mediation = Mediation(self, config.mediation)
         self.talks = Talks(config, self.horizon, streams.talks, log)
-        self.militants = Militants(self, config.spoilers, self.talks.windows(), streams.militants)
+        self.militants = Militants(self, config, self.talks.windows(), streams.militants, log)
         self.monitor = DESIGNS[config.mvm.design](self, config.mvm, config.states.patience_days, streams.monitor)
         self.border = Border(self, config.scenario.crossings, config.crossings, streams.crossings, log)
         self.truce = Truce(config.collapse, log, config.definitions.violation_fatalities)
@@ -95,8 +98,9 @@ class CeasefireModel(mesa.Model):
         day = self.day
         truce = self.truce
         self.talks.step(day, self.states, self.mediation, self.monitor, truce)
+        self.states.kabul_decides(day)
         incidents = self.states.strikes_landing()
-        incidents += self.militants.step(day, self.states, self.monitor, self.border)
+        incidents += self.militants.step(day, self.states, self.border)
         incidents += self.states.forces_clash(day, at_war=not truce.alive)
         self.incidents_land(incidents, day)
         self.states.respond_to(incidents, day)
@@ -108,14 +112,21 @@ class CeasefireModel(mesa.Model):
         self.record()
 
     def incidents_land(self, incidents: list[Incident], day: int) -> None:
-        """Log, count, hurt, feed the hostility index, close crossings; the monitor
-        investigates."""
-        self.incidents_today = len(incidents)
+        """Log, count, hurt, feed the hostility index, close crossings; strikes on Afghan
+        soil degrade and mobilise the militants; the monitor investigates. (Routine
+        attacks were logged and counted by the militants.)"""
+        militants = self.militants
+        self.incidents_today = len(incidents) + militants.routine_today
+        self.incidents += self.incidents_today
+        self.casualties += militants.routine_deaths_today
         for inc in incidents:
             self.log.incident(day, inc)
-            self.incidents += 1
             self.casualties += inc.casualties
-            self.states[inc.victim].suffer(inc)
+            kind = inc.kind
+            if kind is Kind.STRIKE_ON_MILITANTS or kind is Kind.AIR_STRIKE:
+                militants.struck(day, overt=kind is Kind.AIR_STRIKE)
+            else:
+                self.states[inc.victim].suffer(inc)
             self.truce.record(inc)
             self.border.after_incident(inc, day)
             self.monitor.investigate(inc, day)

@@ -44,8 +44,13 @@ class Monitor(mesa.Agent):
     on the verified violator: a cost-increasing provision, Mattes & Savun 2009).
 
     A victim whose incident was detected may hold its response until the finding: with
-    chance ``acceptance * exp(-reporting_delay / patience_days)`` (patience against the
-    delay; assumption).
+    chance ``credibility * exp(-reporting_delay / patience_days)`` (patience against the
+    delay; assumption). Its credibility starts at ``acceptance`` and follows its track
+    record (:meth:`track_record`); its penalty bites as far as someone enforces it
+    (:meth:`enforcement`). It deters the militants only through a state that acts on its
+    findings: a finding that names militants operating from a state that does nothing
+    against them names that state's inaction (:meth:`sim.model.states.States.apply_finding`).
+    It can also verify a crackdown (:meth:`verifies`).
     """
 
     def __init__(self, model: mesa.Model, params: MvmConfig, patience_days: float, rng: random.Random):
@@ -56,10 +61,16 @@ class Monitor(mesa.Agent):
         self.agreed_day: int | None = None
         self.pending: list[tuple[int, Incident]] = []
         self.detected = 0
-        watch = params.coverage * params.detection_prob
-        self._watch = watch
-        self._expected_penalty = watch * params.penalty * params.acceptance
-        self._p_wait = params.acceptance * math.exp(-params.reporting_delay_days / patience_days)
+        self._watch = params.coverage * params.detection_prob
+        self._patience = math.exp(-params.reporting_delay_days / patience_days)
+        self.credibility = params.acceptance
+        self._believed()
+
+    def _believed(self) -> None:
+        """What follows from its credibility: the chance a victim waits for its finding, and
+        the penalty a state expects (before enforcement)."""
+        self._p_wait = self.credibility * self._patience
+        self._expected_penalty = self._watch * self.params.penalty * self.credibility
 
     def agree(self, day: int) -> None:
         """A round agreed the operational details: it starts after the set-up delay."""
@@ -71,11 +82,28 @@ class Monitor(mesa.Agent):
     def operational(self, day: int) -> bool:
         return self.operational_day is not None and day >= self.operational_day
 
-    def detection_risk(self, day: int) -> float:
-        return self._watch if self.operational(day) else 0.0
+    def enforcement(self) -> float:
+        """The share of a penalty that bites: its reputational part, plus the rest in
+        proportion to the mediators' pressure (incentives bite only where someone
+        enforces them: Beardsley 2011)."""
+        e = self.params.enforcement
+        return e + (1.0 - e) * self.model.mediation.pressure
 
     def expected_penalty(self, day: int) -> float:
-        return self._expected_penalty if self.operational(day) else 0.0
+        return self._expected_penalty * self.enforcement() if self.operational(day) else 0.0
+
+    def verifies(self, day: int) -> bool:
+        """Whether it verifies an action on the ground today (a crackdown): operational,
+        and the action in a watched sector and detected."""
+        return self.operational(day) and self.stream.random() < self._watch
+
+    def track_record(self, right: bool) -> None:
+        """A published finding turns out right or wrong: its credibility follows its record
+        (the share of right findings, weighted towards the recent ones)."""
+        w = self.params.track_record_weight
+        if w:
+            self.credibility += w * ((1.0 if right else 0.0) - self.credibility)
+            self._believed()
 
     def investigate(self, incident: Incident, day: int) -> None:
         """Detect and attribute one incident; the finding is due after the reporting delay.
