@@ -327,27 +327,27 @@ class SpoilersConfig:
         lo=0.01,
         hi=1000,
         sa=(1.0, 2.0),
-        source="fitted: mean 1.64 deaths an attack (PIPS 2024: 852 killed in 521 attacks) with the tail below",
+        source="fitted: mean 1.64 deaths an attack (PIPS 2024: 852 killed in 521 attacks), with the tail below",
     )
     deaths_sigma: float = knob(
-        "log-scale spread of a routine attack's deaths", lo=0.01, hi=5, sa=(0.5, 0.9), source="fitted (as above)"
+        "log-scale spread of a routine attack's deaths", lo=0.01, hi=5, sa=(0.4, 0.8), source="fitted (as above)"
     )
     high_profile_share: float = knob(
         "share of attacks that are high-profile (suicide or urban mass-casualty attacks)",
         lo=0,
         hi=1,
-        sa=(0.01, 0.04),
+        sa=(0.008, 0.025),
         source=(
-            "fitted: 7 of 521 attacks killed 10 or more in 2024 (record-to-5nov.md sec. 5); PICSS 2023: 29 of 623 "
-            "were suicide attacks"
+            "fitted: of 521 attacks in 2024, 7 killed 10 or more and 4 killed 25 or more (PIPS; record-to-5nov.md "
+            "sec. 5)"
         ),
     )
     high_profile_deaths_median: float = knob(
         "median deaths of a high-profile attack",
         lo=0.01,
         hi=1000,
-        sa=(6.0, 15.0),
-        source="the 2024-25 attacks with 10+ killed: 10-42, median about 16 (record-to-5nov.md sec. 5); fitted",
+        sa=(12.0, 30.0),
+        source="the 2024-25 attacks with 10+ killed: 10-42, median 18 (record-to-5nov.md sec. 5); fitted",
     )
     high_profile_deaths_sigma: float = knob(
         "log-scale spread of a high-profile attack's deaths", lo=0.01, hi=5, sa=(0.3, 0.9), source="fitted (as above)"
@@ -552,7 +552,9 @@ class ChoicesConfig:
         sa=(0.2, 1.0),
         source="Byman, Deadly Connections 2005 (passive support); Kabul: the TTP is Pakistan's issue (28 Oct 2025)",
     )
-    crackdown_noise: float = knob("logistic temperature of Kabul's choice to crack down", lo=0.001, hi=1, sa=(0.05, 0.3))
+    crackdown_noise: float = knob(
+        "logistic temperature of Kabul's choice to crack down", lo=0.001, hi=1, sa=(0.05, 0.3)
+    )
     crackdown_leverage_weight: float = knob(
         "weight of the mediators' pressure in Kabul's will to crack down", lo=0, hi=2, sa=(0.2, 1.0)
     )
@@ -566,9 +568,7 @@ class ChoicesConfig:
         sa=(0.0, 0.4),
         source="Mattes & Savun 2010 (information to third parties); assumption",
     )
-    named_memory_days: float = knob(
-        "e-folding memory of such findings", lo=1, hi=365, unit="days", sa=(10, 60)
-    )
+    named_memory_days: float = knob("e-folding memory of such findings", lo=1, hi=365, unit="days", sa=(10, 60))
     crackdown_days: int = knob("days a crackdown suppresses the cells", lo=1, hi=365, unit="days", sa=(14, 60))
     crackdown_effect: float = knob(
         "suppression of the cells a crackdown adds, times Kabul's capability", lo=0, hi=1, sa=(0.2, 0.8)

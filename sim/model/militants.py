@@ -6,8 +6,8 @@ from __future__ import annotations
 import functools
 import math
 import random
-from statistics import NormalDist
 from collections.abc import Iterable
+from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 import mesa

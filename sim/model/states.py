@@ -218,6 +218,14 @@ class States:
         self.retaliations_today = 0
         self._named_fade = math.exp(-1.0 / config.choices.named_memory_days)
 
+    @property
+    def strikes_on_militants(self) -> int:
+        return self.strikes[Kind.STRIKE_ON_MILITANTS]
+
+    @property
+    def air_strikes(self) -> int:
+        return self.strikes[Kind.AIR_STRIKE]
+
     def __getitem__(self, key: str) -> State:
         return self.by_key[key]
 
@@ -348,7 +356,9 @@ class States:
         Afghanistan", Asif, 29 Oct 2025). A breach Pakistan leaves unanswered after its
         public threat costs it domestic pressure (an audience cost: Fearon, APSR 1994)."""
         m, st, ch = self.model, self.config.states, self.config.choices
-        margin = victim.motive_margin(m.monitor.expected_penalty(day), m.mediation.pressure, self.config.mediation.cost_weight)
+        margin = victim.motive_margin(
+            m.monitor.expected_penalty(day), m.mediation.pressure, self.config.mediation.cost_weight
+        )
         p = victim.strike_probability(margin)
         if not (p > 0.0 and self.stream.random() < p):
             if victim.key == PAK and inc.breach and day >= ch.threat_day:
