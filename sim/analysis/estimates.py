@@ -365,9 +365,15 @@ def describe(summary: dict[str, Any], start_date: str | None = None) -> str:
         f"{loss['p05'] / 1e6:,.0f}-{loss['p95'] / 1e6:,.0f} m)"
     )
     lines.append(
-        f"Events a replicate: {ev['incidents_mean']:.1f} incidents, {ev['detected_mean']:.1f} detected by the "
-        f"mechanism, "
-        f"{ev['misattributed_mean']:.1f} blamed on the wrong party (mostly by a state's own biased attribution), "
-        f"{ev['retaliations_mean']:.1f} state retaliations"
+        f"Events a replicate: {ev['incidents_mean']:.1f} incidents ({ev['militant_attacks_mean']:.1f} militant "
+        f"attacks, {ev['high_profile_attacks_mean']:.1f} of them high-profile), {ev['detected_mean']:.1f} detected by "
+        f"the mechanism, {ev['misattributed_mean']:.1f} blamed on the wrong party"
+    )
+    lines.append(
+        f"Choices a replicate: {ev['retaliations_mean']:.1f} deliberate strikes by a state "
+        f"({ev['strikes_on_militants_mean']:.1f} Pakistani strikes on militants in Afghanistan, "
+        f"{ev['air_strikes_mean']:.1f} overt air strikes; the rest on the border), {ev['crackdowns_mean']:.1f} "
+        f"crackdowns by Kabul, {ev['trade_suspensions_mean']:.1f} trade suspensions by Kabul; Pakistan's belief in "
+        f"Kabul's complicity ends at {ev['complicity_belief_mean']:.2f} on average"
     )
     return "\n".join(lines)
