@@ -83,7 +83,7 @@ NOT_TARGETS = ("replicate", "seed", "parameter_row", "truce_days", "job")
 
 KINDS = ("binary", "quantity")
 QUESTION_KEYS = ("id", "text", "target", "kind", "by_day", "resolution", "base_rate", "source")
-COUNT_KEYS = ("count", "from_day", "to_day", "actor1", "actor2", "detail", "distinct_days")
+COUNT_KEYS = ("count", "from_day", "to_day", "actor1", "actor2", "detail", "min_fatalities", "distinct_days")
 RESOLUTION_KEYS = ("value", "not_by_day")
 FILE_KEYS = ("description", "questions")
 
@@ -99,7 +99,8 @@ SCORES = ("brier", "log", "crps")
 @dataclass(frozen=True)
 class CountTarget:
     """Events of the named types on days ``from_day`` to ``to_day`` (inclusive), optionally
-    only those with the given actors or detail; ``distinct_days``: days with such an event."""
+    only those with the given actors or detail or with at least ``min_fatalities`` deaths;
+    ``distinct_days``: days with such an event."""
 
     types: tuple[str, ...]
     from_day: int
@@ -107,6 +108,7 @@ class CountTarget:
     actor1: str | None = None
     actor2: str | None = None
     detail: str | None = None
+    min_fatalities: int = 0
     distinct_days: bool = False
 
     @property
@@ -116,6 +118,8 @@ class CountTarget:
     def describe(self) -> str:
         what = "+".join(self.types)
         extra = [f"{k}={v}" for k in ("actor1", "actor2", "detail") if (v := getattr(self, k)) is not None]
+        if self.min_fatalities:
+            extra.append(f"fatalities>={self.min_fatalities}")
         unit = "days with " if self.distinct_days else ""
         return f"{unit}{what}{' [' + ', '.join(extra) + ']' if extra else ''} on days {self.from_day}-{self.to_day}"
 
@@ -195,7 +199,16 @@ def _count_target(data: dict, qid: str) -> CountTarget:
     distinct = data.get("distinct_days", False)
     if not isinstance(distinct, bool):
         raise ConfigError(f"question '{qid}': distinct_days must be true or false, not {distinct!r}.")
-    return CountTarget(tuple(dict.fromkeys(types)), from_day, to_day, detail=detail, distinct_days=distinct, **named)
+    least = _int(data.get("min_fatalities", 0), "min_fatalities", qid)
+    return CountTarget(
+        tuple(dict.fromkeys(types)),
+        from_day,
+        to_day,
+        detail=detail,
+        min_fatalities=least,
+        distinct_days=distinct,
+        **named,
+    )
 
 
 def _resolution(value: Any, qid: str) -> tuple[str, int] | None:
@@ -450,6 +463,8 @@ def target_values(question: Question, runs: pd.DataFrame, events: pd.DataFrame |
     for key in ("actor1", "actor2", "detail"):
         if (want := getattr(t, key)) is not None:
             mask &= e[key] == want
+    if t.min_fatalities:
+        mask &= e["fatalities"] >= t.min_fatalities
     hits = e.loc[mask.fillna(False).astype(bool), ["replicate", "day"]]
     per = hits.groupby("replicate")["day"].nunique() if t.distinct_days else hits.groupby("replicate").size()
     return per.reindex(runs["replicate"].to_numpy(), fill_value=0).to_numpy(dtype=float)

@@ -34,6 +34,12 @@ RUN_COLUMNS = [
     "detected",
     "misattributed",
     "retaliations",
+    "strikes_on_militants",
+    "air_strikes",
+    "crackdowns",
+    "trade_suspensions",
+    "high_profile_attacks",
+    "complicity_belief",
     "casualties",
     "mvm_operational_day",
 ]

@@ -189,6 +189,7 @@ def make_run(folder: Path, events: bool = True) -> Path:
         frame["date"] = [dt.date(2025, 10, 19) + dt.timedelta(days=int(d)) for d in frame["day"]]
         frame["crossing"] = None
         frame["fatalities"] = 1
+        frame.loc[1, "fatalities"] = 12  # one deadly attack in replicate 0's window
         frame["pak_blames"] = None
         frame["afg_blames"] = None
         write_parquet(frame[list(EVENTS_SCHEMA.names)], folder / "events.parquet", schema=EVENTS_SCHEMA)
@@ -295,6 +296,10 @@ def test_target_values_count_only_the_named_events_in_the_window(run_dir, questi
     assert list(values("rounds_failed")) == [0, 1, *zeros]
     assert list(values("reopen_day")) == [10, 25, *[HORIZON + 1.0] * 8]  # not within the horizon: 31
     assert list(values("incidents")) == [5, 2, 0, 0, 1, 0, 0, 0, 0, 3]  # sorted by replicate
+    deadly = {**GOOD[6], "id": "deadly", "target": {**GOOD[6]["target"], "min_fatalities": 10}}
+    (q,) = load_questions(write_questions(run_dir / "deadly.yaml", [deadly]))
+    assert list(score.target_values(q, run.runs, run.events, run.horizon)) == [1, 0, *zeros]
+    assert "fatalities>=10" in q.target.describe()
 
 
 def test_score_run_scores_and_status(run_dir, questions):

@@ -64,16 +64,23 @@ def test_fact2_a_stronger_mechanism_makes_truces_last_longer(base, record_proper
 
 
 def test_fact2_no_mechanism_is_worse_than_the_default_joint_one(base, record_property):
+    """The joint mechanism against none, replicate by replicate: the two arms share their
+    replicate seeds (common random numbers), so the difference in days to a breakdown is
+    paired (Wilcoxon signed-rank, one-sided). Since the militants are deterred only through
+    Kabul and Pakistan is not reassured by a finding that "militants did it" unless Kabul
+    acts, the mechanism's effect is smaller than it was (about 11 days in the first year,
+    not 24) and a log-rank test on unpaired arms of 400 has little power for it."""
     none = run_ensemble(with_values(base, {"mvm.design": "none", "mvm.start": "never"})).runs
     joint = run_ensemble(base).runs
+    paired = stats.wilcoxon(joint["truce_days"], none["truce_days"], alternative="greater")
     test = logrank_test(none["truce_days"], joint["truce_days"], none["collapsed"], joint["collapsed"])
     record_property("mean_truce_joint_none", (joint["truce_days"].mean(), none["truce_days"].mean()))
     horizon = base.run.horizon_days
     record_property(
         "p_hold_horizon_joint_none", ((joint["truce_days"] >= horizon).mean(), (none["truce_days"] >= horizon).mean())
     )
-    record_property("logrank_p", test.p_value)
-    assert test.p_value < 0.01
+    record_property("wilcoxon_p_logrank_p", (paired.pvalue, test.p_value))
+    assert paired.pvalue < 0.001
     assert joint["truce_days"].mean() > none["truce_days"].mean()
 
 
