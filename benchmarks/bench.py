@@ -60,6 +60,10 @@ RESULTS = Path(__file__).resolve().parent / "results"
 #: Days simulated per second by one calibrated default replicate on one core, recorded
 #: at the end of issue 17 (make bench on the 2-core machine of the project).
 BUDGET_DAYS_PER_S = 19_700
+#: One replicate of the calibrated default on one core just before the strategic actors
+#: (issue 13), measured side by side with them on this machine (best of 3 x 300
+#: replicates, event log on): 12.4 ms. The actors' budget: at most twice that.
+BEFORE_ACTORS_MS = 12.4
 #: The empty Mesa model's 365 steps when the targets were set (2.8-3.9 ms: the middle).
 TARGET_REFERENCE_MS = 3.35
 
@@ -392,6 +396,13 @@ def main(argv: list[str] | None = None) -> int:
         f"(half the {BUDGET_DAYS_PER_S:,} recorded at the end of issue 17)",
         flush=True,
     )
+    report["ratio_to_before_actors"] = ratio = c["per_replicate_ms"] / BEFORE_ACTORS_MS
+    print(
+        f"calibrated default against the model before the strategic actors ({BEFORE_ACTORS_MS} ms measured side by "
+        f"side): {ratio:.2f}x {'OK' if ratio <= 2 else 'FAIL'} (budget: at most 2x; noisy on a shared machine)",
+        flush=True,
+    )
+    ok = ok and ratio <= 2
     report["event_log"] = log = bench_event_log(args.single)
     log_ok = log["log_share"] <= 0.25
     print(
