@@ -31,7 +31,11 @@ def incident_event(day: int, inc: Incident, crossings: Sequence[str]) -> Event:
     the militants (the host denies any part, as Kabul does); for a clash, the victim's
     forces (each side says the other fired first); for a deliberate strike, whoever it
     answers (the militants, if it answers a militant attack: Pakistan says it strikes
-    militant hideouts, as on 9 and 15-17 October 2025).
+    militant hideouts, as on 9 and 15-17 October 2025). A strike on militants on Afghan
+    soil is an air or drone strike with actor 2 the militants (not fire between the
+    states' forces); an overt air strike has detail "overt", a high-profile attack
+    "high-profile". Each government's reading (``pak_breach``, ``afg_breach``): whether
+    the victim's government counts the event as a breach by the other.
     """
     crossing = crossings[inc.crossing] if inc.crossing >= 0 else None
     kind, detail = inc.kind, None
