@@ -10,6 +10,9 @@ restricted mean days to 90% trade recovery. Each stage is a Hydra sweep over the
 of its design (``parameters.row``), so it scales out like any sweep (add
 hydra/launcher=slurm). Method: sim/analysis/sensitivity.py.
 
+``--reduced``: 4 trajectories x 50 replicates, then Sobol with 64 x (k + 2) points x 25
+replicates (about 20 minutes on 2 cores), for a re-measurement between full runs.
+
 Writes morris.png, sobol.png, morris.csv, sobol.csv and results.md into
 experiments/results/sensitivity/ (or --out); the designs and sweeps in morris/ and sobol/.
 """
@@ -17,6 +20,7 @@ experiments/results/sensitivity/ (or --out); the designs and sweeps in morris/ a
 from __future__ import annotations
 
 import argparse
+import sys
 
 import pandas as pd
 
@@ -29,6 +33,8 @@ from .base import Experiment, parse_args, run, write_report
 NAME = "sensitivity"
 FULL = {"trajectories": 10, "morris_replicates": 100, "sobol_n": 128, "sobol_replicates": 50, "top": 4}
 QUICK = {"trajectories": 2, "morris_replicates": 10, "sobol_n": 8, "sobol_replicates": 10, "top": 2}
+#: ``--reduced``: between the two, for a re-measurement in about 20 minutes on 2 cores.
+REDUCED = {"trajectories": 4, "morris_replicates": 50, "sobol_n": 64, "sobol_replicates": 25, "top": 4}
 SEED = 20251105  # SALib's samplers and bootstraps
 
 
@@ -84,8 +90,12 @@ def headline(morris: pd.DataFrame, sobol: pd.DataFrame, n_factors: int) -> str:
 
 
 def main(argv=None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    reduced = "--reduced" in argv
+    if reduced:
+        argv.remove("--reduced")
     args = parse_args(NAME, __doc__, argv)
-    size = QUICK if args.quick else FULL
+    size = QUICK if args.quick else REDUCED if reduced else FULL
     factors = sa.factors(default_config())
 
     morris_design = sa.morris_design(factors, size["trajectories"], seed=SEED)

@@ -363,7 +363,8 @@ class SpoilersConfig:
         "e-folding time in which a degraded cell rebuilds its capacity", lo=1, hi=3650, unit="days", sa=(15, 120)
     )
     strike_mobilisation: float = knob(
-        "attack rate added (as a share) by each state strike on Afghan soil, fading (recruitment, revenge)",
+        "mobilisation added by each state strike on Afghan soil, fading (recruitment, revenge); a mobilisation m "
+        "multiplies the attack rate by 1 + m / (1 + m), at most 2",
         lo=0,
         hi=5,
         sa=(0.0, 0.2),

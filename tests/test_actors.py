@@ -82,6 +82,7 @@ def strikes_ordered(m: CeasefireModel, grievance: float, trials: int = 400) -> d
     counts: dict[Kind | None, int] = {None: 0, Kind.STRIKE_ON_MILITANTS: 0, Kind.AIR_STRIKE: 0, Kind.RETALIATION: 0}
     for _ in range(trials):
         pak.grievance, pak.trust, pak.domestic_pressure = grievance, 0.0, grievance
+        pak.ordered_strike_on = -1  # a fresh day
         m.states.choose_answer(pak, attack(), day=20)
         counts[m.states.incoming.pop().kind if m.states.incoming else None] += 1
     return counts
@@ -101,10 +102,22 @@ def test_pakistan_holds_strikes_the_militants_or_strikes_overtly_as_its_motive_g
     fire = Incident(1, Kind.RETALIATION, AFG, PAK, 5, 0)
     kinds = set()
     for _ in range(100):
+        pak.ordered_strike_on = -1
         m.states.choose_answer(pak, fire, day=20)
         kinds |= {s.kind for s in m.states.incoming}
         m.states.incoming.clear()
     assert kinds == {Kind.RETALIATION}
+
+
+def test_a_state_orders_at_most_one_strike_a_day():
+    m = model()
+    pak = m.states.pak
+    pak.grievance, pak.trust, pak.domestic_pressure = 1.0, 0.0, 1.0
+    for _ in range(20):
+        m.states.choose_answer(pak, attack(), day=30)
+    assert len(m.states.incoming) == 1
+    m.states.choose_answer(pak, attack(), day=31)
+    assert len(m.states.incoming) <= 2
 
 
 def test_an_unanswered_breach_after_the_public_threat_costs_pakistan_domestic_pressure():

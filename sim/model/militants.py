@@ -81,9 +81,11 @@ class Militants:
 
     * the cells' remaining capacity (a strike on the militants degrades the cell hit;
       it rebuilds: :class:`SpoilerCell`),
-    * ``1 + mobilisation``: every state strike on Afghan soil adds ``strike_mobilisation``,
-      fading with ``mobilisation_days`` (revenge and recruitment: Kydd & Walter, IO 56(2)
-      2002; Byman, *Deadly Connections* 2005),
+    * ``1 + m / (1 + m)`` for a mobilisation ``m``: every state strike on Afghan soil adds
+      ``strike_mobilisation`` to ``m``, fading with ``mobilisation_days`` (revenge and
+      recruitment: Kydd & Walter, IO 56(2) 2002; Byman, *Deadly Connections* 2005); the
+      effect saturates, at most doubling the rate (assumption: recruits need arms and
+      training), so that strikes and attacks cannot feed each other without bound,
     * ``round_surge`` within ``surge_window_days`` of a round, and ``1 + trust_surge *
       mean trust`` (spoilers strike when a deal is near and when the moderates look
       strong: Kydd & Walter 2002; Clayton et al. 2022),
@@ -154,7 +156,8 @@ class Militants:
     def step(self, day: int, states: States, border: Border) -> list[Incident]:
         """Today's attacks: the routine ones logged, the notable ones as incidents."""
         sp, rng = self.config, self.stream
-        rate = sp.attack_rate * (1.0 - self.lost) * (1.0 + self.mobilisation)
+        m = self.mobilisation
+        rate = sp.attack_rate * (1.0 - self.lost) * (1.0 + m / (1.0 + m))
         if day in self.surge_days:
             rate *= sp.round_surge
         if sp.trust_surge:

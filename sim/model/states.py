@@ -66,6 +66,7 @@ class State(mesa.Agent):
         self.crackdown_until = -1  # the day its current crackdown on the militants ends
         self.crackdown_boost = 0.0  # suppression the crackdown adds while it runs
         self.named_inaction = 0.0  # will to act added by findings naming its inaction
+        self.ordered_strike_on = -1  # the last day it ordered a strike (at most one a day)
         self.economic_pressure = init.trade_dependence  # the crossings are closed on day 0
         self.hostile_acts_today = 0
 
@@ -354,8 +355,13 @@ class States:
         when its motive clears the threshold by ``overt_margin`` or more (the logistic's
         midpoint), an overt air strike on Afghan targets ("retaliation deep into
         Afghanistan", Asif, 29 Oct 2025). A breach Pakistan leaves unanswered after its
-        public threat costs it domestic pressure (an audience cost: Fearon, APSR 1994)."""
+        public threat costs it domestic pressure (an audience cost: Fearon, APSR 1994).
+        A state orders at most one strike a day, whatever the number of hostile acts it
+        answers (otherwise chains of strikes, each answered, pile up without bound when
+        neither side is generous)."""
         m, st, ch = self.model, self.config.states, self.config.choices
+        if victim.ordered_strike_on == day:
+            return  # one strike a day answers all of the day's hostile acts
         margin = victim.motive_margin(
             m.monitor.expected_penalty(day), m.mediation.pressure, self.config.mediation.cost_weight
         )
@@ -370,6 +376,7 @@ class States:
                 kind, mean = Kind.AIR_STRIKE, ch.overt_casualties_mean
             else:
                 kind = Kind.STRIKE_ON_MILITANTS
+        victim.ordered_strike_on = day
         strike = m.border.new_incident(day, kind, victim.key, victim.other.key, mean, self.stream, provoked_by=inc)
         if kind is Kind.STRIKE_ON_MILITANTS:
             strike.breach = self.config.breaches.afghanistan_counts_strikes_on_militants
