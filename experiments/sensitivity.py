@@ -32,7 +32,7 @@ from .base import Experiment, parse_args, run, write_report
 
 NAME = "sensitivity"
 FULL = {"trajectories": 10, "morris_replicates": 100, "sobol_n": 128, "sobol_replicates": 50, "top": 4}
-QUICK = {"trajectories": 2, "morris_replicates": 10, "sobol_n": 8, "sobol_replicates": 10, "top": 2}
+QUICK = {"trajectories": 2, "morris_replicates": 6, "sobol_n": 8, "sobol_replicates": 10, "top": 2}
 #: ``--reduced``: between the two, for a re-measurement in about 20 minutes on 2 cores.
 REDUCED = {"trajectories": 4, "morris_replicates": 50, "sobol_n": 64, "sobol_replicates": 25, "top": 4}
 SEED = 20251105  # SALib's samplers and bootstraps

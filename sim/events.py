@@ -48,8 +48,9 @@ STATE_FIRE = (ARMED_CLASH, SHELLING, AIR_DRONE_STRIKE)
 #: A militant attack (ACLED: remote explosive / suicide bomb / armed attack).
 MILITANT_ATTACK = "militant_attack"
 CROSSING_CLOSED = "crossing_closed"
-CROSSING_REOPENED = "crossing_reopened"  # detail "humanitarian" for a reduced lane
+CROSSING_REOPENED = "crossing_reopened"  # detail "aid lane" (reduced) or "people only" (no trucks)
 TALKS_ROUND = "talks_round"  # detail: agreed, salvaged or failed
+TALKS_OFFER = "talks_offer"  # a text put to the parties; detail: the round, the package, who accepts
 MVM_FINDING = "mvm_finding"  # actor 2: whom the finding names
 RENUNCIATION = "renunciation"  # a government states that the truce no longer holds
 TRUCE_RENEWED = "truce_renewed"  # detail: brokered, or the round that agreed it
@@ -60,6 +61,7 @@ EVENT_TYPES = (
     CROSSING_CLOSED,
     CROSSING_REOPENED,
     TALKS_ROUND,
+    TALKS_OFFER,
     MVM_FINDING,
     RENUNCIATION,
     TRUCE_RENEWED,

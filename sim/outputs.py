@@ -45,6 +45,9 @@ class Series:
 
 SERIES: tuple[Series, ...] = (
     Series("trade_index", "trade index", "border.trade_index", "all"),
+    Series("bilateral_usd", "bilateral trade, US$ a day", "border.bilateral_usd", "all"),
+    Series("transit_usd", "transit trade, US$ a day", "border.transit_usd", "all"),
+    Series("diverted", "share of trade diverted to other routes", "border.diverted_share", "all"),
     Series("trust_afg_in_pak", "Afghanistan's trust in Pakistan", "states.afg.trust", "alive"),
     Series("trust_pak_in_afg", "Pakistan's trust in Afghanistan", "states.pak.trust", "alive"),
     Series("grievance_afg", "Afghanistan's grievance", "states.afg.grievance", "alive"),
@@ -135,9 +138,19 @@ def coded(name: str) -> Callable[[Any, dict[str, np.ndarray]], Any]:
     return lambda m, s: m.coded()[name]
 
 
-def _trade_loss_usd(m: Any, s: dict[str, np.ndarray]) -> float:
-    lost_days = (1.0 - s["trade_index"][1:]).sum()
-    return float(lost_days * m.config.scenario.trade_usd_per_day)
+def _loss_usd(which: str) -> Callable[[Any, dict[str, np.ndarray]], float]:
+    """Trade lost against the pre-crisis flow, US$, over the days run: bilateral, transit or both."""
+    keys = ("bilateral", "transit") if which == "all" else (which,)
+
+    def read(m: Any, s: dict[str, np.ndarray]) -> float:
+        sc = m.config.scenario
+        lost = 0.0
+        for k in keys:
+            baseline = getattr(sc, f"{k}_usd_per_day")
+            lost += float((baseline - s[f"{k}_usd"][1 : m.day + 1]).sum())
+        return lost
+
+    return read
 
 
 #: The replicate's identity: the first columns of runs.parquet.
@@ -208,7 +221,16 @@ OUTCOMES: tuple[Outcome, ...] = (
         "first day trade reached 90% of its baseline",
         lambda m, s: first_day_at_least(s["trade_index"], 0.9),
     ),
-    Outcome("trade_loss_usd", "float64", "trade lost against the pre-crisis flow, US$", _trade_loss_usd),
+    Outcome("trade_loss_usd", "float64", "trade lost against the pre-crisis flow, US$", _loss_usd("all")),
+    Outcome("bilateral_loss_usd", "float64", "bilateral trade lost, US$", _loss_usd("bilateral")),
+    Outcome("transit_loss_usd", "float64", "transit trade lost, US$", _loss_usd("transit")),
+    Outcome(
+        "diverted_end",
+        "float64",
+        "share of trade diverted to other routes at the end",
+        attr("border.diverted_share"),
+        {"diverted_end_mean": "mean"},
+    ),
     Outcome("incidents", "int64", "incidents", attr("incidents"), {"incidents_mean": "mean"}),
     Outcome("detected", "int64", "detected by the mechanism", attr("monitor.detected"), {"detected_mean": "mean"}),
     Outcome(
@@ -282,6 +304,22 @@ OUTCOMES: tuple[Outcome, ...] = (
         lambda m, s: nan_if_none(m.border.first_reopen_day),
         {"reopened_share": "share", "first_reopen_day_median": "median"},
     ),
+    Outcome(
+        "agreement_day",
+        "float64",
+        "day a round first agreed a package",
+        lambda m, s: nan_if_none(m.talks.agreed_day),
+        {"agreement_share": "share", "agreement_day_median": "median"},
+    ),
+    Outcome(
+        "mvm_agreed_day",
+        "float64",
+        "day a round first agreed a mechanism",
+        lambda m, s: nan_if_none(m.monitor.agreed_day),
+        {"mvm_agreed_share": "share", "mvm_agreed_day_median": "median"},
+    ),
+    Outcome("package", "string", "the package agreed and in force at the end", lambda m, s: m.talks.describe()),
+    Outcome("texts", "int64", "texts put to the parties in all rounds", attr("talks.texts")),
     Outcome("rounds_agreed", "int64", "rounds that ended in agreement", attr("talks.agreed")),
     Outcome("rounds_salvaged", "int64", "rounds the mediators salvaged", attr("talks.salvaged")),
     Outcome("rounds_failed", "int64", "rounds that broke down", attr("talks.failed")),

@@ -188,12 +188,19 @@ class ScenarioConfig:
     start_date: str = knob(
         "calendar date of day 0", source="Doha ceasefire 19 Oct 2025 (seed article; menafn.com/1110215738)"
     )
-    trade_usd_per_day: float = knob(
-        "pre-crisis trade across the border",
+    bilateral_usd_per_day: float = knob(
+        "pre-crisis bilateral trade across the border",
         lo=0,
         hi=1e10,
         unit="US$/day",
-        source="Oct 2024 trade US$247 m / 31 days (ariananews.af)",
+        source="FY2024-25 bilateral trade US$1.998 bn / 365 (nukta.com; case-facts.md)",
+    )
+    transit_usd_per_day: float = knob(
+        "pre-crisis Afghan transit trade through Pakistan",
+        lo=0,
+        hi=1e10,
+        unit="US$/day",
+        source="FY2024-25 transit trade US$0.974 bn / 365 (nukta.com; case-facts.md)",
     )
     rounds: list[Round] = knob(
         "scheduled rounds of talks", source="Istanbul 25-30 Oct (trtworld.com), 6 Nov 2025 (seed article)"
@@ -377,11 +384,14 @@ class SpoilersConfig:
 
 @dataclass(frozen=True)
 class CrossingsConfig:
-    reopen_rule: Literal["calm", "agreement", "humanitarian"] = knob(
-        "when Pakistan reopens: after calm, after an agreement, or a humanitarian early opening"
+    reopen_rule: Literal["lever", "calm", "agreement"] = knob(
+        "how Pakistan decides to reopen: lever (its choice, tied to what the talks deliver, to calm and to its own "
+        "economic pressure), calm (a daily chance after a spell of calm: the first generation's rule), agreement "
+        "(calm, and a mechanism agreed)",
+        source="2017: closed about a month, reopening tied to action against a list of 76 militants (record sec. 3)",
     )
     reopen_calm_days: int = knob(
-        "quiet days Pakistan wants before reopening",
+        "quiet days Pakistan wants before reopening (lever: the calm term is full after this many)",
         lo=0,
         hi=365,
         unit="days",
@@ -389,17 +399,59 @@ class CrossingsConfig:
         source="earlier closures lasted 6-27 days (thenews.com.pk 1044363, 1293239; wionews.com); magnitude assumption",
     )
     reopen_prob: float = knob(
-        "daily chance Pakistan reopens the closed crossings once the rule is met",
+        "daily chance Pakistan reopens the closed crossings once the rule is met (lever: at full will)",
         lo=0,
         hi=1,
         unit="1/day",
         sa=(0.01, 0.2),
     )
-    humanitarian_day: int = knob(
-        "humanitarian rule: day the crossings open at reduced capacity", lo=0, hi=3650, unit="day"
+    reopen_threshold: float = knob(
+        "lever: Pakistan's security case for keeping the border shut (threshold of its will to reopen)",
+        lo=0,
+        hi=3,
+        sa=(0.4, 1.4),
+        source="Foreign Office 24 and 31 Oct 2025: trade closed 'till the evaluation of the security situation' "
+        "(record sec. 3); magnitude assumption",
     )
-    humanitarian_capacity: float = knob(
-        "humanitarian rule: capacity share before a full reopening", lo=0, hi=1, sa=(0.1, 0.4)
+    reopen_noise: float = knob("lever: logistic temperature of the choice to reopen", lo=0.001, hi=1, sa=(0.05, 0.3))
+    reopen_delivery_weight: float = knob(
+        "lever: weight of what the talks delivered on the TTP (the agreed position; a crackdown under way adds half)",
+        lo=0,
+        hi=3,
+        sa=(0.5, 1.5),
+        source="2017: reopening tied to action against a list of militants (record sec. 3); magnitude assumption",
+    )
+    reopen_calm_weight: float = knob(
+        "lever: weight of calm (quiet days over reopen_calm_days, at most 1)", lo=0, hi=3, sa=(0.2, 0.8)
+    )
+    reopen_economic_weight: float = knob(
+        "lever: weight of Pakistan's own economic pressure (tomato prices up fivefold, Rs1 bn a day lost)",
+        lo=0,
+        hi=3,
+        sa=(0.2, 1.0),
+        source="Reuters via Geo, 24 Oct 2025 (record sec. 3); magnitude assumption",
+    )
+    trade_commitment_weight: float = knob(
+        "lever: will to reopen added by the agreed trade position (1: trade separated from politics)",
+        lo=0,
+        hi=3,
+        sa=(0.2, 1.0),
+        source="Kabul's demand to 'separate trade from politics' (29 Oct 2025); magnitude assumption",
+    )
+    aid_lane: Literal["none", "people", "goods"] = knob(
+        "a lane through the closed crossings: none, people only (returning refugees: no trucks), or people and "
+        "humanitarian goods (aid_lane_capacity of the trucks)",
+        source="Torkham reopened 1 Nov 2025 for returning refugees only (record sec. 3)",
+    )
+    aid_lane_day: int = knob(
+        "day the lane opens (an agreed trade position of 'aid lane' or more opens a goods lane at once)",
+        lo=0,
+        hi=3650,
+        unit="day",
+        source="1 Nov 2025 = day 13 (record sec. 3)",
+    )
+    aid_lane_capacity: float = knob(
+        "goods lane: capacity, share of the baseline trucks", lo=0, hi=1, sa=(0.1, 0.4)
     )
     ramp_initial: float = knob(
         "capacity share on the day of reopening",
@@ -436,17 +488,182 @@ class CrossingsConfig:
     near_crossing_share: float = knob(
         "share of incidents near enough a crossing to close it", lo=0, hi=1, sa=(0.1, 0.6)
     )
+    transit_diversion_max: float = knob(
+        "share of Afghan transit trade a long closure diverts to other routes (Iran, Central Asia) at most",
+        lo=0,
+        hi=1,
+        sa=(0.4, 0.9),
+        source="~2016: 75% of Afghan transit trade said to have moved to Iran; ~2018: 80% of cargo to Bandar Abbas and "
+        "Chabahar (record sec. 3)",
+    )
+    bilateral_diversion_max: float = knob(
+        "share of bilateral trade a long closure diverts at most (goods bought elsewhere)",
+        lo=0,
+        hi=1,
+        sa=(0.2, 0.6),
+        source="~Afghan trade with Pakistan fell from US$3 bn (2015) to 1.5 bn (2016) (record sec. 3)",
+    )
+    diversion_lag_days: int = knob(
+        "days of closure before traders start to switch routes",
+        lo=0,
+        hi=365,
+        unit="days",
+        sa=(20, 60),
+        source="the 25-27-day closure of Feb-Mar 2025 recovered fully within a month (case-facts.md): no lasting "
+        "diversion below about a month; magnitude assumption",
+    )
+    diversion_days: float = knob(
+        "e-folding time of the diversion once it starts", lo=1, hi=3650, unit="days", sa=(30, 180)
+    )
+    diversion_stickiness: float = knob(
+        "share of the diverted trade that does not come back when the crossings reopen (hysteresis: new contracts, "
+        "routes, ports)",
+        lo=0,
+        hi=1,
+        sa=(0.2, 0.8),
+        source="transit through Pakistan still down 60-66% in 2024-25 while Iran's Mahirud rose eightfold; against: "
+        "bilateral trade still US$1.6-2.3 bn (record sec. 3); magnitude assumption",
+    )
+    return_days: float = knob(
+        "e-folding time in which the rest of the diverted trade comes back after reopening",
+        lo=1,
+        hi=3650,
+        unit="days",
+        sa=(15, 120),
+    )
 
 
 @dataclass(frozen=True)
-class RoundsConfig:
-    agreement_base: float = knob(
-        "chance a round agrees, before trust, leverage and grievance", lo=-1, hi=1, sa=(0.1, 0.5)
+class IssuePosition:
+    """One party's position on one issue (positions 0, 1/3, 2/3, 1: sim/model/negotiation.py)."""
+
+    ideal: float = knob(
+        "its ideal position", lo=0, hi=1, source="its stated position (conf/config.yaml, record-to-5nov.md sec. 2)"
     )
-    trust_weight: float = knob("added to that chance by mean trust", lo=0, hi=5, sa=(0.5, 1.5))
-    leverage_weight: float = knob("added by the mediators' combined pressure", lo=0, hi=5, sa=(0.2, 1.0))
-    grievance_weight: float = knob("removed by mean grievance", lo=0, hi=5, sa=(0.2, 1.0))
-    breakdown_grievance: float = knob("grievance added to both by an unsalvaged breakdown", lo=0, hi=1, sa=(0.0, 0.2))
+    weight: float = knob(
+        "its weight on this issue (a party's weights are normalised to sum to 1)",
+        lo=0,
+        hi=1,
+        sa=(0.0, 0.6),
+        source="the emphasis of its statements (conf/config.yaml); magnitude assumption",
+    )
+    limit: float = knob(
+        "the least it accepts on this issue alone (its reservation point); its reservation value is the utility of "
+        "its limits",
+        lo=0,
+        hi=1,
+        sa=(0.0, 1.0),
+        source="assumption (conf/config.yaml gives the reading of each)",
+    )
+
+
+@dataclass(frozen=True)
+class IssueConfig:
+    afghanistan: IssuePosition = knob("Kabul's position")
+    pakistan: IssuePosition = knob("Pakistan's position")
+
+
+#: The agenda's issues (sim/model/negotiation.py: ISSUES), which negotiation.issues must list.
+AGENDA = ("ttp_action", "strikes", "mechanism", "trade", "refugees")
+
+
+@dataclass(frozen=True)
+class NegotiationConfig:
+    """The rounds of talks as bargaining (sim/model/talks.py, sim/model/negotiation.py)."""
+
+    protocol: Literal["single_text", "issue_by_issue"] = knob(
+        "what the texts of a round are: the mediators' single negotiating text linking issues (Raiffa 1982), or "
+        "offers issue by issue (Rubinstein 1982); with no mediator, issue by issue",
+        source="Raiffa, The Art and Science of Negotiation 1982; Sebenius 1983 (linkage)",
+    )
+    texts: int = knob("texts (offers) put to the parties in a round at most", lo=1, hi=50, sa=(2, 8))
+    walkout_risk: float = knob(
+        "chance a party walks out after a rejected text (risk of breakdown)",
+        lo=0,
+        hi=1,
+        sa=(0.05, 0.4),
+        source="Binmore, Rubinstein & Wolinsky, RAND J. Econ. 1986 (bargaining with a risk of breakdown); magnitude "
+        "assumption",
+    )
+    concession: float = knob(
+        "reservation value a party gives up with each rejected text, times (1 - its grievance)",
+        lo=0,
+        hi=1,
+        sa=(0.0, 0.06),
+        source="Rubinstein 1982 (the cost of delay); magnitude assumption",
+    )
+    leverage_weight: float = knob(
+        "reservation value lowered by the mediators' full pressure (sticks and carrots)",
+        lo=0,
+        hi=1,
+        sa=(0.0, 0.3),
+        source="Beardsley, The Mediation Dilemma 2011 (manipulative mediation); magnitude assumption",
+    )
+    grievance_weight: float = knob(
+        "reservation value raised by a party's full grievance", lo=0, hi=1, sa=(0.0, 0.3)
+    )
+    resolve_noise: float = knob(
+        "standard deviation of a party's private shock to its reservation value in a round (its resolve, which the "
+        "mediators do not know)",
+        lo=0,
+        hi=1,
+        sa=(0.0, 0.1),
+        source="Fearon, IO 1995 (private information about resolve); magnitude assumption",
+    )
+    coordination_cost: float = knob(
+        "each mediator beyond the first multiplies the walk-out risk by 1 + this (coordination)",
+        lo=0,
+        hi=5,
+        sa=(0.0, 0.6),
+        source="Beardsley, The Mediation Dilemma 2011 (several mediators coordinate poorly); magnitude assumption",
+    )
+    breakdown_grievance: float = knob("grievance added to both by a round that breaks down", lo=0, hi=1, sa=(0.0, 0.2))
+    salvage_gap_days: int = knob(
+        "days to the next round after a salvaged one",
+        lo=1,
+        hi=365,
+        unit="days",
+        sa=(3, 21),
+        source="round 2 salvaged 30 Oct, round 3 on 6 Nov 2025: 7 days (record sec. 2)",
+    )
+    hiatus_days: int = knob(
+        "days to the next round after a breakdown", lo=1, hi=3650, unit="days", sa=(14, 120)
+    )
+    step_back: float = knob(
+        "share of its leverage a mediator loses when a round breaks down (it steps back; rounds that agree or are "
+        "salvaged renew it)",
+        lo=0,
+        hi=1,
+        sa=(0.0, 0.5),
+        source="Beardsley 2011 (mediators' own costs); assumption",
+    )
+    ttp_commitment_weight: float = knob(
+        "Kabul's will to crack down added by its agreed TTP position (1: verified action)",
+        lo=0,
+        hi=3,
+        sa=(0.2, 1.2),
+        source="written commitments as costly signals (Fearon 1997, tying hands); magnitude assumption",
+    )
+    strike_commitment_weight: float = knob(
+        "restraint on Pakistan's strikes added by its agreed strikes position (1: airspace respected)",
+        lo=0,
+        hi=3,
+        sa=(0.0, 0.6),
+        source="Fearon, JCR 1997 (tying hands); magnitude assumption",
+    )
+    issues: dict[str, IssueConfig] = knob(
+        "the agenda: each party's ideal, weight and limit on each issue",
+        source="record-to-5nov.md sec. 2 (stated positions); magnitudes assumption",
+    )
+
+    def __post_init__(self) -> None:
+        if sorted(self.issues) != sorted(AGENDA):
+            raise ConfigError(
+                f"negotiation.issues: the agenda is {', '.join(AGENDA)}; got {', '.join(self.issues) or 'none'}."
+            )
+        for party in ("afghanistan", "pakistan"):
+            if sum(getattr(i, party).weight for i in self.issues.values()) <= 0:
+                raise ConfigError(f"negotiation.issues: {party}'s weights are all zero; give some issue a weight.")
 
 
 @dataclass(frozen=True)
@@ -676,10 +893,13 @@ class MvmConfig:
         "the design: a registered implementation (sim/model/monitor.py: none, joint, third_party, custom)",
         source="label",
     )
-    start: Literal["agreement", "day", "never"] = knob(
-        "when it operates: after a round agrees its details, from start_day, or never"
+    start: Literal["agreement", "imposed", "never"] = knob(
+        "when it operates: agreement (only once a round agrees a package with a mechanism, with the terms agreed, "
+        "setup_delay_days later), imposed (from start_day with full terms, whatever the talks: a what-if), or never"
     )
-    start_day: int = knob("start = day: the first operational day", lo=0, hi=3650, unit="day")
+    start_day: int = knob(
+        "start = imposed: the first operational day (unused otherwise)", lo=0, hi=3650, unit="day", sa=(0, 30)
+    )
     setup_delay_days: int = knob(
         "start = agreement: days from agreement to operation", lo=0, hi=3650, unit="days", sa=(0, 45)
     )
@@ -808,8 +1028,8 @@ class Config:
     states: StatesConfig = knob("behaviour of the two states")
     spoilers: SpoilersConfig = knob("militant spoilers")
     crossings: CrossingsConfig = knob("border crossings and trade")
-    rounds: RoundsConfig = knob(
-        "rounds of talks", source="Istanbul 25-30 Oct (trtworld.com), 6 Nov 2025 (seed article)"
+    negotiation: NegotiationConfig = knob(
+        "the rounds of talks as bargaining", source="Istanbul 25-30 Oct (trtworld.com), 6 Nov 2025 (seed article)"
     )
     collapse: CollapseConfig = knob("when the truce breaks down, and how it is renewed")
     breaches: BreachesConfig = knob("what each party counts as a breach")

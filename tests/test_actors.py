@@ -24,7 +24,7 @@ BASE = default_config(["parameters.table=null", "run.progress=false", "run.n_job
 #: attacks inside Afghanistan, so that nothing is ever misattributed.
 PERFECT = {
     "mvm.design": "custom",
-    "mvm.start": "day",
+    "mvm.start": "imposed",
     "mvm.start_day": 0,
     "mvm.coverage": 1.0,
     "mvm.detection_prob": 1.0,

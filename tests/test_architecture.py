@@ -139,7 +139,7 @@ def test_a_design_with_new_behaviour_is_one_registered_class(config):
             return None
 
     try:
-        base = with_values(config, {"parameters.table": None, "mvm.start": "day", "mvm.start_day": 0})
+        base = with_values(config, {"parameters.table": None, "mvm.start": "imposed", "mvm.start_day": 0})
         blind = with_values(base, {"mvm.design": "blind_for_test"})
         assert isinstance(CeasefireModel(blind, rng=1).monitor, Blind)
         seen = [CeasefireModel(cfg, rng=s).run()[0]["detected"] for cfg in (base, blind) for s in range(20)]

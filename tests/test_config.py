@@ -27,7 +27,7 @@ def test_every_option_of_every_group_validates(group):
         ({"run.replicates": "many"}, "run.replicates", "an integer"),
         ({"run.n_jobs": 0}, "run.n_jobs", "except 0"),
         ({"run.progress": "yes"}, "run.progress", "true or false"),
-        ({"crossings.reopen_rule": "never"}, "crossings.reopen_rule", "'calm', 'agreement', 'humanitarian'"),
+        ({"crossings.reopen_rule": "never"}, "crossings.reopen_rule", "'lever', 'calm', 'agreement'"),
         ({"states.accident_rate": float("nan")}, "states.accident_rate", "[0, 0.5]"),
         ({"scenario.start_date": "19/10/2025"}, "scenario.start_date", "YYYY-MM-DD"),
     ],
@@ -41,7 +41,7 @@ def test_bad_values_name_the_key_and_what_is_allowed(config, values, key, allowe
 
 def test_cross_field_checks(config):
     with pytest.raises(ConfigError, match="design 'none' needs mvm.start=never"):
-        with_values(config, {"mvm.design": "none", "mvm.start": "day"})
+        with_values(config, {"mvm.design": "none", "mvm.start": "imposed"})
     with pytest.raises(ConfigError, match="end_day"):
         with_values(config, {"scenario.rounds": [{"name": "r", "start_day": 9, "end_day": 3}]})
 

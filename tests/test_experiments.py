@@ -78,8 +78,8 @@ def _run_quick(name: str, out: Path) -> str:
 
 
 def test_sensitivity_quick(sensitivity_quick):
-    """Morris over all 117 parameters, then Sobol over the most influential; a parameter the
-    default scenario never uses (the humanitarian rule's capacity, under the calm rule)
+    """Morris over all 158 parameters, then Sobol over the most influential; a parameter the
+    default scenario never uses (the start day of an imposed mechanism, when it must be agreed)
     has an elementary effect of exactly 0 (common random numbers), the top one weeks."""
     out = sensitivity_quick
     report = (out / "results.md").read_text()
@@ -87,8 +87,8 @@ def test_sensitivity_quick(sensitivity_quick):
     for fig in ("morris.png", "sobol.png"):
         assert mpimg.imread(out / fig).shape[0] > 100 and f"]({fig})" in report
     morris = pd.read_csv(out / "morris.csv")
-    assert len(morris) == 2 * 117 and set(morris["output"]) == {"rmst_days", "trade90_days"}
-    unused = morris.loc[morris["key"] == "crossings.humanitarian_capacity"]
+    assert len(morris) == 2 * 158 and set(morris["output"]) == {"rmst_days", "trade90_days"}
+    unused = morris.loc[morris["key"] == "mvm.start_day"]
     assert (unused["mu_star"] == 0).all()
     top = morris.loc[(morris["output"] == "rmst_days") & (morris["rank"] == 1)].iloc[0]
     assert top["mu_star"] > 20  # days (two trajectories: too few for a tight interval)

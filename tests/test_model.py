@@ -18,7 +18,7 @@ from sim.schema import Config
 
 BASE = with_values(default_config(), {"run.horizon_days": 120})
 #: the behavioural blocks whose every numeric knob the property tests vary
-VARIED = ("states", "spoilers", "crossings", "rounds", "collapse", "mvm", "mediation")
+VARIED = ("states", "spoilers", "crossings", "negotiation", "collapse", "mvm", "mediation")
 
 
 def numeric_knobs(config: Config) -> dict[str, tuple[type, float, float]]:
@@ -45,9 +45,9 @@ def configs(draw) -> Config:
     for key, (tp, lo, hi) in KNOBS.items():
         if draw(st.booleans()):
             values[key] = draw(st.integers(int(lo), int(hi)) if tp is int else st.floats(lo, hi))
-    values["mvm.start"] = draw(st.sampled_from(["agreement", "day", "never"]))
+    values["mvm.start"] = draw(st.sampled_from(["agreement", "imposed", "never"]))
     values["mvm.design"] = "custom"
-    values["crossings.reopen_rule"] = draw(st.sampled_from(["calm", "agreement", "humanitarian"]))
+    values["crossings.reopen_rule"] = draw(st.sampled_from(["lever", "calm", "agreement"]))
     return with_values(BASE, values)
 
 
@@ -59,7 +59,7 @@ def test_invariants_hold_for_any_configuration(config, seed):
     horizon = config.run.horizon_days
     for key in ("trust_afg_in_pak", "trust_pak_in_afg", "grievance_afg", "grievance_pak"):
         assert series[key].min() >= 0.0 and series[key].max() <= 1.0, key
-    surge = max(config.crossings.surge_capacity, config.crossings.humanitarian_capacity)
+    surge = max(config.crossings.surge_capacity, config.crossings.aid_lane_capacity)
     assert series["trade_index"].min() >= 0.0
     assert series["trade_index"].max() <= surge + 1e-9
     assert abs(model.trucks_balance()) < 1e-6 * max(1.0, model.initial_trucks)
@@ -97,17 +97,29 @@ def test_same_seed_same_replicate_other_seed_differs():
     assert any(o != a[0] for o in others)
 
 
-def test_round_calendar_follows_the_real_dates_then_the_interval():
+def test_round_calendar_is_the_scenario_rounds():
     rounds = round_calendar(BASE, 120)
-    assert [r.end_day for r in rounds] == [11, 18, 48, 78, 108]
+    assert [r.end_day for r in rounds] == [11, 18]
     assert rounds[0].start_day == 6
+    assert [r.end_day for r in round_calendar(BASE, 15)] == [11]
 
 
 def test_mechanism_starts_after_agreement_and_setup_delay():
-    cfg = with_values(BASE, {"rounds.agreement_base": 1.0, "spoilers.attack_rate": 0.0, "states.accident_rate": 0.0})
+    cfg = with_values(
+        BASE,
+        {
+            "negotiation.leverage_weight": 0.15,
+            "negotiation.grievance_weight": 0.0,
+            "negotiation.concession": 0.0,
+            "negotiation.resolve_noise": 0.0,
+            "spoilers.attack_rate": 0.0,
+            "states.accident_rate": 0.0,
+        },
+    )
     row, _ = CeasefireModel(cfg, rng=3).run()
+    assert row["agreement_day"] == 11 and row["mvm_agreed_day"] == 11
     assert row["mvm_operational_day"] == 11 + cfg.mvm.setup_delay_days
-    fixed = with_values(cfg, {"mvm.start": "day", "mvm.start_day": 5})
+    fixed = with_values(cfg, {"mvm.start": "imposed", "mvm.start_day": 5})
     assert CeasefireModel(fixed, rng=3).run()[0]["mvm_operational_day"] == 5
 
 

@@ -19,7 +19,7 @@ from sim.run.ensemble import run_ensemble
 #: The mechanism operating from day 0, so that designs differ only in their knobs.
 FROM_DAY_0 = {
     "mvm.design": "custom",
-    "mvm.start": "day",
+    "mvm.start": "imposed",
     "mvm.start_day": 0,
     "mvm.coverage": 0.6,
     "mvm.acceptance": 0.8,

@@ -1,7 +1,9 @@
-"""The border: its crossings, the trucks they carry, and Pakistan's rule for reopening them."""
+"""The border: its crossings, the trucks they carry, Pakistan's decision to reopen them, and the
+trade a long closure diverts to other routes."""
 
 from __future__ import annotations
 
+import math
 import random
 from typing import TYPE_CHECKING
 
@@ -9,11 +11,11 @@ import mesa
 
 from ..events import AFGHANISTAN, CROSSING_CLOSED, CROSSING_REOPENED, PAKISTAN
 from .incidents import STRIKES, Incident, Kind
+from .states import logistic
 
 if TYPE_CHECKING:
-    from ..schema import CrossingInit, CrossingsConfig
+    from ..schema import CrossingInit, CrossingsConfig, ScenarioConfig
     from .eventlog import EventLog
-    from .monitor import Monitor
     from .states import State
 
 
@@ -56,14 +58,15 @@ class Crossing(mesa.Agent):
         self.border.steady_trade = False  # the border's fast path no longer applies
 
     def open_lane(self, day: int, capacity: float) -> None:
-        """A humanitarian lane through a closed crossing (reduced capacity)."""
-        if self.partial_capacity == 0.0 and capacity > 0.0 and not self.is_open:
-            self.border.log.add(day, CROSSING_REOPENED, PAKISTAN, crossing=self.name, detail="humanitarian")
-        self.partial_capacity = capacity
+        """An aid lane through a closed crossing: people and humanitarian goods (reduced
+        capacity; a lane for people only carries no trucks)."""
+        if self.partial_capacity < capacity and not self.is_open:
+            self.border.log.add(day, CROSSING_REOPENED, PAKISTAN, crossing=self.name, detail="aid lane")
+        self.partial_capacity = max(self.partial_capacity, capacity)
 
     def close_lane(self, day: int) -> None:
         if self.partial_capacity > 0.0 and not self.is_open:
-            self.border.log.add(day, CROSSING_CLOSED, PAKISTAN, crossing=self.name, detail="humanitarian")
+            self.border.log.add(day, CROSSING_CLOSED, PAKISTAN, crossing=self.name, detail="aid lane")
         self.partial_capacity = 0.0
 
     def capacity_share(self, ramp_initial: float, ramp_days: int, surge: float) -> float:
@@ -74,16 +77,19 @@ class Crossing(mesa.Agent):
             return surge
         return ramp_initial + (surge - ramp_initial) * self.days_open / ramp_days
 
-    def operate(self, ramp_initial: float, ramp_days: int, surge: float, closed_arrival_share: float) -> float:
-        """One day of traffic, first in first out; returns the trucks that crossed."""
+    def operate(
+        self, ramp_initial: float, ramp_days: int, surge: float, closed_arrival_share: float, demand: float
+    ) -> float:
+        """One day of traffic, first in first out; returns the trucks that crossed. Arrivals
+        are the baseline times ``demand`` (what has not been diverted to other routes)."""
         if self.is_open or self.partial_capacity > 0.0:
-            arrivals = self.baseline
+            arrivals = self.baseline * demand
             queue = self.backlog + arrivals
             done = min(queue, self.baseline * self.capacity_share(ramp_initial, ramp_days, surge))
             if self.is_open:
                 self.days_open += 1
         else:
-            arrivals = self.baseline * closed_arrival_share
+            arrivals = self.baseline * closed_arrival_share * demand
             queue = self.backlog + arrivals
             done = 0.0
         left = queue - done
@@ -98,20 +104,21 @@ class Crossing(mesa.Agent):
 
 class Border:
     """The crossings together: where incidents happen, which close them, when Pakistan
-    reopens them, and the day's trade.
+    reopens them, the day's trade, and the trade that goes elsewhere.
 
     Pakistan shuts every crossing after a deliberate strike (as on 11-12 October 2025) and
-    a crossing near a serious incident; it reopens the closed ones, with a daily chance
-    ``reopen_prob`` scaled by its economic pressure and trust, once ``reopen_calm_days``
-    have passed without a state-on-state or serious incident (and, under the 'agreement'
-    rule, once a mechanism is agreed), never while the truce is broken down. Earlier
-    closures lasted 6-27 days (case-facts.md). Closures and reopenings go to the log.
+    a crossing near a serious incident. Reopening is Pakistan's decision
+    (:meth:`reopen_chance`), never while the truce is broken down nor while Kabul
+    suspends trade (:meth:`suspend_trade`). A lane for people, or people and humanitarian
+    goods, can run through the closed crossings (``aid_lane``; Torkham reopened for
+    returning refugees only on 1 November 2025). A long closure diverts Afghan trade to
+    other routes with hysteresis (:meth:`divert`). Closures and reopenings go to the log.
     """
 
     def __init__(
         self,
         model: mesa.Model,
-        crossings: dict[str, CrossingInit],
+        scenario: ScenarioConfig,
         config: CrossingsConfig,
         rng: random.Random,
         log: EventLog,
@@ -120,19 +127,32 @@ class Border:
         self.config = config
         self.log = log
         self.stream = rng
-        self.crossings = tuple(Crossing(self, name, c, config.max_queue_days) for name, c in crossings.items())
+        self.crossings = tuple(
+            Crossing(self, name, c, config.max_queue_days) for name, c in scenario.crossings.items()
+        )
         self.baseline_trucks = sum(c.baseline for c in self.crossings)
         self.initial_trucks = sum(c.backlog for c in self.crossings)
         self._weights = [c.baseline for c in self.crossings]
+        usd = scenario.bilateral_usd_per_day + scenario.transit_usd_per_day
+        self._transit_share = scenario.transit_usd_per_day / usd if usd > 0 else 0.0
         self.last_serious_day = 0  # the fighting ran up to the ceasefire
         self.trade_index = 0.0
         self.open_crossings = 0
         self.stranded_trucks = self.initial_trucks
         self.first_reopen_day: int | None = None
-        self.steady_trade = False  # all crossings open at baseline flow: a fast path
-        self.steady_days = 0  # days on that path (arrivals = trucks through = baseline)
+        self.steady_trade = False  # all crossings open at the day's demand, no queue: a fast path
+        self.steady_trucks = 0.0  # trucks through (= arrivals) on that path
         self.suspended_until = 0  # Kabul suspends trade from its side until this day
         self.suspensions = 0
+        self.agreed_trade = 0.0  # the trade position agreed in the talks
+        self.closed_run = 7  # days every crossing has been shut for trade (since 12 October: day -7)
+        self.diverted = {"bilateral": 0.0, "transit": 0.0}  # share of each trade gone to other routes
+        self.peak_diverted = dict(self.diverted)
+        self.demand = 1.0  # arrivals as a share of the baseline (1 - the diverted share of trucks)
+        self.diverted_share = 0.0  # 1 - demand
+        self._scenario = scenario
+        self.bilateral_usd = self.transit_usd = 0.0  # today's trade, US$
+        self._return = math.exp(-1.0 / config.return_days)
 
     # -- incidents
     def new_incident(
@@ -182,39 +202,144 @@ class Border:
             self.crossings[inc.crossing].close(day)
 
     # -- the day
-    def step(self, day: int, pakistan: State, monitor: Monitor, truce_holds: bool) -> None:
-        """Pakistan may reopen the closed crossings (not while the truce is broken down);
-        the crossings carry the day's trucks."""
+    def step(self, day: int, pakistan: State, truce_holds: bool) -> None:
+        """The aid lane opens when due; Pakistan may reopen the closed crossings (not while
+        the truce is broken down); the crossings carry the day's trucks; trade diverts or
+        comes back."""
         cc = self.config
-        if truce_holds and cc.reopen_rule == "humanitarian" and day >= cc.humanitarian_day:
-            for c in self.crossings:
-                c.open_lane(day, cc.humanitarian_capacity)
-        if truce_holds and self.reopening_allowed(day, monitor):
-            p = cc.reopen_prob * min(1.0, 0.5 + pakistan.economic_pressure + pakistan.trust)
+        if truce_holds and day == cc.aid_lane_day and cc.aid_lane != "none":
+            self.open_aid_lane(day, cc.aid_lane_capacity if cc.aid_lane == "goods" else 0.0)
+        if truce_holds and self.reopening_allowed(day):
             closed = [c for c in self.crossings if not c.is_open]
-            if closed and self.stream.random() < p:
+            if closed and self.stream.random() < self.reopen_chance(day, pakistan):
                 for c in closed:
                     c.open(day)
                 if self.first_reopen_day is None:
                     self.first_reopen_day = day
+        self.divert()
         if self.steady_trade:
-            self.steady_days += 1  # every crossing open, ramped up, no queue: trade at baseline
-            self.trade_index = 1.0
-            return
-        self.carry_trucks()
+            self.steady_trucks += self.baseline_trucks * self.demand
+            self.trade_index = self.demand
+        else:
+            self.carry_trucks()
+        self.bilateral_usd, self.transit_usd = self.usd_today()
+
+    def reopen_chance(self, day: int, pakistan: State) -> float:
+        """Pakistan's daily chance of reopening the closed crossings.
+
+        Under the ``lever`` rule, its choice (the 2017 closure: about a month, tied to
+        action against a list of 76 militants; October 2025: trade closed "till the
+        evaluation of the security situation"): ``reopen_prob`` times a logistic of its
+        will, which is what the talks delivered on the TTP (the agreed position; a
+        crackdown under way adds half), calm (quiet days over ``reopen_calm_days``), its
+        own economic pressure and the trade position agreed, against its security case
+        (``reopen_threshold``). Under ``calm`` and ``agreement`` (the first generation's
+        rules): ``reopen_prob`` scaled by its economic pressure and trust once enough
+        quiet days have passed (and a mechanism is agreed)."""
+        cc = self.config
+        quiet = day - self.last_serious_day
+        if cc.reopen_rule == "lever":
+            talks = self.model.talks
+            delivered = talks.agreed_level("ttp_action")
+            if self.model.states.afg.cracking_down(day):
+                delivered = min(1.0, delivered + 0.5)
+            calm = min(1.0, quiet / cc.reopen_calm_days) if cc.reopen_calm_days else 1.0
+            will = (
+                cc.reopen_delivery_weight * delivered
+                + cc.reopen_calm_weight * calm
+                + cc.reopen_economic_weight * pakistan.economic_pressure
+                + cc.trade_commitment_weight * self.agreed_trade
+                - cc.reopen_threshold
+            )
+            return cc.reopen_prob * logistic(will / cc.reopen_noise)
+        if quiet < cc.reopen_calm_days:
+            return 0.0
+        if cc.reopen_rule == "agreement" and self.model.monitor.agreed_day is None:
+            return 0.0
+        return cc.reopen_prob * min(1.0, 0.5 + pakistan.economic_pressure + pakistan.trust)
+
+    def open_aid_lane(self, day: int, capacity: float) -> None:
+        """A lane through the closed crossings: for people only (no trucks; logged once),
+        or for people and humanitarian goods at ``capacity`` of the trucks."""
+        if capacity > 0.0:
+            for c in self.crossings:
+                c.open_lane(day, capacity)
+        else:
+            self.log.add(day, CROSSING_REOPENED, PAKISTAN, detail="people only")
+
+    def trade_commitment(self, day: int, level: float) -> None:
+        """The talks agreed a trade position: it moves Pakistan's will to reopen, and an
+        agreed aid lane (or more) opens a goods lane through the closed crossings."""
+        self.agreed_trade = level
+        if level > 0.0 and self.model.truce.alive:
+            self.open_aid_lane(day, self.config.aid_lane_capacity)
+
+    def divert(self) -> None:
+        """Trade diverted to other routes (Iran, Central Asia), with hysteresis.
+
+        While no crossing is open for trade, after ``diversion_lag_days`` of closure the
+        diverted share of each trade rises towards its maximum with an e-folding time of
+        ``diversion_days`` (traders switch routes once a closure looks long: the 25-27-day
+        closure of 2025 recovered within a month; after the closures of 2016-17, 75% of
+        transit trade was said to have moved to Iran). Once the crossings reopen, the
+        diversion returns towards ``diversion_stickiness`` of its peak with an e-folding
+        time of ``return_days``: that part does not come back."""
+        cc = self.config
+        closed = not any(c.is_open for c in self.crossings)
+        self.closed_run = self.closed_run + 1 if closed else 0
+        d = self.diverted
+        if closed:
+            run = self.closed_run - cc.diversion_lag_days
+            if run <= 0:
+                return
+            grown = 1.0 - math.exp(-run / cc.diversion_days)
+            for key, top in (("bilateral", cc.bilateral_diversion_max), ("transit", cc.transit_diversion_max)):
+                d[key] = max(d[key], top * grown)
+                self.peak_diverted[key] = max(self.peak_diverted[key], d[key])
+        else:
+            if d["bilateral"] == 0.0 and d["transit"] == 0.0:
+                return
+            for key in d:
+                floor = cc.diversion_stickiness * self.peak_diverted[key]
+                d[key] = floor + (d[key] - floor) * self._return
+                if d[key] - floor < 1e-6:
+                    d[key] = floor
+        self.diverted_share = (1.0 - self._transit_share) * d["bilateral"] + self._transit_share * d["transit"]
+        self.demand = 1.0 - self.diverted_share
+
+    def diversion_settled(self) -> bool:
+        """No diversion still coming back (each share at its sticky floor)."""
+        cc = self.config
+        return all(v == cc.diversion_stickiness * self.peak_diverted[k] for k, v in self.diverted.items())
 
     def carry_trucks(self) -> None:
         cc = self.config
         trucks = 0.0
         self.open_crossings = 0
         self.stranded_trucks = 0.0
+        demand = self.demand
         for c in self.crossings:
-            trucks += c.operate(cc.ramp_initial, cc.ramp_days, cc.surge_capacity, cc.closed_arrival_share)
+            trucks += c.operate(cc.ramp_initial, cc.ramp_days, cc.surge_capacity, cc.closed_arrival_share, demand)
             self.open_crossings += c.is_open
             self.stranded_trucks += c.backlog
         self.trade_index = trucks / self.baseline_trucks
-        self.steady_trade = self.stranded_trucks == 0.0 and all(
-            c.is_open and c.days_open >= cc.ramp_days for c in self.crossings
+        self.steady_trade = (
+            self.stranded_trucks == 0.0
+            and all(c.is_open and c.days_open >= cc.ramp_days for c in self.crossings)
+            and self.diversion_settled()
+        )
+
+    def usd_today(self) -> tuple[float, float]:
+        """Today's bilateral and transit trade in US$: the trucks through carry the two in
+        the proportion that has not been diverted."""
+        d, scenario = self.diverted, self._scenario
+        total = scenario.bilateral_usd_per_day + scenario.transit_usd_per_day
+        if self.demand <= 0.0:
+            return 0.0, 0.0
+        scale = self.trade_index * total / self.demand
+        return (
+            scale * (1.0 - self._transit_share) * (1.0 - d["bilateral"]),
+            scale * self._transit_share * (1.0 - d["transit"]),
         )
 
     def suspend_trade(self, day: int, days: int) -> None:
@@ -226,16 +351,12 @@ class Border:
         for c in self.crossings:
             c.close(day, by=AFGHANISTAN)
 
-    def reopening_allowed(self, day: int, monitor: Monitor) -> bool:
-        """Pakistan's rule: enough quiet days, and for the 'agreement' rule an agreed
-        mechanism; never while Kabul suspends trade."""
-        cc = self.config
-        if day < self.suspended_until or day - self.last_serious_day < cc.reopen_calm_days:
-            return False
-        return cc.reopen_rule != "agreement" or monitor.agreed_day is not None
+    def reopening_allowed(self, day: int) -> bool:
+        """Never while Kabul suspends trade."""
+        return day >= self.suspended_until
 
     def shut_down(self, day: int) -> None:
-        """The truce has broken down: every crossing closes, humanitarian lanes too."""
+        """The truce has broken down: every crossing closes, aid lanes too."""
         for c in self.crossings:
             c.close(day)
             c.close_lane(day)
@@ -243,7 +364,6 @@ class Border:
     def trucks_balance(self) -> float:
         """Initial backlog + arrivals - processed - turned back - final backlog: zero when
         trucks are conserved."""
-        arrived = sum(c.arrived for c in self.crossings) + self.steady_days * self.baseline_trucks
-        gone = sum(c.processed + c.turned_back + c.backlog for c in self.crossings)
-        gone += self.steady_days * self.baseline_trucks
+        arrived = sum(c.arrived for c in self.crossings) + self.steady_trucks
+        gone = sum(c.processed + c.turned_back + c.backlog for c in self.crossings) + self.steady_trucks
         return self.initial_trucks + arrived - gone

@@ -87,6 +87,19 @@ class Mediation:
         """Grievance the mediators remove today."""
         return self.config.calming * self.pressure
 
+    def engaged(self) -> int:
+        """How many mediators bring any pressure to bear (coordination costs grow with them)."""
+        return sum(1 for m in self.mediators if m.pressure() > 0.0)
+
+    def step_back(self, share: float) -> None:
+        """A round broke down: each mediator loses ``share`` of its leverage (Beardsley
+        2011: a failed mediation costs the mediator, which steps back; rounds that agree
+        or are salvaged renew it)."""
+        if share:
+            for m in self.mediators:
+                m.leverage *= 1.0 - share
+            self.pressure = self._combined_pressure()
+
     def renew_leverage(self) -> None:
         """A round that agrees or is salvaged renews part of the lost leverage (Beardsley 2011)."""
         if self.config.renew_leverage:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import math
 import random
-from collections.abc import Iterable
 from statistics import NormalDist
 from typing import TYPE_CHECKING
 
@@ -115,7 +114,7 @@ class Militants:
         self,
         model: mesa.Model,
         config: Config,
-        round_days: Iterable[tuple[int, int]],
+        surge_days: set[int],
         rng: random.Random,
         log: EventLog,
     ):
@@ -128,8 +127,7 @@ class Militants:
         for cell in self.cells:  # activities sum to 1: the all-cell rate is spoilers.attack_rate
             cell.activity /= total
         self._weights = [c.activity for c in self.cells]
-        w = sp.surge_window_days
-        self.surge_days = {d for start, end in round_days for d in range(start - w, end + w + 1)}
+        self.surge_days = surge_days  # days near a round (kept by the talks as rounds are scheduled)
         self.mobilisation = 0.0
         self._mobilisation_fade = math.exp(-1.0 / sp.mobilisation_days)
         self._keep = math.exp(-1.0 / sp.recovery_days)  # share of a capacity loss left after a day

@@ -78,10 +78,10 @@ class CeasefireModel(mesa.Model):
         self.log = log = EventLog(list(config.scenario.crossings))
         self.states = States(self, config, streams.states, streams.accidents)
         self.mediation = Mediation(self, config.mediation)
-        self.talks = Talks(config, self.horizon, streams.talks, log)
-        self.militants = Militants(self, config, self.talks.windows(), streams.militants, log)
+        self.talks = Talks(self, config, self.horizon, streams.talks, log)
+        self.militants = Militants(self, config, self.talks.surge_days, streams.militants, log)
         self.monitor = DESIGNS[config.mvm.design](self, config.mvm, config.states.patience_days, streams.monitor)
-        self.border = Border(self, config.scenario.crossings, config.crossings, streams.crossings, log)
+        self.border = Border(self, config.scenario, config.crossings, streams.crossings, log)
         self.truce = Truce(config.collapse, log, config.definitions.violation_fatalities)
 
         self.day = 0  # our own counter: Mesa's observable `steps` is slower to read
@@ -97,18 +97,19 @@ class CeasefireModel(mesa.Model):
         self.day += 1
         day = self.day
         truce = self.truce
-        self.talks.step(day, self.states, self.mediation, self.monitor, truce)
+        self.talks.step(day)
         self.states.kabul_decides(day)
         incidents = self.states.strikes_landing()
         incidents += self.militants.step(day, self.states, self.border)
         incidents += self.states.forces_clash(day, at_war=not truce.alive)
         self.incidents_land(incidents, day)
         self.states.respond_to(incidents, day)
-        self.border.step(day, self.states[PAK], self.monitor, truce.alive)
+        self.border.step(day, self.states[PAK], truce.alive)
         self.states.step(self.mediation.calming(), self.border.trade_index)
         self.mediation.step()
         if truce.step(day):
             self.border.shut_down(day)
+            self.talks.lapse()
         self.record()
 
     def incidents_land(self, incidents: list[Incident], day: int) -> None:

@@ -21,6 +21,11 @@ from .incidents import UNKNOWN, Incident, wrong_party
 if TYPE_CHECKING:
     from ..schema import MvmConfig
 
+#: The mechanism's terms (positions on the negotiation's mechanism issue) from which its
+#: findings carry a penalty, and from which they can name a host's inaction.
+PENALTY_TERMS = 2 / 3 - 1e-9
+NAMING_TERMS = 1.0 - 1e-9
+
 #: Mechanism designs by the name ``mvm.design`` gives them.
 DESIGNS: dict[str, type[Monitor]] = {}
 
@@ -57,8 +62,10 @@ class Monitor(mesa.Agent):
         super().__init__(model)
         self.params = params
         self.stream = rng
-        self.operational_day: int | None = params.start_day if params.start == "day" else None
+        imposed = params.start == "imposed"
+        self.operational_day: int | None = params.start_day if imposed else None
         self.agreed_day: int | None = None
+        self.terms = 1.0 if imposed else 0.0  # the terms agreed (sim/model/negotiation.py: mechanism)
         self.pending: list[tuple[int, Incident]] = []
         self.detected = 0
         self._watch = params.coverage * params.detection_prob
@@ -70,14 +77,30 @@ class Monitor(mesa.Agent):
         """What follows from its credibility: the chance a victim waits for its finding, and
         the penalty a state expects (before enforcement)."""
         self._p_wait = self.credibility * self._patience
-        self._expected_penalty = self._watch * self.params.penalty * self.credibility
+        self._expected_penalty = self._watch * self.penalty * self.credibility
 
-    def agree(self, day: int) -> None:
-        """A round agreed the operational details: it starts after the set-up delay."""
+    @property
+    def penalty(self) -> float:
+        """The penalty on a named violator, if the terms agreed include one (findings and
+        penalty, or more)."""
+        return self.params.penalty if self.terms >= PENALTY_TERMS else 0.0
+
+    @property
+    def names_inaction(self) -> bool:
+        """Whether the terms let its findings name a host state's inaction."""
+        return self.terms >= NAMING_TERMS
+
+    def agree(self, day: int, terms: float) -> None:
+        """A round agreed the mechanism with ``terms`` (a position on the mechanism issue):
+        it starts after the set-up delay, and its terms are the latest agreed. An imposed
+        mechanism (``start: imposed``) keeps its full terms whatever the talks agree."""
+        if self.params.start != "agreement" or terms <= 0.0:
+            return
         if self.agreed_day is None:
             self.agreed_day = day
-            if self.params.start == "agreement":
-                self.operational_day = day + self.params.setup_delay_days
+            self.operational_day = day + self.params.setup_delay_days
+        self.terms = terms
+        self._believed()
 
     def operational(self, day: int) -> bool:
         return self.operational_day is not None and day >= self.operational_day

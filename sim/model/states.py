@@ -17,6 +17,10 @@ import mesa
 from ..events import CRACKDOWN, MECHANISM, MVM_FINDING, RENUNCIATION
 from .incidents import AFG, MILITANTS, PAK, STRIKES, UNKNOWN, Incident, Kind, severity
 
+#: Kabul's TTP commitment at which its action is verified by the mechanism (the issue's
+#: last position: sim/model/negotiation.py).
+VERIFIED = 1.0 - 1e-9
+
 if TYPE_CHECKING:
     from ..schema import ChoicesConfig, Config, StateInit, StatesConfig
     from .model import CeasefireModel
@@ -69,6 +73,8 @@ class State(mesa.Agent):
         self.ordered_strike_on = -1  # the last day it ordered a strike (at most one a day)
         self.economic_pressure = init.trade_dependence  # the crossings are closed on day 0
         self.hostile_acts_today = 0
+        self.ttp_commitment = 0.0  # Kabul: its agreed position on action against the TTP
+        self.strike_commitment_cost = 0.0  # Pakistan: restraint its agreed position on strikes adds
 
     # -- militants on its soil
     def suppression(self) -> float:
@@ -153,12 +159,13 @@ class State(mesa.Agent):
 
     def motive_margin(self, expected_penalty: float, mediator_pressure: float, cost_weight: float) -> float:
         """Epstein's rule: motive (grievance times distrust, plus domestic pressure) minus
-        restraint (expected penalty, mediator pressure, economic pressure) minus the
-        threshold."""
+        restraint (expected penalty, mediator pressure, economic pressure, and the cost of
+        breaking a commitment on strikes agreed in the talks: Fearon, JCR 1997, tying
+        hands) minus the threshold."""
         p = self.params
         motive = self.grievance * (1.0 - self.trust) + p.domestic_weight * self.domestic_pressure
         restraint = expected_penalty + cost_weight * mediator_pressure + p.economic_weight * self.economic_pressure
-        return motive - restraint - p.retaliation_threshold
+        return motive - restraint - self.strike_commitment_cost - p.retaliation_threshold
 
     def strike_probability(self, margin: float) -> float:
         """The threshold rule smoothed by a logistic with ``decision_noise``, less
@@ -284,19 +291,21 @@ class States:
         enforced); the mechanism's credibility follows whether it was right; a victim that
         waited responds to what it says (accidents verified as such are not answered).
 
-        A finding that militants did it names the host state's inaction when the host is
-        not cracking down on them: Kabul's will to act rises (``named_weight``), and
+        A finding that militants did it names the host state's inaction, when the terms
+        agreed allow it and the host is not cracking down on them: Kabul's will to act rises (``named_weight``), and
         Pakistan, which counts such attacks as Kabul's breaches, is not reassured (a
         finding that "militants did it" reassures it only if Kabul is seen to act)."""
         named = inc.finding
         host = self.by_key[inc.victim].other
-        inaction = inc.kind is Kind.MILITANT and named == MILITANTS and not host.cracking_down(day)
+        monitor = self.model.monitor
+        inaction = (
+            inc.kind is Kind.MILITANT and named == MILITANTS and monitor.names_inaction and not host.cracking_down(day)
+        )
         detail = f"{inc.kind.value} of day {inc.day}" + ("; host inaction" if inaction else "")
         self.model.log.add(day, MVM_FINDING, MECHANISM, named, detail=detail)
-        monitor = self.model.monitor
         monitor.track_record(named in (inc.author, UNKNOWN))
         if named in self.by_key:
-            self.by_key[named].penalised(self.config.mvm.penalty * monitor.enforcement(), wrongly=named != inc.author)
+            self.by_key[named].penalised(monitor.penalty * monitor.enforcement(), wrongly=named != inc.author)
         if named not in (inc.author, UNKNOWN):
             self.mark_misattributed(inc)
         if inaction:
@@ -422,6 +431,7 @@ class States:
             ch.crackdown_leverage_weight * self.model.mediation.pressure
             + ch.crackdown_economic_weight * afg.economic_pressure
             + afg.named_inaction
+            + self.config.negotiation.ttp_commitment_weight * afg.ttp_commitment
             - ch.restraint_cost
         )
         p = ch.crackdown_rate * afg.capability * logistic(will / ch.crackdown_noise)
@@ -431,7 +441,8 @@ class States:
         afg.crackdown_boost = ch.crackdown_effect * afg.capability
         afg.named_inaction = 0.0
         self.crackdowns += 1
-        verified = self.model.monitor.verifies(day)
+        monitor = self.model.monitor
+        verified = monitor.verifies(day) or (afg.ttp_commitment >= VERIFIED and monitor.operational(day))
         self.model.log.add(day, CRACKDOWN, AFG, MILITANTS, detail="verified" if verified else "unverified")
         self.pak.credit_restraint(verified, ch)
 
