@@ -450,9 +450,7 @@ class CrossingsConfig:
         unit="day",
         source="1 Nov 2025 = day 13 (record sec. 3)",
     )
-    aid_lane_capacity: float = knob(
-        "goods lane: capacity, share of the baseline trucks", lo=0, hi=1, sa=(0.1, 0.4)
-    )
+    aid_lane_capacity: float = knob("goods lane: capacity, share of the baseline trucks", lo=0, hi=1, sa=(0.1, 0.4))
     ramp_initial: float = knob(
         "capacity share on the day of reopening",
         lo=0,
@@ -599,9 +597,7 @@ class NegotiationConfig:
         sa=(0.0, 0.3),
         source="Beardsley, The Mediation Dilemma 2011 (manipulative mediation); magnitude assumption",
     )
-    grievance_weight: float = knob(
-        "reservation value raised by a party's full grievance", lo=0, hi=1, sa=(0.0, 0.3)
-    )
+    grievance_weight: float = knob("reservation value raised by a party's full grievance", lo=0, hi=1, sa=(0.0, 0.3))
     resolve_noise: float = knob(
         "standard deviation of a party's private shock to its reservation value in a round (its resolve, which the "
         "mediators do not know)",
@@ -626,9 +622,7 @@ class NegotiationConfig:
         sa=(3, 21),
         source="round 2 salvaged 30 Oct, round 3 on 6 Nov 2025: 7 days (record sec. 2)",
     )
-    hiatus_days: int = knob(
-        "days to the next round after a breakdown", lo=1, hi=3650, unit="days", sa=(14, 120)
-    )
+    hiatus_days: int = knob("days to the next round after a breakdown", lo=1, hi=3650, unit="days", sa=(14, 120))
     step_back: float = knob(
         "share of its leverage a mediator loses when a round breaks down (it steps back; rounds that agree or are "
         "salvaged renew it)",

@@ -163,7 +163,7 @@ def test_kabul_suspends_trade_after_pakistani_strikes_on_its_soil_only_if_it_cho
         m.states.respond(m.states.afg, strike, day=5, blamed=True)
         assert (m.border.suspensions > 0) is expected
         assert (m.border.suspended_until > 5) is expected
-        assert not m.border.reopening_allowed(6, m.monitor) or not expected
+        assert not m.border.reopening_allowed(6) or not expected
 
 
 def test_the_log_shows_the_choices(tmp_path):

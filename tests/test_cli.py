@@ -30,6 +30,9 @@ RUN_COLUMNS = [
     "trade_days_to_50",
     "trade_days_to_90",
     "trade_loss_usd",
+    "bilateral_loss_usd",
+    "transit_loss_usd",
+    "diverted_end",
     "incidents",
     "detected",
     "misattributed",
@@ -42,6 +45,11 @@ RUN_COLUMNS = [
     "complicity_belief",
     "casualties",
     "mvm_operational_day",
+    "first_reopen_day",
+    "agreement_day",
+    "mvm_agreed_day",
+    "package",
+    "texts",
 ]
 DAILY_COLUMNS = [
     "day",

@@ -34,6 +34,9 @@ def runs_from(days, collapsed, **extra) -> pd.DataFrame:
         "trade_days_to_50": [np.nan] * n,
         "trade_days_to_90": [np.nan] * n,
         "trade_loss_usd": [1.0] * n,
+        "bilateral_loss_usd": [0.6] * n,
+        "transit_loss_usd": [0.4] * n,
+        "diverted_end": [0.0] * n,
         "incidents": [0] * n,
         "detected": [0] * n,
         "misattributed": [0] * n,
@@ -47,6 +50,10 @@ def runs_from(days, collapsed, **extra) -> pd.DataFrame:
         "casualties": [0] * n,
         "mvm_operational_day": [np.nan] * n,
         "first_reopen_day": [np.nan] * n,
+        "agreement_day": [np.nan] * n,
+        "mvm_agreed_day": [np.nan] * n,
+        "package": [""] * n,
+        "texts": [0] * n,
     }
     base.update(extra)
     return pd.DataFrame(base)

@@ -101,7 +101,17 @@ def test_round_calendar_is_the_scenario_rounds():
     rounds = round_calendar(BASE, 120)
     assert [r.end_day for r in rounds] == [11, 18]
     assert rounds[0].start_day == 6
-    assert [r.end_day for r in round_calendar(BASE, 15)] == [11]
+    assert [r.end_day for r in round_calendar(BASE, 15)] == [11, 18]  # the militants surge before it
+
+
+def test_a_runs_first_days_do_not_depend_on_its_length():
+    """A round just after the horizon still draws the militants' surge before it."""
+    short, long = (with_values(BASE, {"run.horizon_days": h}) for h in (15, 60))
+    for seed in range(5):
+        a = CeasefireModel(short, rng=seed).run()[1]
+        b = CeasefireModel(long, rng=seed).run()[1]
+        for key, values in a.items():
+            np.testing.assert_array_equal(b[key][: len(values)], values, err_msg=key)
 
 
 def test_mechanism_starts_after_agreement_and_setup_delay():

@@ -178,13 +178,23 @@ def trade_summary(runs: pd.DataFrame) -> dict[str, Any]:
             "share_recovered": float(recovered.size / days.size),
             "median_all": _finite(median_all(days)),
         }
-    loss = runs["trade_loss_usd"].to_numpy(dtype=float)
-    out["loss_usd"] = {
-        "mean": float(loss.mean()),
-        "p05": float(np.percentile(loss, 5)),
-        "p95": float(np.percentile(loss, 95)),
-    }
+    for name, column in (
+        ("loss_usd", "trade_loss_usd"),
+        ("bilateral_loss_usd", "bilateral_loss_usd"),
+        ("transit_loss_usd", "transit_loss_usd"),
+    ):
+        if column in runs:
+            out[name] = mean_and_spread(runs[column].to_numpy(dtype=float))
     return out
+
+
+def mean_and_spread(values: np.ndarray) -> dict[str, float]:
+    """Mean and the 5-95% spread of a quantity across replicates."""
+    return {
+        "mean": float(values.mean()),
+        "p05": float(np.percentile(values, 5)),
+        "p95": float(np.percentile(values, 95)),
+    }
 
 
 def events_summary(runs: pd.DataFrame) -> dict[str, float]:
@@ -363,6 +373,12 @@ def describe(summary: dict[str, Any], start_date: str | None = None) -> str:
     lines.append(
         f"  trade lost: US${loss['mean'] / 1e6:,.0f} m on average (5-95%: "
         f"{loss['p05'] / 1e6:,.0f}-{loss['p95'] / 1e6:,.0f} m)"
+        + (
+            f": bilateral US${tr['bilateral_loss_usd']['mean'] / 1e6:,.0f} m, "
+            f"transit US${tr['transit_loss_usd']['mean'] / 1e6:,.0f} m"
+            if "transit_loss_usd" in tr
+            else ""
+        )
     )
     lines.append(
         f"Events a replicate: {ev['incidents_mean']:.1f} incidents ({ev['militant_attacks_mean']:.1f} militant "
@@ -376,4 +392,12 @@ def describe(summary: dict[str, Any], start_date: str | None = None) -> str:
         f"crackdowns by Kabul, {ev['trade_suspensions_mean']:.1f} trade suspensions by Kabul; Pakistan's belief in "
         f"Kabul's complicity ends at {ev['complicity_belief_mean']:.2f} on average"
     )
+    if "agreement_share" in ev:
+        lines.append(
+            f"Talks: a package agreed in {100 * ev['agreement_share']:.0f}% of replicates (median day "
+            f"{_days(ev['agreement_day_median'])}), a mechanism agreed in {100 * ev['mvm_agreed_share']:.0f}% "
+            f"(median day {_days(ev['mvm_agreed_day_median'])}); crossings reopened in "
+            f"{100 * ev['reopened_share']:.0f}% (median day {_days(ev['first_reopen_day_median'])}); "
+            f"{100 * ev['diverted_end_mean']:.0f}% of trade on other routes at the end on average"
+        )
     return "\n".join(lines)

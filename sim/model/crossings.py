@@ -127,9 +127,7 @@ class Border:
         self.config = config
         self.log = log
         self.stream = rng
-        self.crossings = tuple(
-            Crossing(self, name, c, config.max_queue_days) for name, c in scenario.crossings.items()
-        )
+        self.crossings = tuple(Crossing(self, name, c, config.max_queue_days) for name, c in scenario.crossings.items())
         self.baseline_trucks = sum(c.baseline for c in self.crossings)
         self.initial_trucks = sum(c.backlog for c in self.crossings)
         self._weights = [c.baseline for c in self.crossings]

@@ -38,10 +38,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .incidents import AFG, PAK
+
+if TYPE_CHECKING:
+    from ..schema import NegotiationConfig
 
 #: The issues, in the order of a package's positions.
 ISSUES = ("ttp_action", "strikes", "mechanism", "trade", "refugees")
@@ -127,6 +131,18 @@ class Positions:
         round)."""
         far = abs(self.limit[issue] - self.ideal[issue]) + slack
         return bool(abs(position - self.ideal[issue]) <= far + 1e-3)  # limits are given to 3 decimals
+
+
+def effective_reservation(
+    base: float, nc: NegotiationConfig, pressure: float, grievance: float, texts_rejected: int
+) -> float:
+    """A party's reservation value for the next text: the utility of its limits
+    (``base``), lowered by the mediators' leverage (sticks and carrots move what a party
+    must get, Beardsley 2011), raised by its grievance, and lowered by the concessions
+    made as texts are rejected (at ``concession`` a text, damped by grievance: Pruitt &
+    Carnevale 1993). Magnitudes: assumptions with sensitivity ranges (``negotiation``)."""
+    r = base - nc.leverage_weight * pressure + nc.grievance_weight * grievance
+    return r - nc.concession * texts_rejected * (1.0 - grievance)
 
 
 @dataclass

@@ -9,7 +9,17 @@ import numpy as np
 
 from ..events import AFGHANISTAN, MEDIATORS, PAKISTAN, TALKS_OFFER, TALKS_ROUND
 from ..schema import Round
-from .negotiation import ISSUES, MECHANISM, STATUS_QUO, Bargain, Positions, describe, issue_by_issue, single_text
+from .negotiation import (
+    ISSUES,
+    MECHANISM,
+    STATUS_QUO,
+    Bargain,
+    Positions,
+    describe,
+    effective_reservation,
+    issue_by_issue,
+    single_text,
+)
 
 if TYPE_CHECKING:
     from ..schema import Config, NegotiationConfig
@@ -20,9 +30,10 @@ TTP, STRIKES_ISSUE, TRADE = (ISSUES.index(k) for k in ("ttp_action", "strikes", 
 
 
 def round_calendar(config: Config, horizon: int) -> list[Round]:
-    """The scheduled rounds (the scenario's), up to the horizon. Later rounds are set by
-    how each round ends (:meth:`Talks.schedule_next`)."""
-    return [r for r in config.scenario.rounds if r.end_day >= 1 and r.start_day <= horizon]
+    """The scheduled rounds (the scenario's) still to come on day 1; a round beyond the
+    horizon is kept for the militants' surge before it. Later rounds are set by how each
+    round ends (:meth:`Talks.schedule_next`)."""
+    return [r for r in config.scenario.rounds if r.end_day >= 1]
 
 
 def positions_of(nc: NegotiationConfig) -> tuple[Positions, Positions]:
@@ -92,11 +103,12 @@ class Talks:
 
     # -- the calendar
     def add_round(self, r: Round) -> None:
-        if r.end_day > self.horizon:
-            return
-        self.rounds[r.end_day] = r
+        """Put a round on the calendar. The militants surge around it even when it ends
+        after the horizon, so that a run's first days do not depend on its length."""
         w = self.config.spoilers.surge_window_days
         self.surge_days.update(range(r.start_day - w, r.end_day + w + 1))
+        if r.end_day <= self.horizon:
+            self.rounds[r.end_day] = r
 
     def schedule_next(self, day: int, gap: int) -> None:
         """The next round, ``gap`` days on, unless one is already scheduled later."""
@@ -151,9 +163,10 @@ class Talks:
         never below what it already has (the package agreed earlier)."""
         nc, pressure = self.nc, self.model.mediation.pressure
         values = []
-        for s, base, pos in zip(self.model.states, self._reservation, (self.afg_positions, self.pak_positions)):
-            r = base - nc.leverage_weight * pressure + nc.grievance_weight * s.grievance
-            r -= nc.concession * texts_rejected * (1.0 - s.grievance)
+        for s, base, pos in zip(
+            self.model.states.pair, self._reservation, (self.afg_positions, self.pak_positions), strict=True
+        ):
+            r = effective_reservation(base, nc, pressure, s.grievance, texts_rejected)
             if self.package.any():
                 r = max(r, float(pos.utility(self.package, s.trust)[0]))
             values.append(r)

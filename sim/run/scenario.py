@@ -77,7 +77,9 @@ def _run_into(config: Config, out_dir: Path, started: float, quiet: bool, max_wo
         plots.trade_plot(
             result.daily, result.runs, out_dir / "trade.png", start, title=f"Trade across the border ({label})"
         )
-        rounds = [r.end_day for r in round_calendar(config, config.run.horizon_days)]
+        rounds = [
+            r.end_day for r in round_calendar(config, config.run.horizon_days) if r.end_day <= config.run.horizon_days
+        ]
         plots.dynamics_plot(result.daily, out_dir / "dynamics.png", rounds, start)
     write_manifest(out_dir, config, time.perf_counter() - started, result.workers)
     if not quiet:

@@ -1,0 +1,280 @@
+"""Experiment 7: the zone of possible agreement. Which packages of the agenda of
+5 November 2025 (action against the TTP, strikes, the mechanism's terms, trade,
+refugees; four levels each, 1,024 packages) would both Kabul and Islamabad accept, for
+each level of trust between them and of the mediators' leverage? The parties' positions
+are the defaults of ``negotiation.issues`` (conf/config.yaml, each with its source),
+their grievances those of 5 November (the scenario), and a promise is read through
+trust and the mechanism in the package (sim.model.negotiation). The same formulas as
+the model's rounds (``effective_reservation``, ``single_text``, ``issue_by_issue``), at
+the first text of a round and at its last (after the concessions of rejected texts),
+without the parties' private shocks. Deterministic: no replicates.
+
+Writes zopa.png (the zone's size over trust x leverage, where a mediator's linked text
+and issue-by-issue offers agree), issues.png (what the packages in the zone contain),
+zopa.csv (every grid point) and results.md into experiments/results/zopa/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim.analysis.plots import save_figure  # noqa: E402
+from sim.errors import ConfigError  # noqa: E402
+from sim.io import write_csv, write_text  # noqa: E402
+from sim.model import CeasefireModel  # noqa: E402
+from sim.model.negotiation import (  # noqa: E402
+    ISSUES,
+    LABELS,
+    LEVELS,
+    PACKAGES,
+    Bargain,
+    describe,
+    effective_reservation,
+    issue_by_issue,
+    single_text,
+)
+from sim.run.config import default_config, with_values  # noqa: E402
+
+from .base import RESULTS  # noqa: E402
+
+NAME = "zopa"
+
+
+def parse(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog=f"python -m experiments.{NAME}", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--grid", type=int, default=41, help="points on each axis (default: %(default)s)")
+    parser.add_argument("--quick", action="store_true", help="an 11 x 11 grid, for tests and a first look")
+    parser.add_argument("--out", type=Path, default=RESULTS / NAME, help="results folder (default: %(default)s)")
+    parser.add_argument("overrides", nargs="*", help="config overrides, e.g. negotiation.leverage_weight=0.3")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.grid = 11
+    if args.grid < 3:
+        parser.error("--grid must be at least 3")
+    if args.out.exists() and not args.out.is_dir():
+        parser.error(f"--out {args.out} is a file, not a folder")
+    return args
+
+
+def config_from(overrides: list[str]):
+    """The default config with ``key=value`` overrides (values parsed as YAML scalars)."""
+    import yaml
+
+    values = {}
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(f"override {item!r} is not key=value")
+        values[key] = yaml.safe_load(value)
+    return with_values(default_config(), values)
+
+
+class Table:
+    """The negotiation as it stands on 5 November: positions, reservation values and
+    grievances from a model built on the config (so the experiment reads the model's own
+    numbers), with trust and leverage left free."""
+
+    def __init__(self, config) -> None:
+        model = CeasefireModel(config, rng=0)
+        talks = model.talks
+        self.nc = config.negotiation
+        self.afg, self.pak = talks.afg_positions, talks.pak_positions
+        self.base = talks._reservation
+        self.grievance = tuple(s.grievance for s in model.states.pair)
+        self.trust_now = tuple(s.trust for s in model.states.pair)
+        self.pressure_now = model.mediation.pressure
+
+    def bargain(self, trust: float, pressure: float, texts_rejected: int) -> Bargain:
+        reserve = tuple(
+            effective_reservation(b, self.nc, pressure, g, texts_rejected)
+            for b, g in zip(self.base, self.grievance, strict=True)
+        )
+        return Bargain(self.afg, self.pak, (trust, trust), reserve)
+
+    def zone(self, bargain: Bargain) -> np.ndarray:
+        """The packages both accept (surplus >= 0 for both, without private shocks)."""
+        a, p = bargain.surpluses(PACKAGES)
+        return PACKAGES[(a >= -1e-9) & (p >= -1e-9)]
+
+    def point(self, trust: float, pressure: float, texts_rejected: int) -> dict:
+        b = self.bargain(trust, pressure, texts_rejected)
+        zone = self.zone(b)
+        slack = tuple(self.nc.concession * texts_rejected * (1.0 - g) for g in self.grievance)
+        linked, piecemeal = single_text(b), issue_by_issue(b, slack)
+        return {
+            "trust": trust,
+            "pressure": pressure,
+            "text": texts_rejected + 1,
+            "zone_size": len(zone),
+            "linked_agrees": all(b.accepted(linked)),
+            "piecemeal_agrees": all(b.accepted(piecemeal)),
+            "linked_text": describe(linked) if len(zone) else "",
+            **{f"{issue}_mean": float(zone[:, k].mean()) if len(zone) else np.nan for k, issue in enumerate(ISSUES)},
+        }
+
+
+def grid_table(table: Table, n: int) -> pd.DataFrame:
+    axis = np.round(np.linspace(0.0, 1.0, n), 6)
+    last = table.nc.texts - 1
+    rows = [table.point(t, p, k) for k in (0, last) for t in axis for p in axis]
+    return pd.DataFrame(rows)
+
+
+def zopa_plot(grid: pd.DataFrame, table: Table, path: Path) -> None:
+    """The zone's size over trust x leverage, at the first text and the last; where the
+    mediators' linked text agrees and where issue-by-issue offers do."""
+    texts = sorted(grid["text"].unique())
+    fig, axes = plt.subplots(1, len(texts), figsize=(5.2 * len(texts), 4.4), sharey=True)
+    vmax = max(1, grid["zone_size"].max())
+    for ax, text in zip(np.atleast_1d(axes), texts, strict=True):
+        g = grid[grid["text"] == text]
+        trust, pressure = np.sort(g["trust"].unique()), np.sort(g["pressure"].unique())
+        size = g.pivot(index="pressure", columns="trust", values="zone_size").to_numpy()
+        mesh = ax.pcolormesh(trust, pressure, size, shading="nearest", cmap="viridis", vmin=0, vmax=vmax)
+        for column, style, name in (
+            ("linked_agrees", "-", "mediators' linked text agrees"),
+            ("piecemeal_agrees", "--", "issue-by-issue offers agree"),
+        ):
+            agree = g.pivot(index="pressure", columns="trust", values=column).to_numpy(dtype=float)
+            if 0 < agree.sum() < agree.size:
+                ax.contour(trust, pressure, agree, levels=[0.5], colors="white", linestyles=style)
+            ax.plot([], [], color="black", linestyle=style, label=name)
+        ax.plot(np.mean(table.trust_now), table.pressure_now, "r*", markersize=12, label="5 November 2025")
+        ax.set_xlabel("trust between the parties")
+        ax.set_title(f"text {text} of a round", fontsize=10)
+        ax.legend(fontsize=7, loc="upper left")
+    np.atleast_1d(axes)[0].set_ylabel("mediators' leverage (pressure)")
+    fig.colorbar(mesh, ax=axes, label="packages both accept (of 1,024)")
+    fig.suptitle("The zone of possible agreement", fontsize=11)
+    save_figure(fig, path)
+
+
+def issues_plot(table: Table, settings: dict[str, tuple[float, float]], path: Path) -> None:
+    """What the packages in the zone contain: the share at each level of each issue, for
+    a few settings of trust and leverage (first text of a round)."""
+    fig, axes = plt.subplots(1, len(settings), figsize=(4.2 * len(settings), 4.2), sharey=True)
+    colors = plt.get_cmap("RdYlGn")(np.linspace(0.1, 0.9, len(LEVELS)))
+    for ax, (name, (trust, pressure)) in zip(np.atleast_1d(axes), settings.items(), strict=True):
+        zone = table.zone(table.bargain(trust, pressure, 0))
+        bottom = np.zeros(len(ISSUES))
+        for j, level in enumerate(LEVELS):
+            share = (np.isclose(zone, level).mean(axis=0) if len(zone) else np.zeros(len(ISSUES))) * 100
+            ax.barh(ISSUES, share, left=bottom, color=colors[j], label=f"level {j}")
+            bottom += share
+        ax.set_title(f"{name}\n(trust {trust:.2f}, leverage {pressure:.2f}): {len(zone)} packages", fontsize=9)
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("% of the packages both accept")
+    np.atleast_1d(axes)[0].legend(fontsize=7, title="0: status quo", loc="lower left")
+    fig.suptitle("What the zone of possible agreement holds, issue by issue", fontsize=11)
+    save_figure(fig, path)
+
+
+def level_names() -> pd.DataFrame:
+    return pd.DataFrame(
+        {f"level {j}": [LABELS[issue][j] for issue in ISSUES] for j in range(len(LEVELS))}, index=list(ISSUES)
+    )
+
+
+def settings_of(table: Table) -> dict[str, tuple[float, float]]:
+    now = (round(float(np.mean(table.trust_now)), 2), round(float(table.pressure_now), 2))
+    return {"no leverage": (now[0], 0.0), "5 November 2025": now, "trust restored": (0.6, now[1])}
+
+
+def summary_table(table: Table) -> pd.DataFrame:
+    rows = []
+    last = table.nc.texts - 1
+    for name, (trust, pressure) in settings_of(table).items():
+        for k in (0, last):
+            p = table.point(trust, pressure, k)
+            rows.append(
+                {
+                    "setting": name,
+                    "trust": trust,
+                    "leverage": pressure,
+                    "text": k + 1,
+                    "packages both accept": p["zone_size"],
+                    "linked text agrees": "yes" if p["linked_agrees"] else "no",
+                    "issue by issue agrees": "yes" if p["piecemeal_agrees"] else "no",
+                    "the mediators' text": p["linked_text"] or "-",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def headline(grid: pd.DataFrame, table: Table) -> str:
+    first = grid[grid["text"] == 1]
+    linked, piecemeal = first["linked_agrees"].mean(), first["piecemeal_agrees"].mean()
+    gap = (first["linked_agrees"] & ~first["piecemeal_agrees"]).mean()
+    now = table.point(float(np.mean(table.trust_now)), table.pressure_now, 0)
+    needed = first[first["zone_size"] > 0]
+    return (
+        f"At the first text of a round, a package both accept exists in {linked:.0%} of the trust x leverage grid; "
+        f"issue-by-issue offers agree in {piecemeal:.0%}, so the mediators' linked text closes the gap in "
+        f"{gap:.0%}. On 5 November (trust {np.mean(table.trust_now):.2f}, leverage {table.pressure_now:.2f}) "
+        f"{now['zone_size']} packages lie in the zone"
+        + (f" and the mediators' text is: {now['linked_text']}" if now["zone_size"] else "")
+        + (
+            f". With no leverage, a zone needs trust of at least {needed[needed['pressure'] == 0]['trust'].min():.2f}."
+            if (needed["pressure"] == 0).any()
+            else ". With no leverage there is no zone at any trust."
+        )
+    )
+
+
+def main(argv=None) -> None:
+    args = parse(argv)
+    started = time.perf_counter()
+    try:
+        config = config_from(args.overrides)
+    except ConfigError as e:
+        print(f"{NAME}: {e}", file=sys.stderr)
+        sys.exit(2)
+    args.out.mkdir(parents=True, exist_ok=True)
+    table = Table(config)
+    grid = grid_table(table, args.grid)
+    write_csv(grid, args.out / "zopa.csv")
+    zopa_plot(grid, table, args.out / "zopa.png")
+    issues_plot(table, settings_of(table), args.out / "issues.png")
+    head = headline(grid, table)
+    lines = [
+        "# The zone of possible agreement",
+        "",
+        f"Run: `python -m experiments.{NAME}{' --quick' if args.quick else ''}` ({args.grid} x {args.grid} grid "
+        f"of trust x leverage, 1,024 packages each, at the first and the last text of a round; "
+        f"{time.perf_counter() - started:.0f} s on this machine).",
+        "",
+        f"**{head}**",
+        "",
+        "![zopa](zopa.png)",
+        "",
+        "![issues](issues.png)",
+        "",
+        "## Three settings",
+        "",
+        summary_table(table).to_markdown(index=False),
+        "",
+        "## The levels of each issue",
+        "",
+        level_names().to_markdown(),
+        "",
+    ]
+    write_text("\n".join(lines), args.out / "results.md")
+    write_text(head + "\n", args.out / "headline.txt")
+    print(f"{NAME}: {head}")
+    print(f"{NAME}: results in {args.out}")
+
+
+if __name__ == "__main__":
+    main()
