@@ -45,6 +45,7 @@ FIGURES_RUN ?= $(or $(TMPDIR),/tmp)/ceasefire-figures
 STUDY_FIGURES := experiments/mechanism_designs:mechanism_designs/differences \
 	experiments/detection_vs_penalty:detection_vs_penalty/heatmap experiments/mediation:mediation/rmst \
 	experiments/spoiler_pressure:spoiler_pressure/dose_response experiments/trade_recovery:trade_recovery/trade \
+	experiments/trade_recovery_losses:trade_recovery/losses experiments/zopa:zopa/zopa experiments/zopa_issues:zopa/issues \
 	sensitivity/morris:sensitivity/morris sensitivity/sobol:sensitivity/sobol \
 	calibration/facts:calibration/facts calibration/posterior:calibration/posterior \
 	calibration/forecast:calibration/forecast
@@ -56,7 +57,7 @@ figures: setup
 
 # every study of experiments/ at full size; reports in experiments/results/<name>/results.md
 # (calibration here only reports; `python -m experiments.calibration --install` changes the defaults)
-EXPERIMENTS := mechanism_designs detection_vs_penalty mediation spoiler_pressure trade_recovery sensitivity calibration
+EXPERIMENTS := mechanism_designs detection_vs_penalty mediation spoiler_pressure trade_recovery zopa sensitivity calibration
 experiments: setup
 	@for e in $(EXPERIMENTS); do $(PY) -m experiments.$$e $(ARGS) || exit $$?; done
 

@@ -255,7 +255,7 @@ def main(argv=None) -> None:
         f"of trust x leverage, 1,024 packages each, at the first and the last text of a round; "
         f"{time.perf_counter() - started:.0f} s on this machine).",
         "",
-        f"**{head}**",
+        f"**Headline:** {head}",
         "",
         "![zopa](zopa.png)",
         "",

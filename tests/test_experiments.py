@@ -97,6 +97,25 @@ def test_sensitivity_quick(sensitivity_quick):
     assert len(pd.read_csv(out / "sobol" / "design.csv")) == 8 * (sobol["key"].nunique() + 2)
 
 
+def test_zopa_quick(tmp_path):
+    """The zone of possible agreement over trust x leverage: wherever a package both accept
+    exists, the mediators' linked text is one of them, and issue-by-issue offers agree only
+    there; more leverage, more trust and later texts (concessions) never shrink the zone."""
+    out = tmp_path / "zopa"
+    report = _run_quick("zopa", out)
+    for fig in ("zopa.png", "issues.png"):
+        assert mpimg.imread(out / fig).shape[0] > 100 and f"]({fig})" in report
+    grid = pd.read_csv(out / "zopa.csv")
+    assert len(grid) == 2 * 11 * 11 and grid["zone_size"].between(0, 1024).all()
+    some = grid["zone_size"] > 0
+    assert 0 < some.mean() < 1  # the grid spans no zone and a zone
+    assert (grid["linked_agrees"] == some).all()
+    assert (~grid["piecemeal_agrees"] | some).all()
+    for along, by in (("pressure", ["text", "trust"]), ("trust", ["text", "pressure"]), ("text", ["trust", "pressure"])):
+        for _, g in grid.groupby(by):
+            assert g.sort_values(along)["zone_size"].is_monotonic_increasing, (along, g)
+
+
 def test_calibration_quick(tmp_path):
     """ABC at --quick size: a valid posterior parameter table, the default one untouched."""
     from sim.run.config import default_config, with_values

@@ -163,8 +163,9 @@ def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
         row[f"trade{level}_median_all"] = d["median_all"]  # half of all replicates there by then
         for k in ("median", "lower", "upper", "p05", "p95"):  # among the replicates that recover
             row[f"trade{level}_recovered_{k}"] = d[k]
-    for k, v in trade["loss_usd"].items():
-        row[f"loss_usd_{k}"] = v
+    for name in ("loss_usd", "bilateral_loss_usd", "transit_loss_usd"):  # the last two: older sweeps lack them
+        for k, v in trade.get(name, {}).items():
+            row[f"{name}_{k}"] = v
     row.update(events)
     return {k: (np.nan if v is None else v) for k, v in row.items()}
 
