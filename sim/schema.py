@@ -542,7 +542,7 @@ class IssuePosition:
         "its weight on this issue (a party's weights are normalised to sum to 1)",
         lo=0,
         hi=1,
-        sa=(0.0, 0.6),
+        sa=(0.02, 0.6),  # not 0: a party must weigh some issue
         source="the emphasis of its statements (conf/config.yaml); magnitude assumption",
     )
     limit: float = knob(
