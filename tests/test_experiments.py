@@ -100,20 +100,31 @@ def test_sensitivity_quick(sensitivity_quick):
 def test_zopa_quick(tmp_path):
     """The zone of possible agreement over trust x leverage: wherever a package both accept
     exists, the mediators' linked text is one of them, and issue-by-issue offers agree only
-    there; more leverage, more trust and later texts (concessions) never shrink the zone."""
+    there; more leverage, more trust and later texts (concessions) never shrink the zone,
+    nor does putting a mechanism on the table; with a full mechanism in every package
+    that could be agreed, trust no longer matters."""
     out = tmp_path / "zopa"
     report = _run_quick("zopa", out)
     for fig in ("zopa.png", "issues.png"):
         assert mpimg.imread(out / fig).shape[0] > 100 and f"]({fig})" in report
     grid = pd.read_csv(out / "zopa.csv")
-    assert len(grid) == 2 * 11 * 11 and grid["zone_size"].between(0, 1024).all()
+    assert len(grid) == 2 * 2 * 2 * 11 * 11 and grid["zone_size"].between(0, 1024).all()
     some = grid["zone_size"] > 0
     assert 0 < some.mean() < 1  # the grid spans no zone and a zone
     assert (grid["linked_agrees"] == some).all()
     assert (~grid["piecemeal_agrees"] | some).all()
-    for along, by in (("pressure", ["text", "trust"]), ("trust", ["text", "pressure"]), ("text", ["trust", "pressure"])):
-        for _, g in grid.groupby(by):
+    settings = ["grievance", "agenda"]
+    for along, by in (
+        ("pressure", ["text", "trust"]),
+        ("trust", ["text", "pressure"]),
+        ("text", ["trust", "pressure"]),
+    ):
+        for _, g in grid.groupby([*settings, *by]):
             assert g.sort_values(along)["zone_size"].is_monotonic_increasing, (along, g)
+    wide = grid.pivot_table(index=["grievance", "text", "trust", "pressure"], columns="agenda", values="zone_size")
+    assert (wide["mechanism on the table"] >= wide["no mechanism on the table"]).all()
+    off = grid[grid["agenda"] == "no mechanism on the table"]
+    assert off.groupby(["grievance", "text", "pressure"])["zone_size"].nunique().max() > 1  # trust matters here
 
 
 def test_calibration_quick(tmp_path):
