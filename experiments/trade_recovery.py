@@ -51,11 +51,12 @@ def losses_plot(points: pd.DataFrame, path) -> None:
     ax.set_title("Trade lost by reopening rule and lane (bars: 5-95% of replicates)", fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
-    bx.bar(x, 100 * points["diverted_end_mean"], color="#7f7f7f")
-    bx.set_xticks(x, labels, fontsize=8)
-    bx.set_ylabel("% of trade on other routes at day 365 (mean)")
+    bx.barh(x, 100 * points["diverted_end_mean"], color="#7f7f7f")
+    bx.set_yticks(x, [label.replace("\n", " / ") for label in labels], fontsize=8)
+    bx.invert_yaxis()
+    bx.set_xlabel("% of trade on other routes at day 365 (mean)")
     bx.set_title("Diverted for good (Iran, Central Asia)", fontsize=10)
-    bx.grid(alpha=0.3, axis="y")
+    bx.grid(alpha=0.3, axis="x")
     save_figure(fig, path)
 
 

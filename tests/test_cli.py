@@ -130,7 +130,7 @@ def test_summary_only_reports_times_within_the_horizon(run_dir):
     assert [s["days"] for s in summary["truce"]["survival"]] == [30, 90]
     for s in summary["truce"]["survival"]:
         assert 0 <= s["lower"] <= s["p"] <= s["upper"] <= 1
-    assert set(summary["trade"]) == {"days_to_50", "days_to_90", "loss_usd"}
+    assert set(summary["trade"]) == {"days_to_50", "days_to_90", "loss_usd", "bilateral_loss_usd", "transit_loss_usd"}
     assert summary["truce"]["replicates"] == 60
 
 

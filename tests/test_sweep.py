@@ -111,9 +111,10 @@ def test_launcher_share_of_cores():
 
 @pytest.fixture(scope="module")
 def grid_sweep(tmp_path_factory) -> Path:
-    """A 2 x 2 numeric grid, one of whose knobs the default reopening rule never reads."""
+    """A 2 x 2 numeric grid, one of whose knobs the default scenario never reads (the start
+    day of an imposed mechanism, when it must be agreed)."""
     out = tmp_path_factory.mktemp("sweep") / "grid"
-    proc = sim("-m", "mvm.penalty=0,1", "crossings.aid_lane_capacity=0.2,0.6", *SMALL, f"hydra.sweep.dir={out}")
+    proc = sim("-m", "mvm.penalty=0,1", "mvm.start_day=0,10", *SMALL, f"hydra.sweep.dir={out}")
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -122,10 +123,10 @@ def test_paired_difference_of_a_parameter_without_effect_is_exactly_zero(grid_sw
     """Common random numbers: two points that differ only in a knob without effect give
     identical replicates, so the paired difference is exactly 0, not noise."""
     comp = pd.read_csv(grid_sweep / "comparison.csv").set_index("label")
-    same = comp.loc["mvm.penalty=0, crossings.aid_lane_capacity=0.6"]
+    same = comp.loc["mvm.penalty=0, mvm.start_day=10"]
     assert same["diff_truce_days"] == 0 and same["diff_truce_days_lower"] == 0 == same["diff_truce_days_upper"]
     assert same["logrank_p"] == pytest.approx(1.0)
-    assert comp.loc["mvm.penalty=1, crossings.aid_lane_capacity=0.2", "diff_truce_days"] != 0
+    assert comp.loc["mvm.penalty=1, mvm.start_day=0", "diff_truce_days"] != 0
 
 
 def test_grid_sweep_draws_heatmaps(grid_sweep):
