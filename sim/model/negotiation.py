@@ -98,13 +98,20 @@ class Positions:
     def utility(self, packages: np.ndarray, trust: float) -> np.ndarray:
         """The utility of each package (rows of ``packages``), the other's commitment read
         through trust and the mechanism."""
-        if packages is PACKAGES:  # every package: the part that does not depend on trust is cached
+        if packages is PACKAGES:  # every package: cached, and so is the last trust's result (read-only)
+            last = self.__dict__.get("_last")
+            if last is not None and last[0] == trust:
+                return last[1]
             rest, promised, verified = self._every_package()
         else:
             rest, promised, verified = self._parts(packages if packages.ndim == 2 else packages[None, :])
         c = READS_COMMITMENT[self.party]
         read = promised * (trust + (1.0 - trust) * verified)
-        return rest + self.weight[c] * (1.0 - np.abs(read - self.ideal[c]))
+        u = rest + self.weight[c] * (1.0 - np.abs(read - self.ideal[c]))
+        if packages is PACKAGES:
+            u.flags.writeable = False
+            object.__setattr__(self, "_last", (trust, u))
+        return u
 
     def _parts(self, packages: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The utility of the issues other than the commitment it reads; the commitment;

@@ -157,18 +157,24 @@ class Talks:
             self.schedule_next(day, self.nc.hiatus_days)
 
     # -- the bargaining
-    def reservations(self, texts_rejected: int) -> tuple[float, float]:
+    def in_force(self) -> tuple[float, float] | None:
+        """Each party's utility of the package in force (None: nothing agreed yet)."""
+        if not self.package.any():
+            return None
+        states = self.model.states.pair
+        positions = (self.afg_positions, self.pak_positions)
+        return tuple(float(pos.utility(self.package, s.trust)[0]) for s, pos in zip(states, positions, strict=True))
+
+    def reservations(self, texts_rejected: int, floors: tuple[float, float] | None) -> tuple[float, float]:
         """Each party's effective reservation value: its limits' utility, lowered by the
         mediators' leverage and by the concessions made so far, raised by its grievance;
-        never below what it already has (the package agreed earlier)."""
+        never below what it already has (``floors``: :meth:`in_force`)."""
         nc, pressure = self.nc, self.model.mediation.pressure
         values = []
-        for s, base, pos in zip(
-            self.model.states.pair, self._reservation, (self.afg_positions, self.pak_positions), strict=True
-        ):
+        for i, (s, base) in enumerate(zip(self.model.states.pair, self._reservation, strict=True)):
             r = effective_reservation(base, nc, pressure, s.grievance, texts_rejected)
-            if self.package.any():
-                r = max(r, float(pos.utility(self.package, s.trust)[0]))
+            if floors is not None:
+                r = max(r, floors[i])
             values.append(r)
         return values[0], values[1]
 
@@ -184,8 +190,9 @@ class Talks:
         linked = self.linked()
         walkout = min(1.0, nc.walkout_risk * (1.0 + nc.coordination_cost * max(0, self.model.mediation.engaged() - 1)))
         shock = (self.stream.gauss(0.0, nc.resolve_noise), self.stream.gauss(0.0, nc.resolve_noise))
+        floors = self.in_force()  # trust does not change within a round
         for t in range(nc.texts):
-            reserve = self.reservations(t)
+            reserve = self.reservations(t, floors)
             b = Bargain(self.afg_positions, self.pak_positions, (afg.trust, pak.trust), reserve, shock)
             if linked:
                 text, by = single_text(b), MEDIATORS
