@@ -41,7 +41,12 @@ SEED = 20251105  # SALib's samplers and bootstraps
 def stage(args: argparse.Namespace, which: str, design, replicates: int) -> tuple[Experiment, pd.DataFrame]:
     """Run one design as a sweep over its rows; return the experiment and its outputs."""
     path = sa.write_design(design, args.out / which / "design.csv")
-    sweep = [f"parameters.table={path.resolve()}", f"parameters.row=range(0,{len(design)})", "run.figures=false"]
+    sweep = [
+        f"parameters.table={path.resolve()}",
+        f"parameters.row=range(0,{len(design)})",
+        "run.figures=false",
+        "run.events=false",  # the indices need the runs table only
+    ]
     if not any(o.startswith("run.replicates=") for o in args.overrides):
         sweep.append(f"run.replicates={replicates}")
     exp = run(NAME, args, sweep=sweep, sub=f"{which}/sweep", copy_figures=False)
