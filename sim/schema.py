@@ -202,6 +202,13 @@ class ScenarioConfig:
         unit="US$/day",
         source="FY2024-25 transit trade US$0.974 bn / 365 (nukta.com; case-facts.md)",
     )
+    closed_days: int = knob(
+        "days every crossing had been shut for trade on day 0",
+        lo=0,
+        hi=3650,
+        unit="days",
+        source="all crossings closed 11-12 Oct 2025, 7 days before the ceasefire (ariananews.af; case-facts.md)",
+    )
     rounds: list[Round] = knob(
         "scheduled rounds of talks", source="Istanbul 25-30 Oct (trtworld.com), 6 Nov 2025 (seed article)"
     )

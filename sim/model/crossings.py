@@ -143,7 +143,7 @@ class Border:
         self.suspended_until = 0  # Kabul suspends trade from its side until this day
         self.suspensions = 0
         self.agreed_trade = 0.0  # the trade position agreed in the talks
-        self.closed_run = 7  # days every crossing has been shut for trade (since 12 October: day -7)
+        self.closed_run = scenario.closed_days  # days every crossing has been shut for trade (12 Oct 2025: 7)
         self.diverted = {"bilateral": 0.0, "transit": 0.0}  # share of each trade gone to other routes
         self.peak_diverted = dict(self.diverted)
         self.demand = 1.0  # arrivals as a share of the baseline (1 - the diverted share of trucks)

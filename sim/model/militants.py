@@ -10,6 +10,8 @@ from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
+from scipy.special import ndtri
 
 from .incidents import AFG, MILITANTS, PAK, Incident, Kind
 
@@ -65,12 +67,12 @@ def routine_sizes(mu: float, sigma: float, notable: int, size: int) -> tuple[flo
     """The chance a routine attack kills fewer than ``notable`` (lognormal ``mu``,
     ``sigma``, deaths its whole part), and ``size`` equally likely quantiles of its deaths
     given that (computed once per distribution, not per replicate)."""
-    normal = NormalDist()
-    below = normal.cdf((math.log(notable) - mu) / sigma)
-    table = tuple(
-        min(notable - 1, int(math.exp(mu + sigma * normal.inv_cdf(below * (i + 0.5) / size)))) for i in range(size)
-    )
-    return below, table
+    below = NormalDist().cdf((math.log(notable) - mu) / sigma)
+    # one numpy call (a calibration draws new sizes for every history: 4,096 inverse
+    # CDFs in Python took 4 ms, more than the 17 days it simulates)
+    quantiles = ndtri(below * (np.arange(size) + 0.5) / size)
+    deaths = np.minimum(notable - 1, np.floor(np.exp(mu + sigma * quantiles)))
+    return below, tuple(int(d) for d in deaths)
 
 
 class Militants:

@@ -26,7 +26,7 @@ from joblib import Parallel, delayed, parallel_config
 from tqdm.auto import tqdm
 
 from .. import events, outputs
-from ..analysis.calibration import record_facts_of
+from ..analysis.calibration import history_matches
 from ..io import atomic_path
 from ..model import CeasefireModel, replicate_seeds
 from ..schema import Config
@@ -169,7 +169,7 @@ def run_replicate(
         # replay the row's history, then go on with this seed; the same draws under
         # settings other than the calibrated ones may make another history: say whether
         # it still reproduces the record
-        match = model.replay(history.day, seed, lambda m: all(record_facts_of(m, history.day).values()))
+        match = model.replay(history.day, seed, lambda m: history_matches(m, history.day))
     outcome, series = model.run()
     row = {"replicate": replicate, "seed": seed, **outcome, "parameter_row": row, "record_match": match}
     return row, series, model.events()
