@@ -31,6 +31,7 @@ become the defaults in conf/ (marked [calibrated]).
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import sys
@@ -169,6 +170,8 @@ def install(posterior: Path, summary: pd.DataFrame, keys) -> list[str]:
             done.append(key)
     INSTALLED.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(posterior, INSTALLED)
+    if posterior.with_name("tolerance.json").is_file():
+        shutil.copyfile(posterior.with_name("tolerance.json"), INSTALLED.with_name("tolerance.json"))
     for path, lines in files.items():
         write_text("\n".join(lines), path)
     print(
@@ -347,6 +350,8 @@ def main(argv=None) -> None:
     table = smc.posterior_table(chosen, TABLE_ROWS, SEED)
     posterior = write_csv(table, args.out / "posterior.csv")
     write_csv(tolerances, args.out / "tolerances.csv")
+    if smc.tolerance() is not None:
+        write_text(json.dumps(smc.tolerance(), indent=1), args.out / "tolerance.json")
 
     summary = cal.posterior_summary(table, chosen)
     rej_summary = cal.posterior_summary(rej.accepted, chosen)

@@ -14,7 +14,7 @@ Parameters: every behavioural parameter with a sensitivity range (:func:`behavio
 choices the model compares), each with a uniform prior on its sensitivity range.
 
 Two samplers, one distance (facts exact; counts by an L1 distance scaled by each
-count's median absolute deviation, Prangle 2017):
+count's standard deviation over simulated histories, Prangle 2017):
 
 * **ABC-SMC** (:func:`abc_smc`; Toni et al., *J. R. Soc. Interface* 6, 2009; Beaumont et
   al., *Biometrika* 96, 2009) with pyabc (Schaelte et al., *JOSS* 2022): the tolerance
@@ -131,14 +131,15 @@ def typed(chosen: list[Factor], row: dict[str, float]) -> dict[str, int | float]
 # --------------------------------------------------------------------------- the distance
 
 
-def mad_scales(stats: pd.DataFrame, counts: Sequence[str] = COUNTS) -> dict[str, float]:
-    """Each count's median absolute deviation over simulated histories (the scale of the
-    distance; a count that never varies gets scale 1)."""
+def count_scales(stats: pd.DataFrame, counts: Sequence[str] = COUNTS) -> dict[str, float]:
+    """Each count's standard deviation over simulated histories: the scale of the distance
+    (a count that never varies gets scale 1). The SD rather than the median absolute
+    deviation, which is 0 for a rare event (an attack with 10+ killed on 24-25 October)
+    and would drop it from the distance."""
     out = {}
     for k in counts:
-        x = stats[k].to_numpy(dtype=float)
-        mad = float(np.median(np.abs(x - np.median(x))))
-        out[k] = mad if mad > 0 else 1.0
+        sd = float(stats[k].to_numpy(dtype=float).std())
+        out[k] = sd if sd > 0 else 1.0
     return out
 
 
@@ -206,6 +207,14 @@ class AbcResult:
         return table
 
 
+def within_tolerance(stats: dict[str, float], tolerance: dict[str, Any]) -> bool:
+    """Whether a history's statistics state the record's facts and lie within the
+    tolerance of an ABC-SMC run (:meth:`SmcResult.tolerance`)."""
+    record, weights = tolerance["record"], tolerance["weights"]
+    d = sum(w * abs(stats[k] - record[k]) for k, w in weights.items())
+    return rec.facts_match(stats, record) and d <= tolerance["epsilon"] * (1 + 1e-9)
+
+
 def accept_closest(distance: np.ndarray, share: float) -> tuple[np.ndarray, float]:
     """The draws with a finite distance no larger than the ``share`` quantile of all
     draws' distances (at least one if any is finite), and that tolerance."""
@@ -234,7 +243,7 @@ def abc_rejection(
     chosen = calibrated_factors(config, keys)
     draws = reference_table(config, chosen, n_draws, seed, n_jobs, chunk, record_day)
     observed = record_statistics(record_day)
-    d = count_distance(draws, observed, mad_scales(draws))
+    d = count_distance(draws, observed, count_scales(draws))
     match, tol = accept_closest(d, share)
     return AbcResult(draws.assign(distance=d, match=match), [f.key for f in chosen], tol)
 
@@ -262,7 +271,7 @@ def sbc_ranks(
     if len(eligible) < truths:
         raise ConfigError(f"only {len(eligible)} histories can serve as synthetic records; make the table bigger")
     picks = rng.choice(eligible, size=truths, replace=False)
-    scales = mad_scales(stats)
+    scales = count_scales(stats)
     values = table[list(keys)].to_numpy(dtype=float)
     prior_sd = values.std(axis=0)
     ranks, narrowing = [], []
@@ -384,7 +393,7 @@ def _record_distance(facts: Sequence[str]):
     import pyabc
 
     class RecordDistance(pyabc.distance.AdaptivePNormDistance):
-        """The counts' L1 distance, each scaled by its MAD over the generation (refitted
+        """The counts' L1 distance, each scaled by its SD over the generation (refitted
         every generation; Prangle 2017); infinite when a history differs from the record
         in a fact. The facts and the seed carry weight 0 in the norm."""
 
@@ -394,7 +403,7 @@ def _record_distance(facts: Sequence[str]):
             return super().__call__(x, x_0, t, par)
 
     weights = {**{k: 1.0 for k in COUNTS}, **{k: 0.0 for k in facts}, "seed": 0.0}
-    return RecordDistance(p=1, fixed_weights=weights)
+    return RecordDistance(p=1, fixed_weights=weights, scale_function=pyabc.distance.scale.standard_deviation)
 
 
 def make_smc(
@@ -437,6 +446,16 @@ def make_smc(
 class SmcResult:
     history: Any  # pyabc.History
     keys: list[str]
+    #: the last generation's weight of each count in the distance (None: no generation ran here)
+    weights: dict[str, float] | None = None
+
+    def tolerance(self) -> dict[str, Any] | None:
+        """What an accepted history of the last generation satisfies: the facts of the
+        record exactly, and sum_k weight_k |count_k - record_k| <= epsilon."""
+        if self.weights is None:
+            return None
+        eps = float(self.tolerances()["epsilon"].iloc[-1])
+        return {"epsilon": eps, "weights": self.weights, "record": record_statistics()}
 
     @property
     def generations(self) -> int:
@@ -522,7 +541,13 @@ def abc_smc(
             min_acceptance_rate=min_acceptance_rate,
             max_total_nr_simulations=max_simulations,
         )
-    return SmcResult(smc.history, [f.key for f in chosen])
+    weights = None
+    dist = smc.distance_function
+    last = smc.history.max_t
+    if last in getattr(dist, "scale_weights", {}):
+        ids = list(dist.sumstat.get_ids())
+        weights = {k: float(dist.scale_weights[last][ids.index(k)]) for k in COUNTS}
+    return SmcResult(smc.history, [f.key for f in chosen], weights)
 
 
 # --------------------------------------------------------------------------- summaries
