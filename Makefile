@@ -47,8 +47,8 @@ STUDY_FIGURES := experiments/mechanism_designs:mechanism_designs/differences \
 	experiments/spoiler_pressure:spoiler_pressure/dose_response experiments/trade_recovery:trade_recovery/trade \
 	experiments/trade_recovery_losses:trade_recovery/losses experiments/zopa:zopa/zopa experiments/zopa_issues:zopa/issues \
 	sensitivity/morris:sensitivity/morris sensitivity/sobol:sensitivity/sobol \
-	calibration/facts:calibration/facts calibration/posterior:calibration/posterior \
-	calibration/forecast:calibration/forecast
+	calibration/checks:calibration/checks calibration/posterior:calibration/posterior calibration/sbc:calibration/sbc \
+	calibration/forecast:calibration/forecast calibration/backtest:calibration/backtest
 figures: setup
 	$(PY) -m sim hydra.run.dir=$(FIGURES_RUN) run.overwrite=true $(ARGS)
 	cp $(FIGURES_RUN)/survival.png $(FIGURES_RUN)/trade.png $(FIGURES_RUN)/dynamics.png docs/figures/

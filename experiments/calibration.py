@@ -97,6 +97,12 @@ def parse(argv=None) -> argparse.Namespace:
         "--replicates", type=int, default=1000, help="replicates of each forecast and backtest (default: %(default)s)"
     )
     parser.add_argument("--n-procs", type=int, default=2, help="pyabc's worker processes (default: %(default)s)")
+    parser.add_argument(
+        "--redis",
+        metavar="HOST:PORT",
+        help="run the ABC-SMC on a cluster: pyabc's Redis sampler, its workers started on the nodes with "
+        "abc-redis-worker --host=HOST --port=PORT (README, 'On a cluster')",
+    )
     parser.add_argument("--fresh", action="store_true", help="start the ABC-SMC over instead of resuming abc.db")
     parser.add_argument(
         "--quick",
@@ -179,6 +185,34 @@ def install(posterior: Path, summary: pd.DataFrame, keys) -> list[str]:
         "run `python -m sim.docs` to refresh the parameter table"
     )
     return done
+
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "calibration.md"
+BEGIN, END = "<!-- posterior table: begin (experiments/calibration.py --install) -->", "<!-- posterior table: end -->"
+
+
+def docs_table(summary: pd.DataFrame) -> str:
+    """Every calibrated parameter's prior and posterior, the most narrowed first."""
+    rows = [
+        "| parameter | prior (uniform) | posterior median | 90% interval | SD ratio, ABC-SMC | SD ratio, rejection |",
+        "|---|---|---|---|---|---|",
+    ]
+    for _, r in summary.sort_values("sd_ratio").iterrows():
+        key = f"**{r['key']}**" if r["screened"] else r["key"]
+        rows.append(
+            f"| {key} | {r['prior_lo']:g}-{r['prior_hi']:g} | {r['posterior_median']:.3g} | "
+            f"{r['posterior_q05']:.3g}-{r['posterior_q95']:.3g} | {r['sd_ratio']:.2f} | {r['sd_ratio_rejection']:.2f} |"
+        )
+    return "\n".join(rows)
+
+
+def write_docs_table(summary: pd.DataFrame, doc: Path = DOC) -> None:
+    """The table of docs/calibration.md between its markers, from this run's summary."""
+    text = doc.read_text()
+    if BEGIN not in text or END not in text:
+        raise ConfigError(f"{doc}: the markers of the posterior table are missing")
+    head, rest = text.split(BEGIN, 1)
+    write_text(f"{head}{BEGIN}\n{docs_table(summary)}\n{END}{rest.split(END, 1)[1]}", doc)
 
 
 # --------------------------------------------------------------------------- checks
@@ -407,6 +441,7 @@ def main(argv=None) -> None:
 
     if args.install:
         install(posterior, summary, sorted(set(screened) | set(EARLIER)))
+        write_docs_table(summary)
 
     total = time.perf_counter() - started
     informed = summary.loc[summary["sd_ratio"] < 0.9, "key"].tolist()

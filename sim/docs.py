@@ -73,8 +73,9 @@ def table(config: Config | None = None) -> str:
         if r[0] in drawn:
             lo, hi = drawn[r[0]]
             r[5] = (
-                f"**calibrated** to the record up to 5 Nov 2025 (docs/calibration.md): default = posterior median; "
-                f"replicates draw it from the posterior, 90% interval {_fmt(lo)} to {_fmt(hi)}. Basis: {r[5]}"
+                f"**calibrated** to the record up to 5 Nov 2025 (docs/calibration.md): replicates draw it from "
+                f"the posterior, 90% interval {_fmt(lo)} to {_fmt(hi)}; the default (parameters.table=null) is "
+                f"the posterior median where conf/ marks it [calibrated]. Basis: {r[5]}"
             )
         lines.append("| " + " | ".join(c.replace("|", "/") for c in r) + " |")
     return "\n".join(lines)

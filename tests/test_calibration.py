@@ -1,17 +1,24 @@
-"""Calibration to the record up to 5 November 2025 (sim/analysis/calibration.py) and the
-calibrated default it installs (conf/calibration/posterior.csv)."""
+"""Calibration to the record up to 5 November 2025 (sim/analysis/calibration.py,
+sim/analysis/record.py) and the calibrated default it installs
+(conf/calibration/posterior.csv, tolerance.json)."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
+from sim import events as ev
 from sim.analysis import calibration as cal
+from sim.analysis import record as rec
+from sim.errors import ConfigError
 from sim.run.config import with_values
 from sim.run.ensemble import run_replicate
 from sim.run.parameters import ReplicateConfigs, read_table
+from sim.schema import CONF_DIR
 
 
 @pytest.fixture(scope="module")
@@ -19,59 +26,139 @@ def posterior(config):
     return read_table(config.parameters.table)
 
 
-def _series(incidents_days=(5,), open_day=None, days=18):
-    incidents = np.zeros(days)
-    incidents[list(incidents_days)] = 1
-    crossings = np.zeros(days)
-    if open_day is not None:
-        crossings[open_day:] = 5
-    return {"incidents": incidents, "open_crossings": crossings}
+@pytest.fixture(scope="module")
+def base(config):
+    return with_values(config, {"parameters.table": None})
 
 
-def _outcome(collapsed=False, truce_days=17, agreed=1, salvaged=0, failed=0):
-    """An outcome row; ``collapsed``/``truce_days`` say when the model's truce first broke down."""
-    return {
-        "first_breakdown_day": truce_days if collapsed else np.nan,
-        "rounds_agreed": agreed,
-        "rounds_salvaged": salvaged,
-        "rounds_failed": failed,
+def test_the_statistics_read_a_log_by_the_coding_rules():
+    log = [
+        ev.Event(0, ev.TALKS_ROUND, ev.MEDIATORS, detail="agreed"),  # day 0: the ceasefire itself, not read
+        ev.Event(3, ev.ARMED_CLASH, ev.PAKISTAN, ev.AFGHANISTAN, fatalities=2),
+        ev.Event(3, ev.SHELLING, ev.AFGHANISTAN, ev.PAKISTAN),
+        ev.Event(4, ev.AIR_DRONE_STRIKE, ev.PAKISTAN, ev.MILITANTS),  # on militants: not fire between the states
+        ev.Event(5, ev.MILITANT_ATTACK, ev.MILITANTS, ev.PAKISTAN, fatalities=12),
+        ev.Event(9, ev.MILITANT_ATTACK, ev.MILITANTS, ev.PAKISTAN, fatalities=1),
+        ev.Event(11, ev.TALKS_ROUND, ev.MEDIATORS, detail="failed"),
+        ev.Event(12, ev.CROSSING_REOPENED, ev.PAKISTAN, detail="people only"),
+        ev.Event(13, ev.CROSSING_REOPENED, ev.PAKISTAN, crossing="torkham"),
+        ev.Event(16, ev.RENUNCIATION, ev.PAKISTAN),
+        ev.Event(18, ev.MILITANT_ATTACK, ev.MILITANTS, ev.PAKISTAN, fatalities=30),  # after 5 November
+    ]
+    s = rec.statistics(log)
+    assert s["state_fire_days"] == 1 and s["renunciations"] == 1
+    assert s["rounds_failed"] == 1 and s["rounds_concluded"] == 0
+    assert s["trade_reopenings"] == 1  # the people-only lane is not trade
+    assert s["significant_attacks"] == 1 and s["significant_attacks_24_25_oct"] == 1
+    assert s["attacks_per_week"] == pytest.approx(2 * 7 / 17)
+    assert s["attack_deaths_per_week"] == pytest.approx(13 * 7 / 17)
+
+
+def test_the_record_read_as_a_log_is():
+    """docs/context/record.csv and record_counts.csv through the same code: no fire
+    between the states, round 2 salvaged, no reopening for trade, PICSS's October rate."""
+    s = rec.record_statistics()
+    assert s == cal.record_statistics()
+    assert {k: s[k] for k in rec.FACTS} == {
+        "state_fire_days": 0,
+        "renunciations": 0,
+        "rounds_failed": 0,
+        "rounds_concluded": 1,
+        "trade_reopenings": 0,
     }
+    assert s["attacks_per_week"] == pytest.approx(89 / 31 * 7)
+    assert s["attack_deaths_per_week"] == pytest.approx(109 / 31 * 7)
+    assert s["significant_attacks"] == 2 and s["significant_attacks_24_25_oct"] == 1
 
 
-def test_the_facts_of_the_record():
-    assert all(cal.record_facts(_series(), _outcome()).values())
-    assert all(cal.record_facts(_series((6,)), _outcome(agreed=0, salvaged=1)).values())  # a salvaged round extends it
-    assert not cal.record_facts(_series(), _outcome(collapsed=True, truce_days=12))["truce_holds"]
-    assert cal.record_facts(_series(), _outcome(collapsed=True, truce_days=40))["truce_holds"]
-    assert not cal.record_facts(_series((3, 9)), _outcome())["incidents_24_25_oct"]
-    assert not cal.record_facts(_series(), _outcome(agreed=0, failed=1))["round_2_extends_truce"]
-    assert not cal.record_facts(_series(open_day=15), _outcome())["crossings_closed"]
-    assert cal.record_facts(_series(open_day=18, days=30), _outcome())[
-        "crossings_closed"
-    ]  # after 5 Nov: not the record
+def test_a_missing_or_broken_record_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="missing"):
+        rec.read_record(tmp_path / "nope.csv")
+    bad = tmp_path / "record.csv"
+    bad.write_text(rec.RECORD_CSV.read_text().replace("militant_attack", "riot", 1))
+    with pytest.raises(ConfigError, match="unknown event types riot"):
+        rec.read_record(bad)
+    bad.write_text("day,date\n1,2025-10-20\n")
+    with pytest.raises(ConfigError, match="lacks the columns"):
+        rec.read_record(bad)
 
 
-def test_abc_is_reproducible_whatever_the_workers(config):
-    base = with_values(config, {"parameters.table": None})
-    one = cal.abc_rejection(base, 300, seed=7, n_jobs=1, chunk=100)
-    two = cal.abc_rejection(base, 300, seed=7, n_jobs=2, chunk=100)
+def test_abc_is_reproducible_whatever_the_workers(base):
+    one = cal.abc_rejection(base, 300, seed=7, n_jobs=1, chunk=100, share=0.05)
+    two = cal.abc_rejection(base, 300, seed=7, n_jobs=2, chunk=100, share=0.05)
     pd.testing.assert_frame_equal(one.draws, two.draws)
-    assert 0 < one.acceptance_rate < 1
+    assert 0 < one.acceptance_rate < 0.1
+    accepted = one.accepted
+    for k in rec.FACTS:  # every accepted history states the facts
+        assert (accepted[k] == cal.record_statistics()[k]).all(), k
     for f in cal.calibrated_factors(base):
         assert one.draws[f.key].between(f.lo, f.hi).all()
+    assert len(cal.calibrated_factors(base)) > 100  # every behavioural parameter, not a chosen few
+    assert not any(f.key.startswith(cal.POLICY_PREFIXES) for f in cal.calibrated_factors(base))
+
+
+SBC_KEYS = ("spoilers.attack_rate", "states.accident_rate", "crossings.diversion_days")
+
+
+@pytest.fixture(scope="module")
+def sbc(base):
+    """SBC at a reduced size: three parameters (one the counts inform strongly, one the
+    facts inform, one no 17-day history can see), 3,000 histories, 60 synthetic records."""
+    chosen = cal.calibrated_factors(base, SBC_KEYS)
+    table = cal.reference_table(base, chosen, 3000, seed=11, n_jobs=2)
+    return cal.sbc_ranks(table, list(SBC_KEYS), truths=60, share=0.04, seed=3)
+
+
+def test_sbc_the_posterior_covers_the_truth_at_its_nominal_rate(sbc):
+    ranks, _ = sbc
+    coverage = cal.sbc_coverage(ranks, SBC_KEYS, level=0.9)
+    lo, hi = cal.binomial_interval(len(ranks), 0.9, alpha=0.01)
+    for key in SBC_KEYS:
+        assert lo <= coverage[key] <= hi, (key, coverage[key])
+        # the normalised ranks are uniform (Kolmogorov-Smirnov; a miscalibrated posterior,
+        # too narrow or biased, piles them at the ends or to one side)
+        q = (ranks[key] + 0.5) / (ranks["L"] + 1)
+        assert stats.kstest(q, "uniform").pvalue > 0.001, key
+
+
+def test_sbc_the_posterior_narrows_where_the_record_carries_information(sbc):
+    _, narrowing = sbc
+    mean = narrowing.mean()
+    assert mean["spoilers.attack_rate"] < 0.85  # the attacks a week say it (measured 0.74)
+    assert mean["crossings.diversion_days"] > 0.9  # nothing before day 35 depends on it
+
+
+def test_the_abc_smc_run_resumes_from_its_database(base, tmp_path):
+    keys = ("spoilers.attack_rate", "states.accident_rate")
+    db = tmp_path / "abc.db"
+    first = cal.abc_smc(base, db, population=40, generations=1, n_procs=1, seed=5, keys=keys, adapted=keys)
+    assert first.generations == 1
+    gen0 = first.particles(cal.calibrated_factors(base, keys), t=0)
+    again = cal.abc_smc(base, db, population=40, generations=2, n_procs=1, seed=6, keys=keys, adapted=keys)
+    assert again.generations == 2 and again.history.id == first.history.id
+    pd.testing.assert_frame_equal(again.particles(cal.calibrated_factors(base, keys), t=0), gen0)
+    eps = again.tolerances()["epsilon"].to_numpy()
+    assert eps[1] < eps[0]
+    last = again.particles(cal.calibrated_factors(base, keys))
+    assert (last[list(rec.FACTS)] == pd.Series(cal.record_statistics())[list(rec.FACTS)]).all().all()
+    tol = again.tolerance()
+    assert all(cal.within_tolerance(row, tol) for row in last[list(rec.STATISTICS)].to_dict("records"))
 
 
 def test_every_calibrated_replicate_reproduces_the_record(config):
-    """The default ensemble replays accepted histories: each of its replicates matches
-    every fact of the record up to 5 November (day 17), then goes its own way."""
+    """The default ensemble replays accepted histories: each of its replicates states
+    every fact of the record to 5 November (day 17; no fire between the states) and its
+    counts lie within the final tolerance of the ABC-SMC; then it goes its own way."""
+    tolerance = json.loads((CONF_DIR / "calibration" / "tolerance.json").read_text())
+    assert tolerance["record"] == cal.record_statistics()
     record = with_values(config, {"run.horizon_days": cal.RECORD_DAY})
     longer = with_values(config, {"run.horizon_days": 60})
     record_configs, longer_configs = ReplicateConfigs(record), ReplicateConfigs(longer)
     truce_days = []
-    for replicate in range(80):
-        row, series, _ = run_replicate(record, replicate, seed=1000 + replicate, configs=record_configs)
-        assert row["parameter_row"] == replicate
-        assert all(cal.record_facts(series, row).values()), replicate
+    for replicate in range(60):
+        row, series, log = run_replicate(record, replicate, seed=1000 + replicate, configs=record_configs)
+        assert row["parameter_row"] == replicate and row["record_match"]
+        assert cal.within_tolerance(rec.statistics(log), tolerance), replicate
         row60, series60, _ = run_replicate(longer, replicate, seed=1000 + replicate, configs=longer_configs)
         for key, values in series.items():
             np.testing.assert_array_equal(series60[key][: cal.RECORD_DAY + 1], values)
@@ -80,35 +167,41 @@ def test_every_calibrated_replicate_reproduces_the_record(config):
 
 
 def test_the_defaults_are_the_posterior_medians(config, posterior):
-    for f in cal.calibrated_factors(config):
+    from experiments.calibration import EARLIER
+
+    for f in cal.calibrated_factors(config, EARLIER):
         median = posterior[f.key].median()
-        default = f.default
-        assert abs(default - median) <= 0.01 * (f.hi - f.lo) + (0.5 if f.integer else 0), f.key
+        assert abs(f.default - median) <= 0.01 * (f.hi - f.lo) + (0.5 if f.integer else 0), f.key
 
 
 def test_the_posterior_is_a_real_update_of_the_prior(config, posterior):
-    """The record shifts the quiet days Pakistan wants before reopening up (every crossing
-    stayed closed to 5 November) and the retaliation threshold (restraint) up (no strike
-    between the states): Kolmogorov-Smirnov against the uniform prior. (The attack rate,
-    now all attacks, is no longer narrowed by the four facts.)"""
+    """Every behavioural parameter is in the table, and the record moves the ones it
+    speaks to: the attack rate (PICSS's October count) and the chance of an accidental
+    clash (no fire between the states to 5 November), against the uniform prior
+    (Kolmogorov-Smirnov)."""
     chosen = {f.key: f for f in cal.calibrated_factors(config)}
-    assert set(cal.CALIBRATED) == set(posterior.columns) - {"record_seed", "record_day"}
+    assert set(chosen) == set(posterior.columns) - {"record_seed", "record_day"}
     assert len(posterior) >= 3000
-    for key in ("crossings.reopen_calm_days", "states.retaliation_threshold"):
+    for key in ("spoilers.attack_rate", "states.accident_rate"):
         f = chosen[key]
         ks = stats.kstest(posterior[key], stats.uniform(loc=f.lo, scale=f.hi - f.lo).cdf)
         assert ks.pvalue < 1e-6, key
-        assert posterior[key].mean() > (f.lo + f.hi) / 2, key
 
 
 def test_runs_say_whether_the_replayed_history_still_reproduces_the_record(config):
     """With the calibrated settings every replayed history reproduces the record; with a
-    setting changed (a much higher attack rate) the same draws make other histories, and
-    the runs say which."""
+    setting changed (a much higher rate of clashes) the same draws make other histories,
+    and the runs say which."""
     base = with_values(config, {"run.replicates": 60, "run.horizon_days": 30, "run.n_jobs": 1, "run.progress": False})
     from sim.run.ensemble import run_ensemble
 
     assert run_ensemble(base).runs["record_match"].all()
-    changed = run_ensemble(with_values(base, {"spoilers.attack_rate": 4.0})).runs["record_match"]
+    changed = run_ensemble(with_values(base, {"states.accident_rate": 0.3})).runs["record_match"]
     assert changed.notna().all() and 0 < changed.mean() < 1
     assert run_ensemble(with_values(base, {"parameters.table": None})).runs["record_match"].isna().all()
+
+
+def test_a_cluster_sampler_needs_host_and_port():
+    assert type(cal.make_sampler(2, "login01:6379")).__name__ == "RedisEvalParallelSampler"
+    with pytest.raises(ConfigError, match="HOST:PORT"):
+        cal.make_sampler(2, "login01")

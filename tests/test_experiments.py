@@ -128,18 +128,22 @@ def test_zopa_quick(tmp_path):
 
 
 def test_calibration_quick(tmp_path):
-    """ABC at --quick size: a valid posterior parameter table, the default one untouched."""
+    """ABC-SMC, rejection, checks, SBC, forecasts and backtest at --quick size: a valid
+    posterior parameter table, every report figure, the default table untouched."""
     from sim.run.config import default_config, with_values
     from sim.schema import CONF_DIR
 
     installed = (CONF_DIR / "calibration" / "posterior.csv").read_bytes()
     out = tmp_path / "calibration"
     report = _run_quick("calibration", out)
-    for fig in ("posterior.png", "facts.png", "forecast.png"):
+    for fig in ("posterior.png", "checks.png", "sbc.png", "forecast.png", "backtest.png"):
         assert mpimg.imread(out / fig).shape[0] > 100 and f"]({fig})" in report
     posterior = pd.read_csv(out / "posterior.csv")
     draws = read_parquet(out / "draws.parquet")
-    assert len(draws) == 2000 and len(posterior) == draws["match"].sum() > 100
+    assert len(draws) == 3000 and len(posterior) == 4000
+    assert {"record_seed", "record_day"} <= set(posterior.columns)
+    backtest = pd.read_csv(out / "backtest.csv")
+    assert len(backtest) == 5 and backtest[["log", "crps", "ref_log", "ref_crps"]].notna().all().all()
     config = with_values(default_config(), {"parameters.table": str(out / "posterior.csv")})  # a valid table
     assert config.parameters.table.endswith("posterior.csv")
     assert (CONF_DIR / "calibration" / "posterior.csv").read_bytes() == installed

@@ -406,6 +406,27 @@ def _record_distance(facts: Sequence[str]):
     return RecordDistance(p=1, fixed_weights=weights, scale_function=pyabc.distance.scale.standard_deviation)
 
 
+def make_sampler(n_procs: int, redis: str | None = None):
+    """pyabc's sampler: one process (reproducible for a seed), ``n_procs`` processes on
+    this machine, or, with ``redis`` ("host:port"), the workers of a cluster that
+    ``abc-redis-worker --host=HOST --port=PORT`` started on its nodes (pyabc's
+    RedisEvalParallelSampler)."""
+    import pyabc
+
+    if redis:
+        host, _, port = redis.rpartition(":")
+        if not host or not port.isdigit():
+            raise ConfigError(f"--redis must be HOST:PORT (e.g. login01:6379), not {redis!r}")
+        return pyabc.sampler.RedisEvalParallelSampler(host=host, port=int(port))
+    sampler = (
+        pyabc.sampler.SingleCoreSampler()
+        if n_procs == 1
+        else pyabc.sampler.MulticoreEvalParallelSampler(n_procs=n_procs)
+    )
+    sampler.show_progress = False
+    return sampler
+
+
 def make_smc(
     config: Config,
     chosen: list[Factor],
@@ -413,6 +434,8 @@ def make_smc(
     n_procs: int,
     adapted: Sequence[str],
     record_day: int = RECORD_DAY,
+    resumed: bool = False,
+    redis: str | None = None,
 ):
     """The pyabc ABC-SMC object: the model runs a history to ``record_day`` with a seed
     drawn from numpy's global generator (pyabc seeds it per worker) and returns its
@@ -423,12 +446,7 @@ def make_smc(
         seed = int(np.random.randint(0, 2**31 - 1))
         return {**simulate_statistics(config, from_particle(chosen, par), seed, record_day), "seed": seed}
 
-    sampler = (
-        pyabc.sampler.SingleCoreSampler()
-        if n_procs == 1
-        else pyabc.sampler.MulticoreEvalParallelSampler(n_procs=n_procs)
-    )
-    sampler.show_progress = False
+    sampler = make_sampler(n_procs, redis)
     return pyabc.ABCSMC(
         model,
         pyabc_prior(chosen),
@@ -436,9 +454,9 @@ def make_smc(
         population_size=population,
         transitions=smc_transition(chosen, adapted),
         sampler=sampler,
-        # t = 0 keeps every history that states the facts; then the median of the last
-        # generation's distances
-        eps=pyabc.epsilon.QuantileEpsilon(initial_epsilon=1e12, alpha=0.5),
+        # a new run's t = 0 keeps every history that states the facts; then (and from the
+        # first generation a resumed run adds) the median of the last generation's distances
+        eps=pyabc.epsilon.QuantileEpsilon(initial_epsilon="from_sample" if resumed else 1e12, alpha=0.5),
     )
 
 
@@ -504,6 +522,7 @@ def abc_smc(
     keys: Sequence[str] | None = None,
     adapted: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
+    redis: str | None = None,
 ) -> SmcResult:
     """ABC-SMC over the behavioural parameters, stored in the SQLite database ``db``.
     With ``resume`` and a database holding a run, that run goes on to ``generations``
@@ -521,16 +540,14 @@ def abc_smc(
         logging.getLogger(f"ABC.{name}").setLevel(logging.WARNING)
     chosen = calibrated_factors(config, keys)
     np.random.seed(seed % 2**32)
-    smc = make_smc(config, chosen, population, n_procs, adapted, record_day)
     observed = {**record_statistics(record_day), "seed": 0}
     url = f"sqlite:///{Path(db).resolve()}"
-    done = 0
-    if resume and Path(db).is_file():
-        history = pyabc.History(url)
-        if history.n_populations > 0:
-            smc.load(url, history.id, observed_sum_stat=observed)
-            done = history.max_t + 1
-    if not done:
+    stored = pyabc.History(url) if resume and Path(db).is_file() else None
+    done = stored.max_t + 1 if stored is not None and stored.n_populations > 0 else 0
+    smc = make_smc(config, chosen, population, n_procs, adapted, record_day, resumed=done > 0, redis=redis)
+    if done:
+        smc.load(url, stored.id, observed_sum_stat=observed)
+    else:
         Path(db).unlink(missing_ok=True)
         smc.new(url, observed)
     if progress:
