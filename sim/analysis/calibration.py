@@ -374,16 +374,51 @@ def _prior_transition():
     return PriorTransition()
 
 
-def smc_transition(chosen: list[Factor], adapted: Sequence[str]):
-    """A Gaussian kernel fitted to the population (pyabc's MultivariateNormalTransition)
-    on the ``adapted`` parameters, fresh prior draws on the rest."""
+def _gaussian_transition(inflation: float):
+    import pyabc
+    from scipy import stats
+
+    class GaussianTransition(pyabc.transition.Transition):
+        """An independence proposal: one Gaussian with the population's weighted mean and
+        ``inflation`` times its weighted covariance. Its density is smooth where a kernel
+        density of 1,000 particles in a dozen dimensions is lumpy, so the importance
+        weights prior / proposal stay even (a kernel mixture, pyabc's default, left an
+        effective sample of 23 of 1,000 after six generations here)."""
+
+        def __init__(self, inflation: float = 1.5):
+            self.inflation = inflation
+
+        def fit(self, X: pd.DataFrame, w: np.ndarray) -> None:
+            x = X.to_numpy(dtype=float)
+            w = np.asarray(w, dtype=float) / np.sum(w)
+            self.mean_ = w @ x
+            cov = np.atleast_2d(np.cov(x.T, aweights=w))
+            self.cov_ = self.inflation * cov + 1e-9 * np.eye(x.shape[1])
+            self.dist_ = stats.multivariate_normal(self.mean_, self.cov_)
+
+        def rvs_single(self):
+            values = np.random.multivariate_normal(self.mean_, self.cov_)
+            return pyabc.Parameter(dict(zip(self.X.columns, values.tolist(), strict=True)))
+
+        def pdf(self, x):
+            cols = list(self.X.columns)
+            if isinstance(x, pd.DataFrame):
+                return np.atleast_1d(self.dist_.pdf(x[cols].to_numpy(dtype=float)))
+            return float(self.dist_.pdf(np.array([float(x[k]) for k in cols])))
+
+    return GaussianTransition(inflation)
+
+
+def smc_transition(chosen: list[Factor], adapted: Sequence[str], inflation: float = 1.5):
+    """The ABC-SMC proposal: on the ``adapted`` parameters a Gaussian fitted to the
+    population (its covariance times ``inflation``), on the rest fresh prior draws."""
     import pyabc
 
     adapted_keys = tuple(_safe(k) for k in adapted)
     rest = tuple(_safe(f.key) for f in chosen if f.key not in set(adapted))
     mapping = {}
     if adapted_keys:
-        mapping[adapted_keys] = pyabc.MultivariateNormalTransition()
+        mapping[adapted_keys] = _gaussian_transition(inflation)
     if rest:
         mapping[rest] = _prior_transition()
     return pyabc.AggregatedTransition(mapping)
@@ -493,8 +528,15 @@ class SmcResult:
         return frame
 
     def tolerances(self) -> pd.DataFrame:
+        """Each generation's tolerance, histories simulated and effective sample size
+        (Kish: 1 / sum of squared normalised weights)."""
         pops = self.history.get_all_populations()
-        return pops.loc[pops["t"] >= 0, ["t", "epsilon", "samples"]].reset_index(drop=True)
+        frame = pops.loc[pops["t"] >= 0, ["t", "epsilon", "samples"]].reset_index(drop=True)
+        ess = []
+        for t in frame["t"]:
+            w = np.asarray(self.history.get_distribution(t=int(t))[1], dtype=float)
+            ess.append(float(w.sum() ** 2 / (w**2).sum()))
+        return frame.assign(ess=ess)
 
     def posterior_table(self, chosen: list[Factor], n: int, seed: int, record_day: int = RECORD_DAY) -> pd.DataFrame:
         """``n`` rows resampled from the last generation by weight (a table whose rows a
@@ -599,7 +641,7 @@ def posterior_summary(table: pd.DataFrame, chosen: list[Factor]) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def informed(result: AbcResult, chosen: list[Factor], alpha: float = 1e-3, most: int = 24) -> list[str]:
+def informed(result: AbcResult, chosen: list[Factor], alpha: float = 1e-3, most: int = 5) -> list[str]:
     """The parameters whose rejection posterior differs from the prior (two-sample
     Kolmogorov-Smirnov test of the accepted draws against all draws, p < ``alpha``), at
     most ``most`` of them, the strongest first: a screening for the proposal of ABC-SMC."""
