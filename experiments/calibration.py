@@ -224,7 +224,7 @@ def posterior_predictive(config, chosen, table: pd.DataFrame, n: int, seed: int)
 
     rows = table.sample(n=n, replace=len(table) < n, random_state=seed)[[f.key for f in chosen]]
     seeds = replicate_seeds(seed, n)
-    parts = cal._simulate_chunk(config, chosen, rows.to_dict("records"), seeds, cal.RECORD_DAY)
+    parts = cal.simulate_rows(config, chosen, rows.to_dict("records"), seeds, cal.RECORD_DAY)
     return pd.DataFrame(parts, columns=list(rec.STATISTICS))
 
 
@@ -341,6 +341,102 @@ def forecasts(tables: dict[str, Path], replicates: int) -> tuple[pd.DataFrame, d
     return pd.DataFrame(rows), curves
 
 
+def sbc_summary(coverage: pd.Series, narrowing: pd.DataFrame) -> pd.DataFrame:
+    """Each parameter's SBC coverage of the 90% interval and mean posterior SD over prior SD."""
+    return pd.DataFrame({"coverage_90": coverage, "mean_sd_ratio": narrowing.mean()}).rename_axis("key").reset_index()
+
+
+def write_report(
+    out: Path,
+    args: argparse.Namespace,
+    n_params: int,
+    seconds: tuple[float, float, float],
+    tolerances: pd.DataFrame,
+    summary: pd.DataFrame,
+    checks: pd.DataFrame,
+    coverage: pd.Series,
+    band: tuple[float, float],
+    sbc_table: pd.DataFrame,
+    forecast: pd.DataFrame,
+    scores: pd.DataFrame,
+) -> str:
+    """results.md and headline.txt from the run's tables; returns the headline."""
+    rejection_s, smc_s, total = seconds
+    generations = len(tolerances)
+    informed = summary.loc[summary["sd_ratio"] < 0.9, "key"].tolist()
+    after = forecast[forecast["forecast"].str.startswith("after")].set_index("definition")
+    headline = (
+        f"ABC-SMC over {n_params} behavioural parameters: {generations} generations, "
+        f"{tolerances['samples'].sum():,} histories, final tolerance {tolerances['epsilon'].iloc[-1]:.2f}; the "
+        f"record narrows {len(informed)} parameters below 0.9 of their prior SD ({', '.join(informed[:6])}"
+        f"{', ...' if len(informed) > 6 else ''}). SBC: 90% intervals cover the truth for "
+        f"{coverage.between(*band).mean():.0%} of the parameters within the binomial band. "
+        f"Forecast: P(no breakdown by 90 d) {after.loc['breakdown', 'P(holds 90 d)']:.2f}, by 365 d "
+        f"{after.loc['breakdown', 'P(holds 365 d)']:.2f}."
+    )
+    fmt = summary.assign(
+        **{
+            c: summary[c].round(3)
+            for c in ("posterior_median", "posterior_q05", "posterior_q95", "sd_ratio", "sd_ratio_rejection")
+        }
+    )
+    lines = [
+        "# Calibration to the record up to 5 November 2025",
+        "",
+        f"Run: `python -m experiments.{NAME}{' --quick' if args.quick else ''}` ({n_params} parameters; "
+        f"rejection {args.draws:,} draws in {rejection_s:.0f} s; ABC-SMC {args.population:,} particles, "
+        f"{generations} generations in {smc_s:.0f} s; everything {total:.0f} s on this machine).",
+        "",
+        f"**Headline:** {headline}",
+        "",
+        "## The record's statistics against the model (predictive checks)",
+        "",
+        "`share`: of the histories, the share equal to the record (facts) or at or below it (counts).",
+        "",
+        checks.round(3).to_markdown(index=False),
+        "",
+        "![checks.png](checks.png)",
+        "",
+        "## ABC-SMC generations",
+        "",
+        tolerances.to_markdown(index=False),
+        "",
+        "## Posterior of each parameter",
+        "",
+        "Prior: uniform on the sensitivity range. `sd_ratio`: posterior SD / prior SD (1 = the record says "
+        "nothing), ABC-SMC and rejection; `screened`: the ABC-SMC proposal adapts on it.",
+        "",
+        fmt.to_markdown(index=False),
+        "",
+        "![posterior.png](posterior.png)",
+        "",
+        "## Simulation-based calibration",
+        "",
+        f"{args.truths} synthetic records at parameters drawn from the prior, each fitted by rejection ABC on the "
+        f"rest of the reference table. 99% binomial band for the 90% coverage: {band[0]:.2f}-{band[1]:.2f}.",
+        "",
+        sbc_table.round(3).to_markdown(index=False),
+        "",
+        "![sbc.png](sbc.png)",
+        "",
+        "## Forecasts before and after",
+        "",
+        forecast.round(3).to_markdown(index=False),
+        "",
+        "![forecast.png](forecast.png)",
+        "",
+        "## Backtest on the earlier closures",
+        "",
+        backtest.table(scores).to_markdown(index=False),
+        "",
+        "![backtest.png](backtest.png)",
+        "",
+    ]
+    (out / "results.md").write_text("\n".join(lines))
+    (out / "headline.txt").write_text(headline + "\n")
+    return headline
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -414,9 +510,6 @@ def main(argv=None) -> None:
     write_csv(ranks, args.out / "sbc.csv")
     sbc_keys = screened or list(narrowing.mean().nsmallest(8).index)
     sbc_plot(ranks, coverage, sbc_keys, args.out / "sbc.png", band)
-    sbc_table = (
-        pd.DataFrame({"coverage_90": coverage, "mean_sd_ratio": narrowing.mean()}).rename_axis("key").reset_index()
-    )
 
     say("forecasts before and after")
     old = args.out / "posterior_before.csv"
@@ -440,81 +533,25 @@ def main(argv=None) -> None:
     backtest.plot(scores, args.out / "backtest.png")
 
     if args.install:
-        install(posterior, summary, sorted(set(screened) | set(EARLIER)))
         write_docs_table(summary)
+        install(posterior, summary, sorted(set(screened) | set(EARLIER)))
 
     total = time.perf_counter() - started
-    informed = summary.loc[summary["sd_ratio"] < 0.9, "key"].tolist()
-    after = forecast[forecast["forecast"].str.startswith("after")].set_index("definition")
-    headline = (
-        f"ABC-SMC over {len(chosen)} behavioural parameters: {smc.generations} generations, "
-        f"{tolerances['samples'].sum():,} histories, final tolerance {tolerances['epsilon'].iloc[-1]:.2f}; the "
-        f"record narrows {len(informed)} parameters below 0.9 of their prior SD ({', '.join(informed[:6])}"
-        f"{', ...' if len(informed) > 6 else ''}). SBC: 90% intervals cover the truth for "
-        f"{coverage.between(*band).mean():.0%} of the parameters within the binomial band. "
-        f"Forecast: P(no breakdown by 90 d) {after.loc['breakdown', 'P(holds 90 d)']:.2f}, by 365 d "
-        f"{after.loc['breakdown', 'P(holds 365 d)']:.2f}."
+    sbc_table = sbc_summary(coverage, narrowing)
+    headline = write_report(
+        args.out,
+        args,
+        len(chosen),
+        (rejection_s, smc_s, total),
+        tolerances,
+        summary,
+        checks,
+        coverage,
+        band,
+        sbc_table,
+        forecast,
+        scores,
     )
-    fmt = summary.assign(
-        **{
-            c: summary[c].round(3)
-            for c in ("posterior_median", "posterior_q05", "posterior_q95", "sd_ratio", "sd_ratio_rejection")
-        }
-    )
-    lines = [
-        "# Calibration to the record up to 5 November 2025",
-        "",
-        f"Run: `python -m experiments.{NAME}{' --quick' if args.quick else ''}` ({len(chosen)} parameters; "
-        f"rejection {args.draws:,} draws in {rejection_s:.0f} s; ABC-SMC {args.population:,} particles, "
-        f"{smc.generations} generations in {smc_s:.0f} s; everything {total:.0f} s on this machine).",
-        "",
-        f"**Headline:** {headline}",
-        "",
-        "## The record's statistics against the model (predictive checks)",
-        "",
-        "`share`: of the histories, the share equal to the record (facts) or at or below it (counts).",
-        "",
-        checks.round(3).to_markdown(index=False),
-        "",
-        "![checks.png](checks.png)",
-        "",
-        "## ABC-SMC generations",
-        "",
-        tolerances.to_markdown(index=False),
-        "",
-        "## Posterior of each parameter",
-        "",
-        "Prior: uniform on the sensitivity range. `sd_ratio`: posterior SD / prior SD (1 = the record says "
-        "nothing), ABC-SMC and rejection; `screened`: the ABC-SMC proposal adapts on it.",
-        "",
-        fmt.to_markdown(index=False),
-        "",
-        "![posterior.png](posterior.png)",
-        "",
-        "## Simulation-based calibration",
-        "",
-        f"{args.truths} synthetic records at parameters drawn from the prior, each fitted by rejection ABC on the "
-        f"rest of the reference table. 99% binomial band for the 90% coverage: {band[0]:.2f}-{band[1]:.2f}.",
-        "",
-        sbc_table.round(3).to_markdown(index=False),
-        "",
-        "![sbc.png](sbc.png)",
-        "",
-        "## Forecasts before and after",
-        "",
-        forecast.round(3).to_markdown(index=False),
-        "",
-        "![forecast.png](forecast.png)",
-        "",
-        "## Backtest on the earlier closures",
-        "",
-        backtest.table(scores).to_markdown(index=False),
-        "",
-        "![backtest.png](backtest.png)",
-        "",
-    ]
-    (args.out / "results.md").write_text("\n".join(lines))
-    (args.out / "headline.txt").write_text(headline + "\n")
     say(f"{headline}\nReport: {args.out / 'results.md'}")
 
 

@@ -157,7 +157,8 @@ def count_distance(stats: pd.DataFrame, observed: dict[str, float], scales: dict
 # --------------------------------------------------------------------------- rejection
 
 
-def _simulate_chunk(config: Config, chosen: list[Factor], rows: list[dict], seeds: list[int], record_day: int):
+def simulate_rows(config: Config, chosen: list[Factor], rows: list[dict], seeds: list[int], record_day: int):
+    """The summary statistics of one history a row (parameter values) and seed."""
     return [simulate_statistics(config, typed(chosen, r), s, record_day) for r, s in zip(rows, seeds, strict=True)]
 
 
@@ -178,7 +179,7 @@ def reference_table(
     seeds = replicate_seeds(seed, n_draws)
     rows = draws.to_dict("records")
     tasks = [
-        delayed(_simulate_chunk)(config, chosen, rows[i : i + chunk], seeds[i : i + chunk], record_day)
+        delayed(simulate_rows)(config, chosen, rows[i : i + chunk], seeds[i : i + chunk], record_day)
         for i in range(0, n_draws, chunk)
     ]
     results = Parallel(n_jobs=n_jobs)(tasks) if n_jobs != 1 else [t[0](*t[1], **t[2]) for t in tasks]
