@@ -190,13 +190,13 @@ def test_the_posterior_is_a_real_update_of_the_prior(config, posterior):
 
 def test_runs_say_whether_the_replayed_history_still_reproduces_the_record(config):
     """With the calibrated settings every replayed history reproduces the record; with a
-    setting changed (a much higher rate of clashes) the same draws make other histories,
+    setting changed (the rate of clashes at the top of its range) the same draws make other histories,
     and the runs say which."""
     base = with_values(config, {"run.replicates": 60, "run.horizon_days": 30, "run.n_jobs": 1, "run.progress": False})
     from sim.run.ensemble import run_ensemble
 
     assert run_ensemble(base).runs["record_match"].all()
-    changed = run_ensemble(with_values(base, {"states.accident_rate": 0.3})).runs["record_match"]
+    changed = run_ensemble(with_values(base, {"states.accident_rate": 0.04})).runs["record_match"]
     assert changed.notna().all() and 0 < changed.mean() < 1
     assert run_ensemble(with_values(base, {"parameters.table": None})).runs["record_match"].isna().all()
 
