@@ -101,7 +101,7 @@ def parse(argv=None) -> argparse.Namespace:
         "--redis",
         metavar="HOST:PORT",
         help="run the ABC-SMC on a cluster: pyabc's Redis sampler, its workers started on the nodes with "
-        "abc-redis-worker --host=HOST --port=PORT (README, 'On a cluster')",
+        "abc-redis-worker --host=HOST --port=PORT (README, 'Sweeps on a cluster')",
     )
     parser.add_argument("--fresh", action="store_true", help="start the ABC-SMC over instead of resuming abc.db")
     parser.add_argument(
