@@ -43,6 +43,16 @@ def _allowed(tp: Any, meta: dict[str, Any]) -> str:
     return {bool: "true / false", str: "text"}.get(tp, "")
 
 
+def _role(meta) -> str:
+    """The knob's role in decision support (docs/decisions.md), as a prefix of its meaning."""
+    if meta.get("lever"):
+        return "**lever**: "
+    if meta.get("deep"):
+        lo, hi = meta["deep"]
+        return f"**deep uncertainty** ({lo:g} to {hi:g}): "
+    return ""
+
+
 def rows(config: Config) -> list[list[str]]:
     """One table row per leaf of the config, in schema order (sim.schema.leaves)."""
     out: list[list[str]] = []
@@ -59,7 +69,15 @@ def rows(config: Config) -> list[list[str]]:
         else:
             sa = f"{m['sa'][0]:g} to {m['sa'][1]:g}" if m.get("sa") else ""
             out.append(
-                [leaf.key, _fmt(leaf.value), _allowed(leaf.type, m), m.get("unit", ""), m["doc"], m["source"], sa]
+                [
+                    leaf.key,
+                    _fmt(leaf.value),
+                    _allowed(leaf.type, m),
+                    m.get("unit", ""),
+                    _role(m) + m["doc"],
+                    m["source"],
+                    sa,
+                ]
             )
     return out
 

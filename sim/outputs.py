@@ -120,6 +120,10 @@ def first_day_at_least(values: np.ndarray, level: float) -> float:
     return float(hits[0]) if hits.size else math.nan
 
 
+def value_on_day(values: np.ndarray, day: int) -> float:
+    return float(values[day]) if day < len(values) else math.nan
+
+
 def nan_if_none(value: int | None) -> float:
     return math.nan if value is None else float(value)
 
@@ -220,6 +224,12 @@ OUTCOMES: tuple[Outcome, ...] = (
         "float64",
         "first day trade reached 90% of its baseline",
         lambda m, s: first_day_at_least(s["trade_index"], 0.9),
+    ),
+    Outcome(
+        "trade_share_day180",
+        "float64",
+        "trade on day 180 (17 Apr 2026), share of its baseline; empty if the horizon is shorter",
+        lambda m, s: value_on_day(s["trade_index"], 180),
     ),
     Outcome("trade_loss_usd", "float64", "trade lost against the pre-crisis flow, US$", _loss_usd("all")),
     Outcome("bilateral_loss_usd", "float64", "bilateral trade lost, US$", _loss_usd("bilateral")),

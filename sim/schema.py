@@ -27,6 +27,8 @@ from .errors import ConfigError
 
 CONF_DIR = Path(__file__).resolve().parent / "conf"
 CONFIG_GROUPS = ("scenario", "mvm", "mediation", "experiment")
+#: Config groups whose option is a policy lever (decision support: sim/analysis/discovery.py).
+LEVER_GROUPS = ("mvm", "mediation")
 
 
 def knob(
@@ -38,8 +40,14 @@ def knob(
     source: str = "assumption",
     sa: tuple[float, float] | None = None,
     forbid: tuple = (),
+    lever: bool = False,
+    deep: tuple[float, float] | None = None,
 ) -> Any:
-    """A schema field: meaning, allowed range [lo, hi], unit, source, sensitivity range."""
+    """A schema field: meaning, allowed range [lo, hi], unit, source, sensitivity range,
+    and its role in decision support (sim/analysis/discovery.py): a ``lever`` (a choice
+    the parties or mediators make) or a ``deep`` uncertainty with its plausible range
+    (something neither they control nor the record of 2025 informs). Every other
+    behavioural magnitude is an uncertainty carried by the calibrated posterior."""
     return field(
         metadata={
             "doc": doc,
@@ -49,6 +57,8 @@ def knob(
             "source": source,
             "sa": sa,
             "forbid": forbid,
+            "lever": lever,
+            "deep": deep,
         }
     )
 
@@ -317,6 +327,24 @@ class SpoilersConfig:
             "(record-to-5nov.md sec. 1, 5)"
         ),
     )
+    future_scale: float = knob(
+        "militant capability after the record ends (future_from_day on): the attack rate times this; 1 = as "
+        "calibrated to October 2025",
+        lo=0,
+        hi=10,
+        deep=(0.5, 2.0),
+        source=(
+            "deep uncertainty: the rate doubled within a year (PIPS 2024: 1.4 attacks a day; PICSS Oct 2025: 2.9), "
+            "and the record to 5 Nov 2025 cannot say where it goes next (record-to-5nov.md sec. 1, 5)"
+        ),
+    )
+    future_from_day: int = knob(
+        "first day of future_scale: the day after the record the calibration matches",
+        lo=0,
+        hi=3650,
+        unit="day",
+        source="5 Nov 2025 = day 17, the end of the record (record-to-5nov.md)",
+    )
     cells: int = knob("militant cells", lo=1, hi=1000, sa=(2, 10))
     target_afghanistan_share: float = knob("share of attacks inside Afghanistan", lo=0, hi=1, sa=(0.0, 0.3))
     unattributable_share: float = knob("share of attacks no investigation can attribute", lo=0, hi=1, sa=(0.1, 0.5))
@@ -396,6 +424,7 @@ class CrossingsConfig:
         "economic pressure), calm (a daily chance after a spell of calm: the first generation's rule), agreement "
         "(calm, and a mechanism agreed)",
         source="2017: closed about a month, reopening tied to action against a list of 76 militants (record sec. 3)",
+        lever=True,
     )
     reopen_calm_days: int = knob(
         "quiet days Pakistan wants before reopening (lever: the calm term is full after this many)",
@@ -449,6 +478,7 @@ class CrossingsConfig:
         "a lane through the closed crossings: none, people only (returning refugees: no trucks), or people and "
         "humanitarian goods (aid_lane_capacity of the trucks)",
         source="Torkham reopened 1 Nov 2025 for returning refugees only (record sec. 3)",
+        lever=True,
     )
     aid_lane_day: int = knob(
         "day the lane opens (an agreed trade position of 'aid lane' or more opens a goods lane at once)",
@@ -580,6 +610,7 @@ class NegotiationConfig:
         "what the texts of a round are: the mediators' single negotiating text linking issues (Raiffa 1982), or "
         "offers issue by issue (Rubinstein 1982); with no mediator, issue by issue",
         source="Raiffa, The Art and Science of Negotiation 1982; Sebenius 1983 (linkage)",
+        lever=True,
     )
     texts: int = knob("texts (offers) put to the parties in a round at most", lo=1, hi=50, sa=(2, 8))
     walkout_risk: float = knob(
@@ -902,7 +933,7 @@ class MvmConfig:
         "start = imposed: the first operational day (unused otherwise)", lo=0, hi=3650, unit="day", sa=(0, 30)
     )
     setup_delay_days: int = knob(
-        "start = agreement: days from agreement to operation", lo=0, hi=3650, unit="days", sa=(0, 45)
+        "start = agreement: days from agreement to operation", lo=0, hi=3650, unit="days", sa=(0, 45), deep=(0, 45)
     )
     detection_prob: float = knob(
         "chance an incident in a watched sector is detected",
@@ -910,6 +941,7 @@ class MvmConfig:
         hi=1,
         sa=(0.2, 0.95),
         source="Mattes & Savun, AJPS 2010; Fortna 2003 (form); magnitude assumption",
+        lever=True,
     )
     attribution_accuracy: float = knob(
         "chance a finding names the true author",
@@ -917,9 +949,10 @@ class MvmConfig:
         hi=1,
         sa=(0.5, 0.95),
         source="Wu & Axelrod 1995 (noise); magnitude assumption",
+        lever=True,
     )
-    coverage: float = knob("share of the border watched", lo=0, hi=1, sa=(0.1, 0.8))
-    reporting_delay_days: int = knob("days from incident to finding", lo=0, hi=365, unit="days", sa=(0, 14))
+    coverage: float = knob("share of the border watched", lo=0, hi=1, sa=(0.1, 0.8), lever=True)
+    reporting_delay_days: int = knob("days from incident to finding", lo=0, hi=365, unit="days", sa=(0, 14), lever=True)
     penalty: float = knob(
         "cost imposed on a verified violator",
         lo=0,
@@ -929,6 +962,7 @@ class MvmConfig:
             "Mattes & Savun, ISQ 2009 (cost-increasing provisions); 30 Oct statement: penalty on the "
             "violator (trtworld.com)"
         ),
+        lever=True,
     )
     acceptance: float = knob(
         "how far the states defer to and believe its findings at the start (its credibility then follows its "
@@ -936,6 +970,7 @@ class MvmConfig:
         lo=0,
         hi=1,
         sa=(0.3, 1.0),
+        deep=(0.3, 1.0),
     )
     track_record_weight: float = knob(
         "weight of each finding in the mechanism's credibility (an average of right and wrong findings, starting "
@@ -952,6 +987,7 @@ class MvmConfig:
         hi=1,
         sa=(0.0, 1.0),
         source="Mattes & Savun, ISQ 2009; Beardsley 2011 (leverage enforces); assumption",
+        deep=(0.0, 1.0),
     )
 
     def __post_init__(self) -> None:
@@ -988,6 +1024,7 @@ class MediationConfig:
         unit="1/day",
         sa=(0.0, 0.03),
         source="Beardsley, AJPS 2008; The Mediation Dilemma 2011 (leverage fades); magnitude assumption",
+        deep=(0.0, 0.03),
     )
     renew_leverage: bool = knob("whether each round renews leverage")
     renewal: float = knob(

@@ -459,3 +459,148 @@ def forecast_comparison_plot(
     ax.legend(fontsize=8, loc="upper right")
     ax.set_title(title or "How long the truce holds: forecasts compared", fontsize=10)
     return save_figure(fig, path)
+
+
+# --------------------------------------------------------------------------- decision support
+
+
+def peeling_plot(boxes: Sequence, path: Path, title: str = "") -> Path:
+    """PRIM's peeling trajectory of each feared outcome: coverage (share of the futures
+    with the outcome that the box holds) against density (share of the box's futures
+    with it), coloured by the number of restricted dimensions; the chosen box ringed."""
+    fig, axes = plt.subplots(1, len(boxes), figsize=(5.2 * len(boxes), 4.4), layout="constrained", squeeze=False)
+    for ax, box in zip(axes[0], boxes, strict=True):
+        t = box.trajectory
+        sc = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=18, zorder=3)
+        ax.plot(t["coverage"], t["density"], color=GREY, lw=0.7, zorder=2)
+        chosen = t.loc[t["chosen"]]
+        ax.scatter(chosen["coverage"], chosen["density"], s=160, facecolors="none", edgecolors=RED, lw=2, zorder=4)
+        ax.axhline(box.stats["mean"], color=GREY, ls=":", lw=1)
+        ax.annotate(f" all futures: {box.stats['mean']:.0%}", (0.0, box.stats["mean"]), fontsize=7, color=GREY)
+        ax.set_xlim(0, 1.02)
+        ax.set_ylim(0, 1.02)
+        ax.set_xlabel("coverage")
+        ax.set_ylabel("density")
+        ax.set_title(f"{box.outcome}\n({box.cases} of {box.futures} futures)", fontsize=9)
+        ax.grid(alpha=0.3)
+        fig.colorbar(sc, ax=ax, label="restricted dimensions", shrink=0.8)
+    fig.suptitle(title or "PRIM peeling trajectories (ringed: the box chosen)", fontsize=11)
+    return save_figure(fig, path)
+
+
+def boxes_plot(boxes: Sequence, path: Path, title: str = "") -> Path:
+    """Each chosen box: its restricted dimensions as the box's share of the range the
+    futures span (0 to 1), with the quasi-p-value of each restriction."""
+    n = max(1, max(len(b.limits) for b in boxes))
+    fig, axes = plt.subplots(
+        1, len(boxes), figsize=(5.6 * len(boxes), 0.7 * n + 1.8), layout="constrained", squeeze=False
+    )
+    for ax, box in zip(axes[0], boxes, strict=True):
+        lim = box.limits
+        for i, (_key, r) in enumerate(lim.iterrows()):
+            span = r["full_hi"] - r["full_lo"] or 1.0
+            lo, hi = (r["lo"] - r["full_lo"]) / span, (r["hi"] - r["full_lo"]) / span
+            ax.plot([0, 1], [i, i], color=GREY, lw=6, alpha=0.25, solid_capstyle="butt")
+            ax.plot([lo, hi], [i, i], color=RED, lw=6, solid_capstyle="butt")
+            qp = pd.Series([r["qp_lo"], r["qp_hi"]]).min()  # NaN: no quasi-p-value
+            ax.annotate(f"{r['lo']:.3g} to {r['hi']:.3g} (qp {qp:.1g})", (1.02, i), va="center", fontsize=7)
+        ax.set_yticks(range(len(lim)), lim.index, fontsize=8)
+        ax.set_xlim(0, 1.6)
+        ax.set_ylim(-0.7, max(len(lim), 1) - 0.3)
+        ax.set_xticks([0, 0.5, 1], ["low end", "", "high end"])
+        s = box.stats
+        ax.set_title(
+            f"{box.outcome}\ncoverage {s['coverage']:.0%}, density {s['density']:.0%} "
+            f"(all futures {s['mean']:.0%}), mass {s['mass']:.0%}",
+            fontsize=9,
+        )
+        ax.invert_yaxis()
+    fig.suptitle(
+        title or "The boxes found: where in the range of each uncertainty the feared outcome lives", fontsize=11
+    )
+    return save_figure(fig, path)
+
+
+def cart_plot(trees: Sequence, path: Path, title: str = "") -> Path:
+    """The classification trees (scikit-learn) that cross-check PRIM, one per outcome:
+    (outcome name, tree, feature names)."""
+    from sklearn.tree import plot_tree
+
+    fig, axes = plt.subplots(len(trees), 1, figsize=(15, 5.5 * len(trees)), layout="constrained", squeeze=False)
+    for ax, (name, tree, columns) in zip(axes[:, 0], trees, strict=True):
+        plot_tree(
+            tree,
+            feature_names=columns,
+            class_names=["no", "yes"],
+            filled=True,
+            impurity=False,
+            proportion=True,
+            precision=2,
+            fontsize=7,
+            ax=ax,
+        )
+        ax.set_title(f"CART: {name}", fontsize=10)
+    fig.suptitle(title or "Classification trees on the same futures (the cross-check of PRIM)", fontsize=11)
+    return save_figure(fig, path)
+
+
+def robustness_plot(table: pd.DataFrame, regrets: pd.DataFrame, path: Path, title: str = "") -> Path:
+    """Left: the regret of each lever setting across the futures (box: quartiles, whiskers:
+    5th-95th percentiles, dot: mean). Right: satisficing, the share of futures in which it
+    meets the threshold, with 95% intervals. Settings in order of mean regret."""
+    order = list(table["setting"])
+    fig, (ax1, ax2) = plt.subplots(
+        1, 2, figsize=(13, 0.38 * len(order) + 2), layout="constrained", sharey=True, width_ratios=[3, 2]
+    )
+    y = np.arange(len(order))
+    ax1.boxplot(
+        [regrets[s].to_numpy() for s in order],
+        positions=y,
+        vert=False,
+        whis=(5, 95),
+        showfliers=False,
+        widths=0.6,
+        medianprops={"color": BLUE},
+    )
+    ax1.scatter(table["mean regret"], y, color=RED, zorder=3, s=18, label="mean regret")
+    ax1.set_yticks(y, order, fontsize=8)
+    ax1.set_xlabel("regret: truce days short of the best setting in that future")
+    ax1.grid(alpha=0.3, axis="x")
+    ax1.legend(fontsize=8, loc="lower right")
+    ax1.invert_yaxis()
+    err = np.vstack([table["satisficing"] - table["satisficing_lo"], table["satisficing_hi"] - table["satisficing"]])
+    ax2.barh(y, table["satisficing"], xerr=err, color=BLUE, alpha=0.7, capsize=3)
+    ax2.set_xlim(0, 1)
+    ax2.set_xlabel("share of futures where it succeeds more often than not")
+    ax2.grid(alpha=0.3, axis="x")
+    fig.suptitle(title or "Robustness of each lever setting across the futures", fontsize=11)
+    return save_figure(fig, path)
+
+
+def voi_plot(effects: pd.DataFrame, path: Path, title: str = "") -> Path:
+    """Gain in expected truce days per unit of each improvement of the mechanism, with 95%
+    intervals, in every future and in the futures of a box (column ``where``)."""
+    fig, ax = plt.subplots(figsize=(8.5, 0.9 * effects["key"].nunique() + 1.8), layout="constrained")
+    keys = list(dict.fromkeys(effects["key"]))
+    wheres = list(dict.fromkeys(effects["where"]))
+    for j, (where, color) in enumerate(zip(wheres, [BLUE, RED, ORANGE], strict=False)):
+        t = effects.loc[effects["where"] == where].set_index("key").loc[keys]
+        y = np.arange(len(keys)) + (j - (len(wheres) - 1) / 2) * 0.3
+        ax.errorbar(
+            t["effect"],
+            y,
+            xerr=[t["effect"] - t["lo"], t["hi"] - t["effect"]],
+            fmt="o",
+            color=color,
+            capsize=3,
+            label=where,
+        )
+    labels = [f"{k}\n(per {effects.loc[effects['key'] == k, 'unit'].iloc[0]:+g})" for k in keys]
+    ax.set_yticks(range(len(keys)), labels, fontsize=8)
+    ax.axvline(0, color=GREY, lw=0.8)
+    ax.set_xlabel("gain in expected truce days per unit")
+    ax.grid(alpha=0.3, axis="x")
+    ax.legend(fontsize=8)
+    ax.invert_yaxis()
+    ax.set_title(title or "Value of the mechanism's information: what each improvement buys", fontsize=10)
+    return save_figure(fig, path)

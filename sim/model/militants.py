@@ -158,6 +158,8 @@ class Militants:
         sp, rng = self.config, self.stream
         m = self.mobilisation
         rate = sp.attack_rate * (1.0 - self.lost) * (1.0 + m / (1.0 + m))
+        if day >= sp.future_from_day:
+            rate *= sp.future_scale  # deep uncertainty: capability after the record (1 = as calibrated)
         if day in self.surge_days:
             rate *= sp.round_surge
         if sp.trust_surge:
