@@ -1,0 +1,263 @@
+"""Experiment 9: decision support. Under which futures does the truce break down, and
+which policy holds up best across everything we are unsure of?
+
+A *future* is a draw of the uncertainties: a row of the calibrated posterior (with the
+history it replays to 5 November 2025) and a Latin-hypercube draw of the deep
+uncertainties the schema declares (militant capability after 5 November, how the
+mechanism is received, how fast the mediators' leverage fades). Three sweeps, each an
+ordinary Hydra multirun over ``parameters.table`` (so it resumes, skipping finished
+points, and scales out with hydra/launcher=slurm or ray):
+
+1. **Scenario discovery**: 1,000 futures x 20 replicates under today's levers (the
+   joint mechanism agreed in the talks, Türkiye and Qatar with a single text, Pakistan's
+   own reopening choice, a lane for people only). PRIM and CART find where "the truce
+   breaks down within 60 days" and "trade is below half on day 180" are more likely
+   than not (``python -m sim.discover`` on that run).
+2. **Robustness**: the lever grid, mechanism (none, joint, third party) x mediation
+   (Türkiye and Qatar, Qatar alone) x reopening rule (Pakistan's lever, after an agreed
+   mechanism) x aid lane (people, goods): 24 settings, each over the first 200 futures
+   x 10 replicates with the same seeds. Regret (truce days short of the best setting in
+   each future) and satisficing (share of futures in which the truce holds 90 days and
+   trade is back to half within 90 days more often than not).
+3. **Value of information**: a 2x2x2 factorial of the joint mechanism's detection
+   (0.6, 0.8), reporting delay (3, 1 days) and attribution (0.7, 0.9) over the same
+   futures: expected truce days gained per unit of each, in every future and in the
+   futures of the breakdown box.
+
+``--quick``: 40 futures x 3 replicates, a 4-setting grid, 12 futures x 2 replicates for
+robustness and information (a minute; for the tests and a first look).
+
+Writes into experiments/results/discovery/ (or --out): futures.csv, the three sweeps
+(discover/, robust/, voi/), boxes.csv, robustness.csv, voi.csv, peeling.png, boxes.png,
+cart.png, robustness.png, voi.png, results.md and headline.txt. Method:
+sim/analysis/discovery.py; docs/decisions.md reads it for a policy reader.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import pandas as pd
+
+from sim.analysis import discovery as dis
+from sim.analysis import plots
+from sim.discover import boxes_table, discover
+from sim.run.config import default_config
+from sim.run.parameters import read_table
+
+from .base import Experiment, parse_args, run, write_report
+
+NAME = "discovery"
+FULL = {"futures": 1000, "replicates": 20, "robust_futures": 200, "robust_replicates": 10}
+QUICK = {"futures": 40, "replicates": 3, "robust_futures": 12, "robust_replicates": 2}
+SEED = 20251105  # the futures' draws
+#: The lever grid of the robustness stage (a Hydra sweep: the cartesian product).
+GRID = {
+    "mvm": ("none", "joint", "third_party"),
+    "mediation": ("turkey_qatar", "qatar_only"),
+    "crossings.reopen_rule": ("lever", "agreement"),
+    "crossings.aid_lane": ("people", "goods"),
+}
+QUICK_GRID = {"mvm": ("none", "joint"), "crossings.aid_lane": ("people", "goods")}
+#: Today's levers (the default configuration): the setting the others are read against.
+TODAY = {"mvm": "joint", "mediation": "turkey_qatar", "crossings.reopen_rule": "lever", "crossings.aid_lane": "people"}
+#: The value-of-information factorial: key -> (today's level, the improved level, one unit).
+VOI = {
+    "mvm.detection_prob": (0.6, 0.8, 0.1),
+    "mvm.reporting_delay_days": (3, 1, -1),
+    "mvm.attribution_accuracy": (0.7, 0.9, 0.1),
+}
+SATISFICE = 0.5  # a future satisfices when P(success) >= this
+
+
+def write_futures(args: argparse.Namespace, n: int, name: str, table: pd.DataFrame | None = None):
+    """The futures table (deterministic: the same seed and size give the same bytes, so
+    a resumed sweep finds its points' configuration unchanged)."""
+    config = default_config()
+    if table is None:
+        posterior = read_table(config.parameters.table)
+        table = dis.futures(posterior, dis.deep_uncertainties(config), n, SEED)
+    path = dis.write_table(table.head(n), args.out / name)
+    return path.resolve(), table
+
+
+def stage(args, sub: str, table_path, n_futures: int, replicates: int, sweep: Sequence[str]) -> Experiment:
+    """One sweep over the futures: every point runs every future ``replicates`` times
+    (replicate i takes future i mod n), with the same seeds at every point."""
+    overrides = [
+        f"parameters.table={table_path}",
+        f"run.replicates={n_futures * replicates}",
+        "run.figures=false",
+        "run.events=false",
+        *sweep,
+    ]
+    return run(NAME, args, sweep=overrides, sub=sub, copy_figures=False)
+
+
+def short(label: str) -> str:
+    """'mvm=joint, mediation=qatar_only, ...' -> 'joint / qatar_only / ...'."""
+    return " / ".join(part.split("=", 1)[1] for part in label.split(", "))
+
+
+def settings_matrix(exp: Experiment, column: str) -> pd.DataFrame:
+    """Futures x settings: the per-future mean of ``column`` at each point of a sweep."""
+    per = dis.per_future(exp.sweep.runs, by=("job",))[column].unstack("job")
+    per.columns = [short(exp.sweep.label(j)) for j in per.columns]
+    return per
+
+
+def robustness_stage(args, table_path, size) -> tuple[Experiment, pd.DataFrame, pd.DataFrame]:
+    grid = QUICK_GRID if args.quick else GRID
+    sweep = [f"{k}={','.join(v)}" for k, v in grid.items()]
+    today = short(", ".join(f"{k}={TODAY[k]}" for k in grid))
+    exp = stage(args, "robust", table_path, size["robust_futures"], size["robust_replicates"], sweep)
+    truce, success = settings_matrix(exp, "truce_days"), settings_matrix(exp, "success")
+    table = dis.robustness(truce, success, SATISFICE)
+    table["today"] = table["setting"] == today
+    return exp, table, dis.regret(truce)
+
+
+def voi_stage(args, table_path, size, box: dis.Box, futures: pd.DataFrame):
+    sweep = [f"{k}={lo},{hi}" for k, (lo, hi, _) in VOI.items()]
+    exp = stage(args, "voi", table_path, size["robust_futures"], size["robust_replicates"], ["mvm=joint", *sweep])
+    per = dis.per_future(exp.sweep.runs, by=("job",))["truce_days"].unstack("job")
+    design = exp.sweep.points.set_index("job").loc[per.columns, list(VOI)].reset_index(drop=True)
+    steps = {k: unit for k, (_, _, unit) in VOI.items()}
+    inside = box.contains(futures.loc[per.index])
+    parts = [dis.main_effects(per, design, steps).assign(where="all futures")]
+    if inside.sum() >= 3:
+        parts.append(dis.main_effects(per.loc[inside], design, steps).assign(where="futures in the breakdown box"))
+    if (~inside).sum() >= 3:
+        parts.append(dis.main_effects(per.loc[~inside], design, steps).assign(where="futures outside it"))
+    return exp, pd.concat(parts, ignore_index=True)
+
+
+def box_rows(boxes: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "outcome": boxes["outcome"],
+            "uncertainty": boxes["key"],
+            "box": [
+                "" if pd.isna(lo) else f"{lo:.3g} to {hi:.3g}" for lo, hi in zip(boxes["lo"], boxes["hi"], strict=True)
+            ],
+            "of the range": [
+                f"{lo:.3g} to {hi:.3g}" for lo, hi in zip(boxes["full_lo"], boxes["full_hi"], strict=True)
+            ],
+            "quasi-p": [
+                f"{min(a, b):.2g}" for a, b in zip(boxes["qp_lo"].fillna(1), boxes["qp_hi"].fillna(1), strict=True)
+            ],
+            "coverage": boxes["coverage"].map("{:.0%}".format),
+            "density": boxes["density"].map("{:.0%}".format),
+            "all futures": boxes["mean"].map("{:.0%}".format),
+        }
+    )
+
+
+def robustness_rows(table: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "setting (mechanism / mediation / reopening / lane)": table["setting"]
+            + table["today"].map({True: " (today)", False: ""}),
+            "truce days": table["truce days"].round(0).astype(int),
+            "mean regret, days": table["mean regret"].round(1),
+            "90th pct regret": table["90th pct regret"].round(0).astype(int),
+            "best in": table["best in share of futures"].map("{:.0%}".format),
+            "satisficing (95% CI)": [
+                f"{s:.0%} ({lo:.0%} to {hi:.0%})"
+                for s, lo, hi in zip(
+                    table["satisficing"], table["satisficing_lo"], table["satisficing_hi"], strict=True
+                )
+            ],
+            "P(success)": table["P(success)"].map("{:.2f}".format),
+        }
+    )
+
+
+def voi_rows(effects: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "improvement": [
+                f"{k} {a:g} -> {b:g}" for k, a, b in zip(effects["key"], effects["from"], effects["to"], strict=True)
+            ],
+            "unit": effects["unit"].map("{:+g}".format),
+            "where": effects["where"],
+            "futures": effects["futures"],
+            "truce days per unit (95% CI)": [
+                f"{e:+.1f} ({lo:+.1f} to {hi:+.1f})"
+                for e, lo, hi in zip(effects["effect"], effects["lo"], effects["hi"], strict=True)
+            ],
+        }
+    )
+
+
+def headline(found, robust: pd.DataFrame, effects: pd.DataFrame, evpi: float) -> str:
+    b = found.boxes[0]
+    dims = ", ".join(f"{k} {lim['lo']:.3g}-{lim['hi']:.3g}" for k, lim in b.limits.iterrows()) or "no restriction"
+    best = robust.iloc[0]
+    today = robust.loc[robust["today"]]
+    today_text = (
+        f"; today's levers rank {int(today.index[0]) + 1} of {len(robust)} "
+        f"(mean regret {today['mean regret'].iloc[0]:.0f} d)"
+        if len(today)
+        else ""
+    )
+    top = effects.loc[effects["where"] == "all futures"].sort_values("effect", ascending=False).iloc[0]
+    return (
+        f"the truce breaks down within 60 days more likely than not in {b.stats['mean']:.0%} of futures; PRIM's box "
+        f"({dims}) holds {b.stats['coverage']:.0%} of them at a density of {b.stats['density']:.0%}. Most robust "
+        f"setting: {best['setting']} (mean regret {best['mean regret']:.0f} d, satisficing in "
+        f"{best['satisficing']:.0%} of futures){today_text}; perfect foresight would be worth {evpi:.0f} d. Of the "
+        f"mechanism's improvements, {top['key']} buys the most: {top['effect']:+.1f} truce days per {top['unit']:+g}."
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(NAME, __doc__, list(sys.argv[1:] if argv is None else argv))
+    size = QUICK if args.quick else FULL
+    path, futures = write_futures(args, size["futures"], "futures.csv")
+    robust_path, _ = write_futures(args, size["robust_futures"], "futures_robust.csv", futures)
+
+    exp_d = stage(args, "discover", path, size["futures"], size["replicates"], [])
+    found = discover(exp_d.sweep.runs, futures, args.out)
+    x_all = futures[found.x.columns]
+
+    exp_r, robust, regrets = robustness_stage(args, robust_path, size)
+    truce = settings_matrix(exp_r, "truce_days")
+    evpi = dis.evpi(truce)
+    dis.write_table(robust, args.out / "robustness.csv")
+    plots.robustness_plot(robust, regrets, args.out / "robustness.png")
+
+    exp_v, effects = voi_stage(args, robust_path, size, found.boxes[0], x_all)
+    dis.write_table(effects, args.out / "voi.csv")
+    plots.voi_plot(effects, args.out / "voi.png")
+
+    exp_r.elapsed_s += exp_d.elapsed_s + exp_v.elapsed_s
+    boxes = boxes_table(found.boxes, list(dis.FEARED))
+    cart_top = pd.concat([t.head(2).assign(outcome=o) for o, t in found.cart_leaves.items()])
+    write_report(
+        exp_r,
+        "Decision support: scenario discovery and robustness",
+        f"Futures: rows of the calibrated posterior with a Latin hypercube over the "
+        f"{len(dis.deep_uncertainties(default_config()))} deep uncertainties. Discovery: {exp_d.size} under today's "
+        f"levers. Robustness: the lever grid ({exp_r.size}); value of information: a 2x2x2 factorial of the joint "
+        f"mechanism ({exp_v.size}). The run line below is the robustness stage's size; the time is all three "
+        f"stages'. A future is a case when the feared outcome's chance in it is at least {SATISFICE:g}; success is "
+        f"the truce holding {dis.SUCCESS_DAYS} days and trade back to half within {dis.SUCCESS_DAYS} days. Expected "
+        f"value of perfect information for the lever choice: {evpi:.1f} truce days.",
+        {
+            "Scenario discovery: the boxes (PRIM)": box_rows(boxes),
+            "CART cross-check: the leaves with the most cases": cart_top[
+                ["outcome", "rule", "futures", "share with outcome", "coverage"]
+            ].round(2),
+            "Robustness of the lever settings (best first)": robustness_rows(robust),
+            "Value of the mechanism's information": voi_rows(effects),
+        },
+        ["peeling.png", "boxes.png", "cart.png", "robustness.png", "voi.png"],
+        headline(found, robust, effects, evpi),
+    )
+
+
+if __name__ == "__main__":
+    main()
