@@ -127,6 +127,8 @@ def voi_stage(args, table_path, size, box: dis.Box, futures: pd.DataFrame):
     steps = {k: unit for k, (_, _, unit) in VOI.items()}
     inside = box.contains(futures.loc[per.index])
     parts = [dis.main_effects(per, design, steps).assign(where="all futures")]
+    if box.limits.empty:  # no box: the futures where it matters are not told apart
+        return exp, parts[0]
     if inside.sum() >= 3:
         parts.append(dis.main_effects(per.loc[inside], design, steps).assign(where="futures in the breakdown box"))
     if (~inside).sum() >= 3:

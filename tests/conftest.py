@@ -37,3 +37,19 @@ def sensitivity_quick(tmp_path_factory) -> Path:
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out
+
+
+@pytest.fixture(scope="session")
+def discovery_quick(tmp_path_factory) -> Path:
+    """The decision-support study at --quick size, run once for the session: its tests and
+    the decisions notebook read it (about 40 seconds on 2 cores)."""
+    out = tmp_path_factory.mktemp("dis") / "discovery"
+    proc = subprocess.run(
+        [sys.executable, "-m", "experiments.discovery", "--quick", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out

@@ -17,8 +17,9 @@ def test_notebook_runs(path, tmp_path, request):
 
     nb = nbformat.read(path, as_version=4)
     assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), "commit notebooks without outputs"
-    if path.stem == "sensitivity":  # read the session's quick study, as a user sets RESULTS_DIR to a finished one
-        results = request.getfixturevalue("sensitivity_quick")
+    quick = {"sensitivity": "sensitivity_quick", "decisions": "discovery_quick"}
+    if path.stem in quick:  # read the session's quick study, as a user sets RESULTS_DIR to a finished one
+        results = request.getfixturevalue(quick[path.stem])
         cell = next(c for c in nb.cells if c.cell_type == "code" and "RESULTS_DIR = None" in c.source)
         cell.source = cell.source.replace("RESULTS_DIR = None", f"RESULTS_DIR = {str(results)!r}")
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
@@ -27,4 +28,4 @@ def test_notebook_runs(path, tmp_path, request):
 
 
 def test_there_are_notebooks():
-    assert {p.stem for p in NOTEBOOKS} >= {"truce_survival", "trade_recovery", "sensitivity"}
+    assert {p.stem for p in NOTEBOOKS} >= {"truce_survival", "trade_recovery", "sensitivity", "decisions"}

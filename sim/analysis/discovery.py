@@ -146,6 +146,7 @@ class Box:
     trajectory: pd.DataFrame  # coverage, density, mass, res_dim of each step; "chosen" marks the box
     cases: int  # futures where the outcome is of interest
     futures: int
+    screened: list[str]  # the uncertainties PRIM peeled (the highest feature scores)
 
     def contains(self, x: pd.DataFrame) -> np.ndarray:
         inside = np.ones(len(x), dtype=bool)
@@ -154,15 +155,25 @@ class Box:
         return inside
 
 
-def choose_box(trajectory: pd.DataFrame, max_dims: int = 3) -> int:
-    """The box of the peeling trajectory with the best balance of coverage and density
-    (their harmonic mean, the F-score) among those restricting at most ``max_dims``
-    dimensions (a box a reader can hold in mind: Bryant & Lempert 2010's
-    interpretability)."""
+def feature_scores(x: pd.DataFrame, y: np.ndarray, seed: int = 0) -> pd.Series:
+    """How much each uncertainty tells about ``y``: EMA Workbench's extra-trees feature
+    scores (Jaxa-Rozen & Kwakkel, *Environmental Modelling & Software* 107, 2018), the
+    largest first."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import feature_scoring
+
+        scores, _ = feature_scoring.get_ex_feature_scores(x, np.asarray(y, dtype=int), nr_trees=250, random_state=seed)
+    return scores.iloc[:, 0].sort_values(ascending=False)
+
+
+def choose_box(trajectory: pd.DataFrame, max_dims: int = 3, min_coverage: float = 0.5) -> int:
+    """The densest box of the peeling trajectory that still holds ``min_coverage`` of the
+    cases and restricts at most ``max_dims`` dimensions (a box a reader can hold in mind;
+    Bryant & Lempert 2010 weigh coverage, density and interpretability)."""
     c, d = trajectory["coverage"].to_numpy(float), trajectory["density"].to_numpy(float)
-    f = np.where(c + d > 0, 2 * c * d / np.maximum(c + d, 1e-12), 0.0)
-    f[trajectory["res_dim"].to_numpy() > max_dims] = -1.0
-    return int(np.argmax(f))
+    ok = (c >= min_coverage) & (trajectory["res_dim"].to_numpy() <= max_dims)
+    return int(np.flatnonzero(ok)[np.argmax(d[ok])]) if ok.any() else 0
 
 
 def prim_box(
@@ -170,14 +181,22 @@ def prim_box(
     y: np.ndarray,
     outcome: str = "",
     *,
+    screen: int = 4,
     mass_min: float = 0.05,
     peel_alpha: float = 0.05,
     max_dims: int = 3,
+    min_coverage: float = 0.5,
     qp_max: float = 0.05,
+    seed: int = 0,
 ) -> Box:
-    """PRIM (EMA Workbench) on futures ``x`` for the boolean ``y``: the first box, chosen
-    on the trajectory by :func:`choose_box`, then stripped of each restriction whose
-    quasi-p-value is above ``qp_max`` (a restriction chance would make as often)."""
+    """PRIM (EMA Workbench) on futures ``x`` for the boolean ``y``.
+
+    With many uncertainties PRIM peels a little off each of dozens of dimensions, and the
+    box cannot be read; so it runs on the ``screen`` uncertainties with the highest
+    feature scores (:func:`feature_scores`; the EMA Workbench's usual first step). The
+    box is then chosen on the peeling trajectory by :func:`choose_box` and stripped of
+    each restriction whose quasi-p-value is above ``qp_max`` (a restriction chance would
+    make as often)."""
     with warnings.catch_warnings():  # its package warns that optional parallel back ends are missing
         warnings.simplefilter("ignore")
         from ema_workbench.analysis import prim as ema_prim
@@ -186,12 +205,14 @@ def prim_box(
     if y.sum() == 0:
         raise ConfigError(f"{outcome or 'outcome'}: no future has it; PRIM has nothing to find.")
     x = x.reset_index(drop=True).astype(float)
+    if screen and x.shape[1] > screen and 0 < y.sum() < len(y):
+        x = x[list(feature_scores(x, y, seed).index[:screen])]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         finder = ema_prim.Prim(x, y, peel_alpha=peel_alpha, mass_min=mass_min)
         box = finder.find_box()
     trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim"]].astype(float).copy()
-    i = choose_box(trajectory, max_dims)
+    i = choose_box(trajectory, max_dims, min_coverage)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         box.select(i)
@@ -208,7 +229,7 @@ def prim_box(
     if j != i:  # the box after dropping chance restrictions: the one reported
         trajectory.loc[i, "chosen"] = False
         trajectory = pd.concat([trajectory, final[trajectory.columns]], ignore_index=True)
-    return Box(outcome, stats, limits, trajectory, int(y.sum()), len(y))
+    return Box(outcome, stats, limits, trajectory, int(y.sum()), len(y), list(x.columns))
 
 
 def restricted(box, i: int, x: pd.DataFrame) -> pd.DataFrame:
