@@ -48,16 +48,18 @@ STUDY_FIGURES := experiments/mechanism_designs:mechanism_designs/differences \
 	experiments/trade_recovery_losses:trade_recovery/losses experiments/zopa:zopa/zopa experiments/zopa_issues:zopa/issues \
 	sensitivity/morris:sensitivity/morris sensitivity/sobol:sensitivity/sobol \
 	calibration/checks:calibration/checks calibration/posterior:calibration/posterior calibration/sbc:calibration/sbc \
-	calibration/forecast:calibration/forecast calibration/backtest:calibration/backtest
+	calibration/forecast:calibration/forecast calibration/backtest:calibration/backtest \
+	decisions/peeling:discovery/peeling decisions/boxes:discovery/boxes decisions/cart:discovery/cart \
+	decisions/robustness:discovery/robustness decisions/voi:discovery/voi
 figures: setup
 	$(PY) -m sim hydra.run.dir=$(FIGURES_RUN) run.overwrite=true $(ARGS)
 	cp $(FIGURES_RUN)/survival.png $(FIGURES_RUN)/trade.png $(FIGURES_RUN)/dynamics.png docs/figures/
 	@for pair in $(STUDY_FIGURES); do src=experiments/results/$${pair#*:}.png; dst=docs/figures/$${pair%%:*}.png; \
-	  if [ -f $$src ]; then cp $$src $$dst && echo "$$src -> $$dst"; else echo "missing $$src (make experiments)"; fi; done
+	  if [ -f $$src ]; then mkdir -p $$(dirname $$dst) && cp $$src $$dst && echo "$$src -> $$dst"; else echo "missing $$src (make experiments)"; fi; done
 
 # every study of experiments/ at full size; reports in experiments/results/<name>/results.md
 # (calibration here only reports; `python -m experiments.calibration --install` changes the defaults)
-EXPERIMENTS := mechanism_designs detection_vs_penalty mediation spoiler_pressure trade_recovery zopa sensitivity calibration
+EXPERIMENTS := mechanism_designs detection_vs_penalty mediation spoiler_pressure trade_recovery zopa discovery sensitivity calibration
 experiments: setup
 	@for e in $(EXPERIMENTS); do $(PY) -m experiments.$$e $(ARGS) || exit $$?; done
 

@@ -21,7 +21,7 @@ from sim.run.ensemble import RUNS_SCHEMA, DailyAccumulator
 SIM = Path(__file__).resolve().parent.parent / "sim"
 #: Layers, top to bottom; a module may import only from its own layer or below.
 LAYERS = {
-    "faces": ("sim.__main__", "sim.app", "sim.docs", "sim.sweep", "sim.score", "sim.viz_assets"),
+    "faces": ("sim.__main__", "sim.app", "sim.docs", "sim.sweep", "sim.score", "sim.discover", "sim.viz_assets"),
     "running": ("sim.run",),
     "analysis": ("sim.analysis",),
     "model": ("sim.model",),
