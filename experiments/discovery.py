@@ -114,8 +114,10 @@ def robustness_stage(args, table_path, size) -> tuple[Experiment, pd.DataFrame, 
     today = short(", ".join(f"{k}={TODAY[k]}" for k in grid))
     exp = stage(args, "robust", table_path, size["robust_futures"], size["robust_replicates"], sweep)
     truce, success = settings_matrix(exp, "truce_days"), settings_matrix(exp, "success")
-    table = dis.robustness(truce, success, SATISFICE)
+    table = dis.robustness(truce, settings_matrix(exp, "trade_loss_usd") / 1e6, success, SATISFICE)
     table["today"] = table["setting"] == today
+    vs = dis.versus(truce, today)
+    table = table.join(vs.add_prefix("vs_today_"), on="setting")
     return exp, table, dis.regret(truce)
 
 
@@ -157,6 +159,22 @@ def box_rows(boxes: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def agreement_rows(found) -> pd.DataFrame:
+    """PRIM's restricted uncertainties against the variables CART splits on (by importance)."""
+    rows = []
+    for box, (_, tree, columns) in zip(found.boxes, found.trees, strict=True):
+        prim_keys, cart_keys = list(box.limits.index), dis.tree_variables(tree, columns)
+        rows.append(
+            {
+                "outcome": box.outcome,
+                "PRIM's box restricts": ", ".join(prim_keys) or "nothing",
+                "CART splits on (by importance)": ", ".join(cart_keys[:4]),
+                "in both": f"{len(set(prim_keys) & set(cart_keys))} of {len(prim_keys)}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def robustness_rows(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -164,8 +182,16 @@ def robustness_rows(table: pd.DataFrame) -> pd.DataFrame:
             + table["today"].map({True: " (today)", False: ""}),
             "truce days": table["truce days"].round(0).astype(int),
             "mean regret, days": table["mean regret"].round(1),
+            "vs today, days (95% CI)": [
+                "" if t else f"{d:+.1f} ({lo:+.1f} to {hi:+.1f})"
+                for t, d, lo, hi in zip(
+                    table["today"], table["vs_today_diff"], table["vs_today_lo"], table["vs_today_hi"], strict=True
+                )
+            ],
             "90th pct regret": table["90th pct regret"].round(0).astype(int),
             "best in": table["best in share of futures"].map("{:.0%}".format),
+            "trade lost, US$ m": table["trade lost"].round(0).astype(int),
+            "mean trade regret, US$ m": table["mean trade regret"].round(0).astype(int),
             "satisficing (95% CI)": [
                 f"{s:.0%} ({lo:.0%} to {hi:.0%})"
                 for s, lo, hi in zip(
@@ -198,20 +224,22 @@ def headline(found, robust: pd.DataFrame, effects: pd.DataFrame, evpi: float) ->
     b = found.boxes[0]
     dims = ", ".join(f"{k} {lim['lo']:.3g}-{lim['hi']:.3g}" for k, lim in b.limits.iterrows()) or "no restriction"
     best = robust.iloc[0]
+    sat = robust.sort_values("satisficing", ascending=False).iloc[0]
     today = robust.loc[robust["today"]]
     today_text = (
-        f"; today's levers rank {int(today.index[0]) + 1} of {len(robust)} "
-        f"(mean regret {today['mean regret'].iloc[0]:.0f} d)"
+        f"; today's levers rank {int(today.index[0]) + 1} of {len(robust)} by regret "
+        f"({today['mean regret'].iloc[0]:.0f} d) and satisfice in {today['satisficing'].iloc[0]:.0%}"
         if len(today)
         else ""
     )
     top = effects.loc[effects["where"] == "all futures"].sort_values("effect", ascending=False).iloc[0]
     return (
         f"the truce breaks down within 60 days more likely than not in {b.stats['mean']:.0%} of futures; PRIM's box "
-        f"({dims}) holds {b.stats['coverage']:.0%} of them at a density of {b.stats['density']:.0%}. Most robust "
-        f"setting: {best['setting']} (mean regret {best['mean regret']:.0f} d, satisficing in "
-        f"{best['satisficing']:.0%} of futures){today_text}; perfect foresight would be worth {evpi:.0f} d. Of the "
-        f"mechanism's improvements, {top['key']} buys the most: {top['effect']:+.1f} truce days per {top['unit']:+g}."
+        f"({dims}) holds {b.stats['coverage']:.0%} of them at a density of {b.stats['density']:.0%}. Least regret: "
+        f"{best['setting']} (mean {best['mean regret']:.0f} truce days short of the best); satisficing most often: "
+        f"{sat['setting']} ({sat['satisficing']:.0%} of futures){today_text}; perfect foresight would be worth "
+        f"{evpi:.0f} d. Of the mechanism's improvements, {top['key']} buys the most: {top['effect']:+.1f} truce days "
+        f"per {top['unit']:+g}."
     )
 
 
@@ -250,6 +278,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"value of perfect information for the lever choice: {evpi:.1f} truce days.",
         {
             "Scenario discovery: the boxes (PRIM)": box_rows(boxes),
+            "CART cross-check: do the two methods name the same uncertainties?": agreement_rows(found),
             "CART cross-check: the leaves with the most cases": cart_top[
                 ["outcome", "rule", "futures", "share with outcome", "coverage"]
             ].round(2),

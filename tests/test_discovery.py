@@ -136,6 +136,8 @@ def test_regret_is_zero_for_the_best_setting_in_each_future():
     assert (r.to_numpy()[np.arange(200), best] == 0).all()
     assert (r.to_numpy() >= 0).all() and (r.min(axis=1) == 0).all()
     np.testing.assert_allclose(r["s0"], truce.max(axis=1) - truce["s0"])
+    lost = dis.regret(truce, larger_is_better=False)  # e.g. trade lost: the least is the best
+    assert (lost.to_numpy()[np.arange(200), truce.to_numpy().argmin(axis=1)] == 0).all() and (lost >= 0).all().all()
 
 
 def test_robustness_table_ranks_a_dominant_setting_first():
@@ -143,7 +145,9 @@ def test_robustness_table_ranks_a_dominant_setting_first():
     base = rng.normal(150, 40, 300)
     truce = pd.DataFrame({"weak": base - 20, "strong": base + 10, "noisy": base + rng.normal(0, 30, 300)})
     success = pd.DataFrame({"weak": np.full(300, 0.2), "strong": np.full(300, 0.9), "noisy": rng.random(300)})
-    table = dis.robustness(truce, success, threshold=0.5).set_index("setting")
+    loss = 1000 - truce  # trade lost falls as the truce lasts
+    table = dis.robustness(truce, loss, success, threshold=0.5).set_index("setting")
+    assert table.loc["strong", "mean trade regret"] < table.loc["weak", "mean trade regret"]
     assert (
         table.index[0] in ("strong", "noisy") and table.loc["weak", "mean regret"] > table.loc["strong", "mean regret"]
     )
@@ -167,6 +171,7 @@ def test_main_effects_recover_known_gains_per_unit():
     fx = dis.main_effects(values, design, {"det": 0.1, "delay": -1, "attr": 0.1}).set_index("key")
     assert fx.loc["det", "effect"] == pytest.approx(5.0, abs=0.2)  # +50 days per 1.0 -> +5 per 0.1
     assert fx.loc["delay", "effect"] == pytest.approx(4.0, abs=0.2)  # -4 per day -> +4 per day faster
+    assert (fx.loc["delay", "from"], fx.loc["delay", "to"]) == (3, 1)  # the improvement: from 3 days to 1
     assert fx.loc["attr", "lo"] < 0 < fx.loc["attr", "hi"]
 
 

@@ -296,21 +296,26 @@ def tree_variables(tree, columns: list[str]) -> list[str]:
 # --------------------------------------------------------------------------- robustness
 
 
-def regret(values: pd.DataFrame) -> pd.DataFrame:
+def regret(values: pd.DataFrame, larger_is_better: bool = True) -> pd.DataFrame:
     """Regret of each setting (column) in each future (row): how far it falls short of the
-    best setting in that future (Savage 1951), for an outcome where more is better. The
-    best setting of a future has regret 0."""
-    return values.max(axis=1).to_numpy()[:, None] - values
+    best setting in that future (Savage 1951). The best setting of a future has regret 0."""
+    if larger_is_better:
+        return values.max(axis=1).to_numpy()[:, None] - values
+    return values - values.min(axis=1).to_numpy()[:, None]
 
 
-def robustness(truce: pd.DataFrame, success: pd.DataFrame, threshold: float = 0.5) -> pd.DataFrame:
-    """One row per setting (the columns of ``truce`` and ``success``, futures x
-    settings): the expected truce days, its regret (mean, 90th percentile, maximum),
-    how often it is the best, and satisficing: the share of futures in which the chance
-    of success (:data:`SUCCESS_DAYS`) is at least ``threshold``, with a Wilson 95% interval."""
+def robustness(
+    truce: pd.DataFrame, trade_loss: pd.DataFrame, success: pd.DataFrame, threshold: float = 0.5
+) -> pd.DataFrame:
+    """One row per setting (the columns of the futures x settings tables): the expected
+    truce days and their regret (mean, 90th percentile), the expected trade lost and its
+    regret (mean), how often the setting is the best for the truce, and satisficing: the
+    share of futures in which the chance of success (the truce holds :data:`SUCCESS_DAYS`
+    days and trade is back to half within them) is at least ``threshold``, with a Wilson
+    95% interval. Sorted by the mean regret in truce days."""
     from scipy.stats import binomtest
 
-    r = regret(truce)
+    r, r_trade = regret(truce), regret(trade_loss, larger_is_better=False)
     n = len(truce)
     rows = []
     for s in truce.columns:
@@ -322,8 +327,9 @@ def robustness(truce: pd.DataFrame, success: pd.DataFrame, threshold: float = 0.
                 "truce days": truce[s].mean(),
                 "mean regret": r[s].mean(),
                 "90th pct regret": r[s].quantile(0.9),
-                "max regret": r[s].max(),
                 "best in share of futures": float((r[s] == 0).mean()),
+                "trade lost": trade_loss[s].mean(),
+                "mean trade regret": r_trade[s].mean(),
                 "satisficing": ok / n,
                 "satisficing_lo": ci.low,
                 "satisficing_hi": ci.high,
@@ -331,6 +337,17 @@ def robustness(truce: pd.DataFrame, success: pd.DataFrame, threshold: float = 0.
             }
         )
     return pd.DataFrame(rows).sort_values("mean regret", ignore_index=True)
+
+
+def versus(values: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """Each setting's mean difference from ``reference`` across the futures, with a 95%
+    t-interval (paired: the same futures and seeds)."""
+    from scipy import stats
+
+    diff = values.sub(values[reference], axis=0)
+    n = len(diff)
+    half = stats.t.ppf(0.975, n - 1) * diff.std(ddof=1) / np.sqrt(n)
+    return pd.DataFrame({"diff": diff.mean(), "lo": diff.mean() - half, "hi": diff.mean() + half})
 
 
 def evpi(truce: pd.DataFrame) -> float:
@@ -360,19 +377,17 @@ def main_effects(values: pd.DataFrame, design: pd.DataFrame, steps: dict[str, fl
         levels = sorted(design[key].unique())
         if len(levels) != 2:
             raise ConfigError(f"value of information: {key} needs two levels in the design, has {levels}.")
-        lo, hi = levels
-        span = (hi - lo) / unit  # units of the step between the two levels (negative: fewer is better)
-        high = values.loc[:, (design[key] == hi).to_numpy()].mean(axis=1)
-        low = values.loc[:, (design[key] == lo).to_numpy()].mean(axis=1)
-        effect = (high - low) / span
+        before, after = levels if unit > 0 else levels[::-1]  # the improvement: more, or fewer (days)
+        at = {level: values.loc[:, (design[key] == level).to_numpy()].mean(axis=1) for level in levels}
+        effect = (at[after] - at[before]) / ((after - before) / unit)
         n = len(effect)
         half = stats.t.ppf(0.975, n - 1) * effect.std(ddof=1) / np.sqrt(n) if n > 1 else np.nan
         rows.append(
             {
                 "key": key,
                 "unit": unit,
-                "from": lo,
-                "to": hi,
+                "from": before,
+                "to": after,
                 "effect": effect.mean(),
                 "lo": effect.mean() - half,
                 "hi": effect.mean() + half,

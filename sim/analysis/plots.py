@@ -563,10 +563,11 @@ def robustness_plot(table: pd.DataFrame, regrets: pd.DataFrame, path: Path, titl
         medianprops={"color": BLUE},
     )
     ax1.scatter(table["mean regret"], y, color=RED, zorder=3, s=18, label="mean regret")
-    ax1.set_yticks(y, order, fontsize=8)
+    today = table["today"] if "today" in table else pd.Series(False, index=table.index)
+    ax1.set_yticks(y, [f"{s} (today)" if t else s for s, t in zip(order, today, strict=True)], fontsize=8)
     ax1.set_xlabel("regret: truce days short of the best setting in that future")
     ax1.grid(alpha=0.3, axis="x")
-    ax1.legend(fontsize=8, loc="lower right")
+    ax1.legend(fontsize=8, loc="upper right")
     ax1.invert_yaxis()
     err = np.vstack([table["satisficing"] - table["satisficing_lo"], table["satisficing_hi"] - table["satisficing"]])
     ax2.barh(y, table["satisficing"], xerr=err, color=BLUE, alpha=0.7, capsize=3)
