@@ -13,12 +13,14 @@ points, and scales out with hydra/launcher=slurm or ray):
    own reopening choice, a lane for people only). PRIM and CART find where "the truce
    breaks down within 60 days" and "trade is below half on day 180" are more likely
    than not (``python -m sim.discover`` on that run).
-2. **Robustness**: the lever grid, mechanism (none, joint, third party) x mediation
-   (Türkiye and Qatar, Qatar alone) x reopening rule (Pakistan's lever, after an agreed
-   mechanism) x aid lane (people, goods): 24 settings, each over the first 200 futures
-   x 10 replicates with the same seeds. Regret (truce days short of the best setting in
-   each future) and satisficing (share of futures in which the truce holds 90 days and
-   trade is back to half within 90 days more often than not).
+2. **Robustness**: the lever grid, mechanism (none, joint, third party) x mediators
+   (Türkiye and Qatar throughout, or Qatar alone once Türkiye withdraws after 5
+   November) x reopening rule (Pakistan's lever, or only after an agreed mechanism) x
+   lane through the closed crossings from 6 November (people, or people and goods): 24
+   settings, each over the first 200 futures x 10 replicates with the same seeds.
+   Regret (truce days short of the best setting in each future) and satisficing
+   (share of futures in which the truce holds 90 days and trade is back to half
+   within 90 days more often than not).
 3. **Value of information**: a 2x2x2 factorial of the joint mechanism's detection
    (0.6, 0.8), reporting delay (3, 1 days) and attribution (0.7, 0.9) over the same
    futures: expected truce days gained per unit of each, in every future and in the
@@ -54,15 +56,29 @@ FULL = {"futures": 1000, "replicates": 20, "robust_futures": 200, "robust_replic
 QUICK = {"futures": 40, "replicates": 3, "robust_futures": 12, "robust_replicates": 2}
 SEED = 20251105  # the futures' draws
 #: The lever grid of the robustness stage (a Hydra sweep: the cartesian product).
+#: The first day a lever pulled on 5 November 2025 (day 17, the end of the record) acts.
+POLICY_DAY = 18
+#: The lever grid of the robustness stage (a Hydra sweep: the cartesian product). Levers
+#: act from POLICY_DAY where the model lets them: a mediator withdraws after day 17, the
+#: lane opens on day 18; the mechanism operates only once a round agrees one.
 GRID = {
     "mvm": ("none", "joint", "third_party"),
-    "mediation": ("turkey_qatar", "qatar_only"),
+    "mediation.mediators.turkey.until_day": ("null", str(POLICY_DAY - 1)),
     "crossings.reopen_rule": ("lever", "agreement"),
     "crossings.aid_lane": ("people", "goods"),
 }
 QUICK_GRID = {"mvm": ("none", "joint"), "crossings.aid_lane": ("people", "goods")}
+#: Fixed in every setting of the grid: the lane, if any, opens on POLICY_DAY.
+GRID_FIXED = (f"crossings.aid_lane_day={POLICY_DAY}",)
 #: Today's levers (the default configuration): the setting the others are read against.
-TODAY = {"mvm": "joint", "mediation": "turkey_qatar", "crossings.reopen_rule": "lever", "crossings.aid_lane": "people"}
+TODAY = {
+    "mvm": "joint",
+    "mediation.mediators.turkey.until_day": "null",
+    "crossings.reopen_rule": "lever",
+    "crossings.aid_lane": "people",
+}
+#: How a setting's values read in tables and figures.
+NAMES = {"null": "Türkiye+Qatar", str(POLICY_DAY - 1): "Qatar alone from 6 Nov"}
 #: The value-of-information factorial: key -> (today's level, the improved level, one unit).
 VOI = {
     "mvm.detection_prob": (0.6, 0.8, 0.1),
@@ -97,8 +113,9 @@ def stage(args, sub: str, table_path, n_futures: int, replicates: int, sweep: Se
 
 
 def short(label: str) -> str:
-    """'mvm=joint, mediation=qatar_only, ...' -> 'joint / qatar_only / ...'."""
-    return " / ".join(part.split("=", 1)[1] for part in label.split(", "))
+    """'mvm=joint, mediation.mediators.turkey.until_day=17, ...' -> 'joint / Qatar alone from 6 Nov / ...'."""
+    values = (part.split("=", 1)[1] for part in label.split(", "))
+    return " / ".join(NAMES.get(v, v) for v in values)
 
 
 def settings_matrix(exp: Experiment, column: str) -> pd.DataFrame:
@@ -110,7 +127,7 @@ def settings_matrix(exp: Experiment, column: str) -> pd.DataFrame:
 
 def robustness_stage(args, table_path, size) -> tuple[Experiment, pd.DataFrame, pd.DataFrame]:
     grid = QUICK_GRID if args.quick else GRID
-    sweep = [f"{k}={','.join(v)}" for k, v in grid.items()]
+    sweep = [f"{k}={','.join(v)}" for k, v in grid.items()] + list(GRID_FIXED)
     today = short(", ".join(f"{k}={TODAY[k]}" for k in grid))
     exp = stage(args, "robust", table_path, size["robust_futures"], size["robust_replicates"], sweep)
     truce, success = settings_matrix(exp, "truce_days"), settings_matrix(exp, "success")
@@ -118,6 +135,9 @@ def robustness_stage(args, table_path, size) -> tuple[Experiment, pd.DataFrame, 
     table["today"] = table["setting"] == today
     vs = dis.versus(truce, today)
     table = table.join(vs.add_prefix("vs_today_"), on="setting")
+    runs = exp.sweep.runs
+    match = runs.groupby("job")["record_match"].mean()  # histories that still state the record to 5 Nov
+    table["record_match"] = table["setting"].map({short(exp.sweep.label(j)): m for j, m in match.items()})
     return exp, table, dis.regret(truce)
 
 
@@ -178,7 +198,7 @@ def agreement_rows(found) -> pd.DataFrame:
 def robustness_rows(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "setting (mechanism / mediation / reopening / lane)": table["setting"]
+            "setting (mechanism / mediators / reopening / lane)": table["setting"]
             + table["today"].map({True: " (today)", False: ""}),
             "truce days": table["truce days"].round(0).astype(int),
             "mean regret, days": table["mean regret"].round(1),
@@ -199,6 +219,7 @@ def robustness_rows(table: pd.DataFrame) -> pd.DataFrame:
                 )
             ],
             "P(success)": table["P(success)"].map("{:.2f}".format),
+            "histories still matching the record": table["record_match"].map("{:.0%}".format),
         }
     )
 

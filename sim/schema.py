@@ -1010,6 +1010,16 @@ class MediatorConfig:
     )
     credibility: float = knob("credibility with both parties", lo=0, hi=1, sa=(0.4, 1.0))
     engagement: float = knob("share of its leverage it brings to bear", lo=0, hi=1, sa=(0.4, 1.0))
+    until_day: int | None = knob(
+        "the last day it takes part: it withdraws at the end of it (no pressure, no salvage from then on); "
+        "null: throughout. A what-if from a given day, e.g. 17 (5 Nov 2025) for a line-up that changes after the "
+        "record",
+        lo=0,
+        hi=3650,
+        unit="day",
+        lever=True,
+        source="Türkiye and Qatar mediated in Doha and Istanbul, 18 Oct-6 Nov 2025 (record sec. 2)",
+    )
 
 
 @dataclass(frozen=True)

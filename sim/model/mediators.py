@@ -49,6 +49,11 @@ class Mediator(mesa.Agent):
         self.leverage = params.leverage
         self.credibility = params.credibility
         self.engagement = params.engagement
+        self.until_day = params.until_day
+
+    def withdraw(self) -> None:
+        """It leaves the mediation: no pressure, no salvage, nothing to renew."""
+        self.leverage = self.initial_leverage = self.credibility = self.engagement = 0.0
 
     def pressure(self) -> float:
         return self.leverage * self.engagement
@@ -107,9 +112,13 @@ class Mediation:
                 m.renew(self.config.renewal)
             self.pressure = self._combined_pressure()
 
-    def step(self) -> None:
-        """The day's end: leverage fades (one loop for the fading and the combined
-        pressure: this runs every day of every replicate)."""
+    def step(self, day: int) -> None:
+        """The day's end: a mediator whose last day this is withdraws; leverage fades (one
+        loop for the fading and the combined pressure: this runs every day of every
+        replicate)."""
+        for m in self.mediators:
+            if m.until_day == day:
+                m.withdraw()
         if self.mediators:
             decay = self.config.leverage_decay
             miss = 1  # as math.prod starts, so that the pressure is the same to the last bit

@@ -106,7 +106,7 @@ class CeasefireModel(mesa.Model):
         self.states.respond_to(incidents, day)
         self.border.step(day, self.states[PAK], truce.alive)
         self.states.step(self.mediation.calming(), self.border.trade_index)
-        self.mediation.step()
+        self.mediation.step(day)
         if truce.step(day):
             self.border.shut_down(day)
             self.talks.lapse()
