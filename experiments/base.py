@@ -193,6 +193,18 @@ def write_report(
     return path
 
 
+def write_between_markers(doc: Path, begin: str, end: str, body: str) -> None:
+    """Replace what a document holds between two marker lines (a generated table in
+    docs/), or raise :class:`ConfigError` if a marker is missing."""
+    from sim.io import write_text
+
+    text = doc.read_text()
+    if begin not in text or end not in text:
+        raise ConfigError(f"{doc}: the markers '{begin}' and '{end}' are missing")
+    head, rest = text.split(begin, 1)
+    write_text(f"{head}{begin}\n{body}\n{end}{rest.split(end, 1)[1]}", doc)
+
+
 class SweepStudy:
     """A study that is one sweep: its design is ``conf/experiment/<name>.yaml``; a subclass
     gives its report (title, intro, tables, figures of its own) and its headline."""

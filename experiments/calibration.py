@@ -53,7 +53,7 @@ from sim.run.ensemble import run_ensemble
 from sim.schema import CONF_DIR
 
 from . import backtest
-from .base import RESULTS
+from .base import RESULTS, write_between_markers
 
 NAME = "calibration"
 INSTALLED = CONF_DIR / "calibration" / "posterior.csv"
@@ -208,11 +208,7 @@ def docs_table(summary: pd.DataFrame) -> str:
 
 def write_docs_table(summary: pd.DataFrame, doc: Path = DOC) -> None:
     """The table of docs/calibration.md between its markers, from this run's summary."""
-    text = doc.read_text()
-    if BEGIN not in text or END not in text:
-        raise ConfigError(f"{doc}: the markers of the posterior table are missing")
-    head, rest = text.split(BEGIN, 1)
-    write_text(f"{head}{BEGIN}\n{docs_table(summary)}\n{END}{rest.split(END, 1)[1]}", doc)
+    write_between_markers(doc, BEGIN, END, docs_table(summary))
 
 
 # --------------------------------------------------------------------------- checks

@@ -26,6 +26,7 @@ points, and scales out with hydra/launcher=slurm or ray):
    futures: expected truce days gained per unit of each, in every future and in the
    futures of the breakdown box.
 
+``--docs``: also write the tables of docs/decisions.md (between its markers).
 ``--quick``: 40 futures x 3 replicates, a 4-setting grid, 12 futures x 2 replicates for
 robustness and information (a minute; for the tests and a first look).
 
@@ -40,6 +41,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -49,7 +51,7 @@ from sim.discover import boxes_table, discover
 from sim.run.config import default_config
 from sim.run.parameters import read_table
 
-from .base import Experiment, parse_args, run, write_report
+from .base import Experiment, parse_args, run, write_between_markers, write_report
 
 NAME = "discovery"
 FULL = {"futures": 1000, "replicates": 20, "robust_futures": 200, "robust_replicates": 10}
@@ -264,8 +266,22 @@ def headline(found, robust: pd.DataFrame, effects: pd.DataFrame, evpi: float) ->
     )
 
 
+DOC = Path(__file__).resolve().parent.parent / "docs" / "decisions.md"
+
+
+def write_docs(tables: dict[str, pd.DataFrame], doc: Path = DOC) -> None:
+    """The generated tables of docs/decisions.md, each between its markers."""
+    for name, table in tables.items():
+        begin = f"<!-- discovery {name}: begin (python -m experiments.discovery --docs) -->"
+        write_between_markers(doc, begin, f"<!-- discovery {name}: end -->", table.to_markdown(index=False))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(NAME, __doc__, list(sys.argv[1:] if argv is None else argv))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    docs = "--docs" in argv
+    if docs:  # also write the tables of docs/decisions.md
+        argv.remove("--docs")
+    args = parse_args(NAME, __doc__, argv)
     size = QUICK if args.quick else FULL
     path, futures = write_futures(args, size["futures"], "futures.csv")
     robust_path, _ = write_futures(args, size["robust_futures"], "futures_robust.csv", futures)
@@ -287,6 +303,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     exp_r.elapsed_s += exp_d.elapsed_s + exp_v.elapsed_s
     boxes = boxes_table(found.boxes, list(dis.FEARED))
     cart_top = pd.concat([t.head(2).assign(outcome=o) for o, t in found.cart_leaves.items()])
+    tables = {
+        "boxes": box_rows(boxes),
+        "agreement": agreement_rows(found),
+        "robustness": robustness_rows(robust),
+        "information": voi_rows(effects),
+    }
+    if docs:
+        write_docs(tables)
     write_report(
         exp_r,
         "Decision support: scenario discovery and robustness",
@@ -298,13 +322,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"the truce holding {dis.SUCCESS_DAYS} days and trade back to half within {dis.SUCCESS_DAYS} days. Expected "
         f"value of perfect information for the lever choice: {evpi:.1f} truce days.",
         {
-            "Scenario discovery: the boxes (PRIM)": box_rows(boxes),
-            "CART cross-check: do the two methods name the same uncertainties?": agreement_rows(found),
+            "Scenario discovery: the boxes (PRIM)": tables["boxes"],
+            "CART cross-check: do the two methods name the same uncertainties?": tables["agreement"],
             "CART cross-check: the leaves with the most cases": cart_top[
                 ["outcome", "rule", "futures", "share with outcome", "coverage"]
             ].round(2),
-            "Robustness of the lever settings (best first)": robustness_rows(robust),
-            "Value of the mechanism's information": voi_rows(effects),
+            "Robustness of the lever settings (best first)": tables["robustness"],
+            "Value of the mechanism's information": tables["information"],
         },
         ["peeling.png", "boxes.png", "cart.png", "robustness.png", "voi.png"],
         headline(found, robust, effects, evpi),

@@ -44,6 +44,18 @@ def test_levers_and_deep_uncertainties_are_declared_in_the_schema(config):
     assert not (set(levers) | set(deep)) & set(posterior.columns)
 
 
+def test_the_decisions_page_names_every_lever_and_deep_uncertainty_with_its_range(config):
+    text = (ROOT / "docs" / "decisions.md").read_text()
+    for key in dis.lever_keys(config):
+        assert f"`{key.replace('.turkey.', '.NAME.')}`" in text or f"`{key}`" in text, key
+    for f in dis.deep_uncertainties(config):
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{f.key}`"))
+        assert f"{f.lo:g} to {f.hi:g}" in row, f.key
+    for marker in ("boxes", "agreement", "robustness", "information"):  # the generated tables are there
+        body = text.split(f"<!-- discovery {marker}: begin")[1].split(f"<!-- discovery {marker}: end")[0]
+        assert body.count("\n|") >= 3, marker
+
+
 def test_futures_are_posterior_rows_with_a_latin_hypercube_over_the_deep_uncertainties(config):
     posterior = read_table(config.parameters.table)
     deep = dis.deep_uncertainties(config)
@@ -74,6 +86,26 @@ def test_future_scale_changes_the_militants_only_after_the_record(config):
     assert before and before == [e for e in log0 if e.day < day]
     assert any(e.event_type == ev.MILITANT_ATTACK and e.day >= day for e in log1)
     assert not any(e.event_type == ev.MILITANT_ATTACK and e.day >= day for e in log0)
+
+
+def test_a_mediator_withdraws_after_its_last_day(config):
+    """mediation.mediators.NAME.until_day: the days up to it are the same; after it, that
+    mediator brings no pressure and cannot salvage a round."""
+    from sim.model import CeasefireModel
+
+    base = with_values(config, {"parameters.table": None, "run.horizon_days": 40})
+    _, _, log1 = run_replicate(base, 0, 3)
+    late = with_values(base, {"mediation.mediators.turkey.until_day": 17})
+    _, _, log2 = run_replicate(late, 0, 3)
+    assert [e for e in log1 if e.day <= 17] == [e for e in log2 if e.day <= 17]
+    model = CeasefireModel(late, rng=3)
+    for _ in range(16):
+        model.step()
+    turkey = next(m for m in model.mediation.mediators if m.name == "turkey")
+    assert turkey.pressure() > 0
+    model.step()  # day 17, its last: it leaves at the end of it
+    assert turkey.pressure() == 0 and turkey.salvage_chance() == 0
+    assert model.mediation.engaged() == 1
 
 
 # --------------------------------------------------------------------------- PRIM and CART
