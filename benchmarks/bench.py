@@ -24,9 +24,11 @@
 5. A sweep of 20 points x 200 replicates with Hydra's basic launcher (one job after the
    other, each on all cores) and with the joblib launcher (the default): wall times and
    their ratio (target: joblib at least 1.6x faster).
+6. The decision-support study (python -m experiments.discovery) at full size from
+   nothing: 122,000 replicates in three sweeps, PRIM, CART, regret (target: < 30 min).
 
 Usage: python benchmarks/bench.py [--replicates 10000] [--single 300] [--skip-batch-run]
-                                  [--only ensemble|sweeps]
+                                  [--only ensemble|sweeps|discovery]
 Results are printed and written to benchmarks/results/bench.json.
 """
 
@@ -306,23 +308,38 @@ def bench_batch_run(replicates: int, calibrated: bool) -> dict:
     return {"replicates": replicates, "number_processes": 2, "wall_s": wall, "days": days, "days_per_s": days / wall}
 
 
+def run_study(name: str, tmp: str) -> float:
+    """``python -m experiments.NAME`` at full size into an empty folder: its wall time."""
+    root = Path(__file__).resolve().parent.parent
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", f"experiments.{name}", "--out", f"{tmp}/out"], capture_output=True, text=True, cwd=root
+    )
+    wall = time.perf_counter() - t0
+    if proc.returncode:
+        raise SystemExit(f"{name} failed:\n{proc.stderr}")
+    return wall
+
+
 def bench_experiment() -> dict:
     """python -m experiments.mechanism_designs at full size, from nothing (a fresh results folder)."""
-    root = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
-        proc = subprocess.run(
-            [sys.executable, "-m", "experiments.mechanism_designs", "--out", f"{tmp}/out"],
-            capture_output=True,
-            text=True,
-            cwd=root,
-        )
-        wall = time.perf_counter() - t0
-        if proc.returncode:
-            raise SystemExit(f"mechanism_designs failed:\n{proc.stderr}")
+        wall = run_study("mechanism_designs", tmp)
         points = read_parquet(Path(tmp) / "out" / "sweep" / "sweep.parquet")
         size = f"{len(points)} designs x {int(points['replicates'].iloc[0]):,} replicates x 365 days"
     return {"size": size, "wall_s": wall}
+
+
+def bench_discovery() -> dict:
+    """python -m experiments.discovery (decision support) at full size, from nothing: its
+    three sweeps (discovery, robustness, value of information) and the analysis."""
+    with tempfile.TemporaryDirectory() as tmp:
+        wall = run_study("discovery", tmp)
+        replicates = sum(
+            int(p["replicates"].sum())
+            for p in (read_parquet(Path(tmp) / "out" / s / "sweep.parquet") for s in ("discover", "robust", "voi"))
+        )
+    return {"replicates": replicates, "wall_s": wall}
 
 
 #: 20 points: 5 detection levels x 4 penalties.
@@ -360,10 +377,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replicates", type=int, default=10_000)
     parser.add_argument("--single", type=int, default=300)
     parser.add_argument("--skip-batch-run", action="store_true")
-    parser.add_argument("--only", choices=("ensemble", "sweeps"), help="run sections 0-3 or 4-5 only")
+    parser.add_argument("--only", choices=("ensemble", "sweeps", "discovery"), help="run sections 0-3, 4-5 or 6 only")
     args = parser.parse_args(argv)
 
     report = {"cores": os.cpu_count(), "mesa": mesa.__version__}
+    if args.only in (None, "discovery"):
+        report["discovery"] = d = bench_discovery()
+        print(
+            f"python -m experiments.discovery at full size ({d['replicates']:,} replicates x 365 days in three "
+            f"sweeps): {d['wall_s'] / 60:.1f} min wall (target: < 30 min)",
+            flush=True,
+        )
+        if args.only == "discovery":
+            return write_report(report)
     if args.only != "ensemble":
         report["mechanism_designs"] = e = bench_experiment()
         print(

@@ -29,6 +29,7 @@ RUN_COLUMNS = [
     "militant_attacks",
     "trade_days_to_50",
     "trade_days_to_90",
+    "trade_share_day180",
     "trade_loss_usd",
     "bilateral_loss_usd",
     "transit_loss_usd",
