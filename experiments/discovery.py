@@ -20,7 +20,7 @@ points, and scales out with hydra/launcher=slurm or ray):
    settings, each over the first 200 futures x 10 replicates with the same seeds.
    Regret (truce days short of the best setting in each future) and satisficing
    (share of futures in which the truce holds 90 days and trade is back to half
-   within 90 days more often than not).
+   within 90 days in at least half its replicates).
 3. **Value of information**: a 2x2x2 factorial of the joint mechanism's detection
    (0.6, 0.8), reporting delay (3, 1 days) and attribution (0.7, 0.9) over the same
    futures: expected truce days gained per unit of each, in every future and in the
@@ -43,6 +43,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis import discovery as dis
@@ -80,7 +81,12 @@ TODAY = {
     "crossings.aid_lane": "people",
 }
 #: How a setting's values read in tables and figures.
-NAMES = {"null": "Türkiye+Qatar", str(POLICY_DAY - 1): "Qatar alone from 6 Nov"}
+NAMES = {
+    "mvm": {"none": "no mechanism", "joint": "joint mechanism", "third_party": "third-party monitors"},
+    "mediation.mediators.turkey.until_day": {"null": "Türkiye+Qatar", str(POLICY_DAY - 1): "Qatar alone from 6 Nov"},
+    "crossings.reopen_rule": {"lever": "Pakistan reopens at will", "agreement": "reopens once a mechanism is agreed"},
+    "crossings.aid_lane": {"people": "people lane", "goods": "goods lane"},
+}
 #: The value-of-information factorial: key -> (today's level, the improved level, one unit).
 VOI = {
     "mvm.detection_prob": (0.6, 0.8, 0.1),
@@ -115,9 +121,9 @@ def stage(args, sub: str, table_path, n_futures: int, replicates: int, sweep: Se
 
 
 def short(label: str) -> str:
-    """'mvm=joint, mediation.mediators.turkey.until_day=17, ...' -> 'joint / Qatar alone from 6 Nov / ...'."""
-    values = (part.split("=", 1)[1] for part in label.split(", "))
-    return " / ".join(NAMES.get(v, v) for v in values)
+    """'mvm=joint, mediation.mediators.turkey.until_day=17, ...' -> 'joint mechanism / Qatar alone from 6 Nov / ...'."""
+    pairs = (part.split("=", 1) for part in label.split(", "))
+    return " / ".join(NAMES.get(k, {}).get(v, v) for k, v in pairs)
 
 
 def settings_matrix(exp: Experiment, column: str) -> pd.DataFrame:
@@ -141,6 +147,20 @@ def robustness_stage(args, table_path, size) -> tuple[Experiment, pd.DataFrame, 
     match = runs.groupby("job")["record_match"].mean()  # histories that still state the record to 5 Nov
     table["record_match"] = table["setting"].map({short(exp.sweep.label(j)): m for j, m in match.items()})
     return exp, table, dis.regret(truce)
+
+
+def replicate_noise(exp: Experiment, today: str) -> tuple[float, float]:
+    """How noisy a future's expected truce days are with this many replicates: the median
+    over the futures of the standard error at today's setting, and of the paired
+    difference between today's and another setting (median over the other settings)."""
+    runs = exp.sweep.runs
+    wide = runs.pivot_table(index="replicate", columns="job", values="truce_days")
+    future = runs.drop_duplicates("replicate").set_index("replicate")["parameter_row"].loc[wide.index]
+    ref = next(j for j in exp.sweep.points["job"] if short(exp.sweep.label(j)) == today)
+    root_n = np.sqrt(wide.groupby(future).size())
+    single = (wide[ref].groupby(future).std() / root_n).median()
+    paired = wide.drop(columns=ref).sub(wide[ref], axis=0).groupby(future).std().div(root_n, axis=0).median()
+    return float(single), float(paired.median())
 
 
 def voi_stage(args, table_path, size, box: dis.Box, futures: pd.DataFrame):
@@ -257,7 +277,7 @@ def headline(found, robust: pd.DataFrame, effects: pd.DataFrame, evpi: float) ->
     )
     top = effects.loc[effects["where"] == "all futures"].sort_values("effect", ascending=False).iloc[0]
     return (
-        f"the truce breaks down within 60 days more likely than not in {b.stats['mean']:.0%} of futures; PRIM's box "
+        f"the truce breaks down within 60 days in at least half the replicates of {b.stats['mean']:.0%} of futures; PRIM's box "
         f"({dims}) holds {b.stats['coverage']:.0%} of them at a density of {b.stats['density']:.0%}. Least regret: "
         f"{best['setting']} (mean {best['mean regret']:.0f} truce days short of the best); satisficing most often: "
         f"{sat['setting']} ({sat['satisficing']:.0%} of futures){today_text}; perfect foresight would be worth "
@@ -292,6 +312,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     exp_r, robust, regrets = robustness_stage(args, robust_path, size)
     truce = settings_matrix(exp_r, "truce_days")
+    se_single, se_paired = replicate_noise(exp_r, robust.loc[robust["today"], "setting"].iloc[0])
     evpi = dis.evpi(truce)
     dis.write_table(robust, args.out / "robustness.csv")
     plots.robustness_plot(robust, regrets, args.out / "robustness.png")
@@ -320,7 +341,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"mechanism ({exp_v.size}). The run line below is the robustness stage's size; the time is all three "
         f"stages'. A future is a case when the feared outcome's chance in it is at least {SATISFICE:g}; success is "
         f"the truce holding {dis.SUCCESS_DAYS} days and trade back to half within {dis.SUCCESS_DAYS} days. Expected "
-        f"value of perfect information for the lever choice: {evpi:.1f} truce days.",
+        f"value of perfect information for the lever choice: {evpi:.1f} truce days. Noise: with "
+        f"{size['robust_replicates']} replicates a future, a future's expected truce days have a standard error of "
+        f"about {se_single:.0f} days, a paired difference between two settings about {se_paired:.0f} (medians over "
+        "the futures).",
         {
             "Scenario discovery: the boxes (PRIM)": tables["boxes"],
             "CART cross-check: do the two methods name the same uncertainties?": tables["agreement"],

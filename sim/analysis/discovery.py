@@ -26,7 +26,7 @@ Modelling & Software* 96, 2017), whose PRIM this module uses.
   the same futures (common random numbers), so regrets are paired.
 
 Scenario discovery runs PRIM (Friedman & Fisher, *Statistics and Computing* 9, 1999)
-on the futures, with the outcome "the feared event is more likely than not in this
+on the futures, with the outcome "the feared event happens in at least half the replicates of this
 future"; the box is chosen on the peeling trajectory and its restrictions are kept only
 where their quasi-p-value (Bryant & Lempert 2010) says they are not chance. A CART tree
 (Breiman et al. 1984) on the same data is the cross-check. Robustness is minimax regret
@@ -149,10 +149,7 @@ class Box:
     screened: list[str]  # the uncertainties PRIM peeled (the highest feature scores)
 
     def contains(self, x: pd.DataFrame) -> np.ndarray:
-        inside = np.ones(len(x), dtype=bool)
-        for key, lim in self.limits.iterrows():
-            inside &= (x[key] >= lim["lo"]).to_numpy() & (x[key] <= lim["hi"]).to_numpy()
-        return inside
+        return within(x, self.limits)
 
 
 def feature_scores(x: pd.DataFrame, y: np.ndarray, seed: int = 0) -> pd.Series:
@@ -194,9 +191,10 @@ def prim_box(
     With many uncertainties PRIM peels a little off each of dozens of dimensions, and the
     box cannot be read; so it runs on the ``screen`` uncertainties with the highest
     feature scores (:func:`feature_scores`; the EMA Workbench's usual first step). The
-    box is then chosen on the peeling trajectory by :func:`choose_box` and stripped of
-    each restriction whose quasi-p-value is above ``qp_max`` (a restriction chance would
-    make as often)."""
+    box is then chosen on the peeling trajectory by :func:`choose_box`, and each side of a
+    restriction whose quasi-p-value is above ``qp_max`` (a restriction chance would make
+    as often) is freed (:func:`free_chance_sides`); the statistics are those of the box
+    that is left."""
     with warnings.catch_warnings():  # its package warns that optional parallel back ends are missing
         warnings.simplefilter("ignore")
         from ema_workbench.analysis import prim as ema_prim
@@ -216,20 +214,45 @@ def prim_box(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         box.select(i)
-        chance = restricted(box, i, x).pipe(lambda t: t.index[t[["qp_lo", "qp_hi"]].min(axis=1) > qp_max])
-        for key in chance:
-            box.drop_restriction(key)  # appends the loosened box to the trajectory
-        j = len(box.peeling_trajectory) - 1 if len(chance) else i
-        limits = restricted(box, j, x)
-    stats = box.peeling_trajectory.iloc[j][["coverage", "density", "mass", "res_dim"]].astype(float).to_dict()
-    stats["mean"] = float(y.mean())
+        limits = free_chance_sides(restricted(box, i, x), qp_max)
+    inside = within(x, limits)
+    stats = {
+        "coverage": float(y[inside].sum() / y.sum()),
+        "density": float(y[inside].mean()) if inside.any() else 0.0,
+        "mass": float(inside.mean()),
+        "res_dim": float(len(limits)),
+        "mean": float(y.mean()),
+    }
     trajectory["chosen"] = False
-    trajectory.loc[i, "chosen"] = True
-    final = pd.DataFrame([{**stats, "chosen": True}])
-    if j != i:  # the box after dropping chance restrictions: the one reported
-        trajectory.loc[i, "chosen"] = False
+    if np.allclose(
+        [stats[k] for k in ("coverage", "density", "mass")],
+        trajectory.loc[i, ["coverage", "density", "mass"]].to_numpy(float),
+    ):
+        trajectory.loc[i, "chosen"] = True
+    else:  # the box after freeing the sides chance would restrict as often: the one reported
+        final = pd.DataFrame([{**stats, "chosen": True}])
         trajectory = pd.concat([trajectory, final[trajectory.columns]], ignore_index=True)
     return Box(outcome, stats, limits, trajectory, int(y.sum()), len(y), list(x.columns))
+
+
+def free_chance_sides(limits: pd.DataFrame, qp_max: float) -> pd.DataFrame:
+    """Free each side of a restriction whose quasi-p-value is above ``qp_max`` (back to the
+    full range, its quasi-p-value NaN); drop the uncertainties left unrestricted."""
+    limits = limits.copy()
+    for side, full in (("lo", "full_lo"), ("hi", "full_hi")):
+        chance = limits[f"qp_{side}"] > qp_max
+        limits.loc[chance, side] = limits.loc[chance, full]
+        limits.loc[chance, f"qp_{side}"] = np.nan
+    keep = (limits["lo"] > limits["full_lo"]) | (limits["hi"] < limits["full_hi"])
+    return limits.loc[keep]
+
+
+def within(x: pd.DataFrame, limits: pd.DataFrame) -> np.ndarray:
+    """Which rows of ``x`` lie inside the limits (every restricted uncertainty in range)."""
+    inside = np.ones(len(x), dtype=bool)
+    for key, lim in limits.iterrows():
+        inside &= (x[key] >= lim["lo"]).to_numpy() & (x[key] <= lim["hi"]).to_numpy()
+    return inside
 
 
 def restricted(box, i: int, x: pd.DataFrame) -> pd.DataFrame:
