@@ -277,12 +277,12 @@ def headline(found, robust: pd.DataFrame, effects: pd.DataFrame, evpi: float) ->
     )
     top = effects.loc[effects["where"] == "all futures"].sort_values("effect", ascending=False).iloc[0]
     return (
-        f"the truce breaks down within 60 days in at least half the replicates of {b.stats['mean']:.0%} of futures; "
-        f"PRIM's box ({dims}) holds {b.stats['coverage']:.0%} of them at a density of {b.stats['density']:.0%}. "
-        f"Least regret: {best['setting']} (mean {best['mean regret']:.0f} truce days short of the best); satisficing most often: "
-        f"{sat['setting']} ({sat['satisficing']:.0%} of futures){today_text}; perfect foresight would be worth "
-        f"{evpi:.0f} d. Of the mechanism's improvements, {top['key']} buys the most: {top['effect']:+.1f} truce days "
-        f"per {top['unit']:+g}."
+        f"the truce breaks down within 60 days in at least half the replicates of {b.stats['mean']:.0%} of "
+        f"futures; PRIM's box ({dims}) holds {b.stats['coverage']:.0%} of them at a density of "
+        f"{b.stats['density']:.0%}. Least regret: {best['setting']} (mean {best['mean regret']:.0f} truce days "
+        f"short of the best); satisficing most often: {sat['setting']} ({sat['satisficing']:.0%} of futures)"
+        f"{today_text}; perfect foresight would be worth {evpi:.0f} d. Of the mechanism's improvements, "
+        f"{top['key']} buys the most: {top['effect']:+.1f} truce days per {top['unit']:+g}."
     )
 
 
