@@ -49,8 +49,8 @@ STUDY_FIGURES := experiments/mechanism_designs:mechanism_designs/differences \
 	sensitivity/morris:sensitivity/morris sensitivity/sobol:sensitivity/sobol \
 	calibration/checks:calibration/checks calibration/posterior:calibration/posterior calibration/sbc:calibration/sbc \
 	calibration/forecast:calibration/forecast calibration/backtest:calibration/backtest \
-	decisions/peeling:discovery/peeling decisions/boxes:discovery/boxes decisions/cart:discovery/cart \
-	decisions/robustness:discovery/robustness decisions/voi:discovery/voi
+	decisions/peeling:decisions/peeling decisions/boxes:decisions/boxes decisions/cart:decisions/cart \
+	decisions/robustness:decisions/robustness decisions/voi:decisions/voi
 figures: setup
 	$(PY) -m sim hydra.run.dir=$(FIGURES_RUN) run.overwrite=true $(ARGS)
 	cp $(FIGURES_RUN)/survival.png $(FIGURES_RUN)/trade.png $(FIGURES_RUN)/dynamics.png docs/figures/
@@ -59,7 +59,7 @@ figures: setup
 
 # every study of experiments/ at full size; reports in experiments/results/<name>/results.md
 # (calibration here only reports; `python -m experiments.calibration --install` changes the defaults)
-EXPERIMENTS := mechanism_designs detection_vs_penalty mediation spoiler_pressure trade_recovery zopa discovery sensitivity calibration
+EXPERIMENTS := mechanism_designs detection_vs_penalty mediation spoiler_pressure trade_recovery zopa decisions sensitivity calibration
 experiments: setup
 	@for e in $(EXPERIMENTS); do $(PY) -m experiments.$$e $(ARGS) || exit $$?; done
 

@@ -24,7 +24,7 @@
 5. A sweep of 20 points x 200 replicates with Hydra's basic launcher (one job after the
    other, each on all cores) and with the joblib launcher (the default): wall times and
    their ratio (target: joblib at least 1.6x faster).
-6. The decision-support study (python -m experiments.discovery) at full size from
+6. The decision-support study (python -m experiments.decisions) at full size from
    nothing: 122,000 replicates in three sweeps, PRIM, CART, regret (target: < 30 min).
 
 Usage: python benchmarks/bench.py [--replicates 10000] [--single 300] [--skip-batch-run]
@@ -48,8 +48,8 @@ from pathlib import Path
 import mesa
 
 import sim.model.model
-from sim import events, outputs
-from sim.io import read_parquet
+from sim.core import events, outputs
+from sim.core.io import read_parquet
 from sim.model import CeasefireModel, replicate_seeds
 from sim.model.eventlog import EventLog
 from sim.run.config import default_config, with_values
@@ -331,7 +331,7 @@ def bench_experiment() -> dict:
 
 
 def bench_discovery() -> dict:
-    """python -m experiments.discovery (decision support) at full size, from nothing: its
+    """python -m experiments.decisions (decision support) at full size, from nothing: its
     three sweeps (discovery, robustness, value of information) and the analysis."""
     with tempfile.TemporaryDirectory() as tmp:
         wall = run_study("discovery", tmp)
@@ -384,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "discovery"):
         report["discovery"] = d = bench_discovery()
         print(
-            f"python -m experiments.discovery at full size ({d['replicates']:,} replicates x 365 days in three "
+            f"python -m experiments.decisions at full size ({d['replicates']:,} replicates x 365 days in three "
             f"sweeps): {d['wall_s'] / 60:.1f} min wall (target: < 30 min)",
             flush=True,
         )

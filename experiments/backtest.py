@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import plots
-from sim.errors import ConfigError
-from sim.io import write_csv
-from sim.schema import CONF_DIR
-from sim.score import score_run
+from sim.cli.score import score_run
+from sim.core.errors import ConfigError
+from sim.core.io import write_csv
+from sim.core.schema import CONF_DIR
 
 from .base import RESULTS
 

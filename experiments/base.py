@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.errors import ConfigError, UsageError
-from sim.run.design import same_value
-from sim.run.sweep import Sweep, load_sweep
+from sim.core.errors import ConfigError, UsageError
+from sim.run.points import same_value
+from sim.run.sweep_folder import Sweep, load_sweep
 
 RESULTS = Path(__file__).resolve().parent / "results"
 #: The --quick size: few replicates, for the tests and a first look.
@@ -196,7 +196,7 @@ def write_report(
 def write_between_markers(doc: Path, begin: str, end: str, body: str) -> None:
     """Replace what a document holds between two marker lines (a generated table in
     docs/), or raise :class:`ConfigError` if a marker is missing."""
-    from sim.io import write_text
+    from sim.core.io import write_text
 
     text = doc.read_text()
     if begin not in text or end not in text:

@@ -46,11 +46,11 @@ from sim.analysis import calibration as cal
 from sim.analysis import plots
 from sim.analysis import record as rec
 from sim.analysis.estimates import estimate
-from sim.errors import ConfigError
-from sim.io import write_csv, write_parquet, write_text
+from sim.core.errors import ConfigError
+from sim.core.io import write_csv, write_parquet, write_text
+from sim.core.schema import CONF_DIR
 from sim.run.config import default_config, with_values
 from sim.run.ensemble import run_ensemble
-from sim.schema import CONF_DIR
 
 from . import backtest
 from .base import RESULTS, write_between_markers

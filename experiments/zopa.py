@@ -31,8 +31,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.analysis.plots import save_figure  # noqa: E402
-from sim.errors import ConfigError  # noqa: E402
-from sim.io import write_csv, write_text  # noqa: E402
+from sim.core.errors import ConfigError  # noqa: E402
+from sim.core.io import write_csv, write_text  # noqa: E402
 from sim.model import CeasefireModel  # noqa: E402
 from sim.model.negotiation import (  # noqa: E402
     ISSUES,

@@ -24,11 +24,11 @@ import solara
 from mesa.visualization import SolaraViz, make_plot_component
 from mesa.visualization.utils import update_counter
 
-from . import outputs
+from .core import outputs
+from .core.schema import Config, group_options
 from .model import CeasefireModel
 from .run.config import default_config, with_values
 from .run.parameters import ReplicateConfigs
-from .schema import Config, group_options
 
 #: The knobs on the page, with their defaults (those of the default scenario).
 DEFAULTS = {
@@ -42,7 +42,7 @@ DEFAULTS = {
 }
 
 #: What the charts draw (DataCollector model reporters), by their declared labels
-#: (sim.outputs): the daily series of trust, grievance, crossings and trade, and the
+#: (sim.core.outputs): the daily series of trust, grievance, crossings and trade, and the
 #: running counts of incidents.
 CHARTED_SERIES = (
     "trust_afg_in_pak",

@@ -1,12 +1,6 @@
-"""``python -m sim.sweep DIR [--baseline KEY=VALUE]``: aggregate a sweep folder again.
+"""``python -m sim.sweep``: the command's name; it lives in :mod:`sim.cli.sweep`."""
 
-Also one in which some jobs failed or never ran: it names them and aggregates the rest
-(see :mod:`sim.run.aggregate`).
-"""
-
-import sys
-
-from .run.aggregate import main
+from sim.cli.sweep import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from sim.core.schema import Config
 from sim.run.config import default_config, with_values
-from sim.schema import Config
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +45,7 @@ def discovery_quick(tmp_path_factory) -> Path:
     the decisions notebook read it (about 40 seconds on 2 cores)."""
     out = tmp_path_factory.mktemp("dis") / "discovery"
     proc = subprocess.run(
-        [sys.executable, "-m", "experiments.discovery", "--quick", "--out", str(out)],
+        [sys.executable, "-m", "experiments.decisions", "--quick", "--out", str(out)],
         capture_output=True,
         text=True,
         cwd=Path(__file__).resolve().parent.parent,

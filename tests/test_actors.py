@@ -12,7 +12,7 @@ import pytest
 from lifelines.statistics import logrank_test
 from scipy import stats
 
-from sim import events as ev
+from sim.core import events as ev
 from sim.model import CeasefireModel
 from sim.model.incidents import AFG, MILITANTS, PAK, Incident, Kind
 from sim.run.config import default_config, with_values

@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim import events as ev
 from sim.analysis import calibration as cal
 from sim.analysis import record as rec
-from sim.errors import ConfigError
+from sim.core import events as ev
+from sim.core.errors import ConfigError
+from sim.core.schema import CONF_DIR
 from sim.run.config import with_values
 from sim.run.ensemble import run_replicate
 from sim.run.parameters import ReplicateConfigs, read_table
-from sim.schema import CONF_DIR
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import matplotlib.image as mpimg
 import pytest
 from helpers import sim
 
-from sim.io import read_parquet
+from sim.core.io import read_parquet
 
 RUN_COLUMNS = [
     "replicate",

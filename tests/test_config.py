@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sim.errors import ConfigError
+from sim.core.errors import ConfigError
+from sim.core.schema import CONFIG_GROUPS, group_options
 from sim.run.config import check_overrides, default_config, with_values
-from sim.schema import CONFIG_GROUPS, group_options
 
 
 @pytest.mark.parametrize("group", CONFIG_GROUPS)

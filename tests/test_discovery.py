@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 from helpers import sim
 
-from sim import events as ev
 from sim.analysis import discovery as dis
+from sim.core import events as ev
+from sim.core.schema import leaves
 from sim.run.config import with_values
 from sim.run.ensemble import run_replicate
 from sim.run.parameters import read_table
-from sim.schema import leaves
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -248,7 +248,7 @@ def test_study_resumes_like_the_sweeps(discovery_quick):
     out = discovery_quick
     before = pd.read_csv(out / "robustness.csv")
     proc = subprocess.run(
-        [sys.executable, "-m", "experiments.discovery", "--quick", "--out", str(out)],
+        [sys.executable, "-m", "experiments.decisions", "--quick", "--out", str(out)],
         capture_output=True,
         text=True,
         cwd=ROOT,

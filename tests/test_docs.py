@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sim.docs import DOC, main
-from sim.schema import group_options
+from sim.cli.docs import DOC, main
+from sim.core.schema import group_options
 
 ROOT = Path(__file__).resolve().parent.parent
 

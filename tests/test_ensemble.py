@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.io import read_parquet
+from sim.core.io import read_parquet
+from sim.core.outputs import SERIES_NAMES
 from sim.model import replicate_seeds
-from sim.outputs import SERIES_NAMES
 from sim.run.config import with_values
 from sim.run.ensemble import DailyAccumulator, run_ensemble, trade_bin
 

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import events as ev
-from sim.events import Event
+from sim.core import events as ev
+from sim.core.events import Event
 from sim.model import CeasefireModel
 from sim.run.config import default_config, with_values
 from sim.run.ensemble import run_ensemble

@@ -10,7 +10,7 @@ import matplotlib.image as mpimg
 import pandas as pd
 import pytest
 
-from sim.io import read_parquet
+from sim.core.io import read_parquet
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = {
@@ -130,8 +130,8 @@ def test_zopa_quick(tmp_path):
 def test_calibration_quick(tmp_path):
     """ABC-SMC, rejection, checks, SBC, forecasts and backtest at --quick size: a valid
     posterior parameter table, every report figure, the default table untouched."""
+    from sim.core.schema import CONF_DIR
     from sim.run.config import default_config, with_values
-    from sim.schema import CONF_DIR
 
     installed = (CONF_DIR / "calibration" / "posterior.csv").read_bytes()
     out = tmp_path / "calibration"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from helpers import sim
 
-from sim.__main__ import cannot_write
-from sim.io import read_parquet
+from sim.cli.run import cannot_write
+from sim.core.io import read_parquet
 from sim.run.folder import ROOT, job_status
 
 SMALL = ("run.replicates=40", "run.chunk_size=10", "run.figures=false", "run.horizon_days=120")

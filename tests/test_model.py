@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.core.outputs import SERIES_NAMES as SERIES
+from sim.core.schema import Config
 from sim.model import CeasefireModel, round_calendar
 from sim.model.incidents import Kind, severity
-from sim.outputs import SERIES_NAMES as SERIES
 from sim.run.config import default_config, with_values
-from sim.schema import Config
 
 BASE = with_values(default_config(), {"run.horizon_days": 120})
 #: the behavioural blocks whose every numeric knob the property tests vary

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from sim import events as ev
+from sim.core import events as ev
 from sim.model import CeasefireModel
 from sim.model.negotiation import PACKAGES, Bargain, Positions, describe, issue_by_issue, single_text
 from sim.model.talks import positions_of

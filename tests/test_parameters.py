@@ -8,16 +8,16 @@ import pandas as pd
 import pytest
 from helpers import sim
 
-from sim.errors import ConfigError
-from sim.io import read_parquet
+from sim.core.errors import ConfigError
+from sim.core.io import read_parquet
+from sim.core.schema import set_values
 from sim.model import CeasefireModel
 from sim.run.config import default_config, with_values
-from sim.run.design import _value_extremes
 from sim.run.ensemble import run_ensemble, run_replicate
 from sim.run.folder import config_digest
 from sim.run.parameters import HISTORY, ReplicateConfigs, check_horizon
+from sim.run.points import _value_extremes
 from sim.run.workers import available_cores, effective_jobs
-from sim.schema import set_values
 
 KEYS = ["spoilers.attack_rate", "states.retaliation_threshold", "spoilers.cells"]
 

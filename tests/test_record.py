@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import events as ev
+from sim.core import events as ev
 
 RECORD = Path(__file__).resolve().parent.parent / "docs" / "context" / "record.csv"
 START = pd.Timestamp("2025-10-19")  # day 0, the Doha ceasefire

@@ -15,9 +15,8 @@ import pyarrow as pa
 import pytest
 import yaml
 
-from sim import score
-from sim.io import write_parquet
-from sim.score import (
+from sim.cli import score
+from sim.cli.score import (
     brier_score,
     censored_log_score_ensemble,
     clip_probability,
@@ -32,13 +31,14 @@ from sim.score import (
     score_run,
     skill,
 )
+from sim.core.io import write_parquet
 from tests.helpers import sim
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORD = ROOT / "conf" / "questions" / "record_to_5nov.yaml"
 HORIZON = 30
 N = 10
-#: events.parquet's columns and types (the event log, sim/events.py)
+#: events.parquet's columns and types (the event log, sim/core/events.py)
 EVENTS_SCHEMA = pa.schema(
     [
         ("replicate", pa.int64()),

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sim.analysis import sensitivity as sa
-from sim.errors import ConfigError
+from sim.core.errors import ConfigError
 
 
 def test_every_knob_with_a_sensitivity_range_is_a_factor(config):

@@ -15,11 +15,11 @@ import pytest
 from helpers import sim
 
 from sim.analysis.estimates import compare_arms
-from sim.io import read_parquet
+from sim.core.io import read_parquet
 from sim.run.config import default_config, with_values
 from sim.run.ensemble import run_ensemble
 from sim.run.folder import job_status
-from sim.run.sweep import load_sweep
+from sim.run.sweep_folder import load_sweep
 from sim.run.workers import available_cores, launcher_workers
 
 SMALL = ("run.replicates=40", "run.chunk_size=10", "run.horizon_days=200")

@@ -47,9 +47,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError
+from ..core.errors import ConfigError
+from ..core.schema import Config, set_values
 from ..model import CeasefireModel, replicate_seeds
-from ..schema import Config, set_values
 from . import record as rec
 from .sensitivity import Factor, design_table, factors
 

@@ -9,8 +9,8 @@ discovery: Bryant & Lempert, *Technological Forecasting & Social Change* 77, 201
 Modelling & Software* 96, 2017), whose PRIM this module uses.
 
 * **Levers** are the choices of the parties and the mediators, declared in the
-  parameter schema (``lever=True`` in :mod:`sim.schema`, and the option of the config
-  groups :data:`sim.schema.LEVER_GROUPS`: the mechanism's design and the mediators'
+  parameter schema (``lever=True`` in :mod:`sim.core.schema`, and the option of the config
+  groups :data:`sim.core.schema.LEVER_GROUPS`: the mechanism's design and the mediators'
   line-up).
 * **Uncertainties** are everything else that moves the outcome. The behavioural
   magnitudes come from the calibrated posterior (``conf/calibration/posterior.csv``: a
@@ -42,8 +42,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError
-from ..schema import LEVER_GROUPS, Config, leaves
+from ..core.errors import ConfigError
+from ..core.schema import LEVER_GROUPS, Config, leaves
 from .sensitivity import Factor
 
 #: The feared outcomes scenario discovery explains: per replicate, True if it happens.
@@ -421,7 +421,7 @@ def main_effects(values: pd.DataFrame, design: pd.DataFrame, steps: dict[str, fl
 
 
 def write_table(table: pd.DataFrame, path: Path) -> Path:
-    from ..io import write_csv
+    from ..core.io import write_csv
 
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     write_csv(table, path)

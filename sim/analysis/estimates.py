@@ -5,7 +5,7 @@ the event (a truce alive at the horizon is censored): survival at 30/90/180/365 
 with Greenwood-exponential 95% intervals, the restricted mean survival time up to the
 horizon (normal interval from its variance) and the median with its interval. The same
 is estimated for each of the three coded definitions of a broken truce (violation,
-breakdown, renunciation: sim/events.py); ``truce_days`` is the headline one's. Trade
+breakdown, renunciation: sim/core/events.py); ``truce_days`` is the headline one's. Trade
 recovery uses the replicates that recover: median days to 50% and 90% of the baseline
 flow with a distribution-free interval for the median (scipy's ``quantile_test``), the
 5th-95th percentile spread, and the share that recover at all.
@@ -24,8 +24,8 @@ from lifelines import KaplanMeierFitter
 from lifelines.utils import median_survival_times
 from scipy import stats
 
-from ..events import DEFINITIONS
-from ..outputs import OUTCOMES
+from ..core.events import DEFINITIONS
+from ..core.outputs import OUTCOMES
 
 SURVIVAL_TIMES = (30, 90, 180, 365)
 Z95 = 1.959963984540054
@@ -198,7 +198,7 @@ def mean_and_spread(values: np.ndarray) -> dict[str, float]:
 
 
 def events_summary(runs: pd.DataFrame) -> dict[str, float]:
-    """The statistics of the outcomes that declare them (sim.outputs.OUTCOMES): means a
+    """The statistics of the outcomes that declare them (sim.core.outputs.OUTCOMES): means a
     replicate, shares of replicates where a day is set, medians of that day."""
     out: dict[str, float | None] = {}
     for o in OUTCOMES:

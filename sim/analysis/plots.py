@@ -17,9 +17,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from ..io import atomic_path  # noqa: E402
-from ..outputs import SENSITIVITY_OUTPUTS as SA_OUTPUTS  # noqa: E402
-from ..outputs import series  # noqa: E402
+from ..core.io import atomic_path  # noqa: E402
+from ..core.outputs import SENSITIVITY_OUTPUTS as SA_OUTPUTS  # noqa: E402
+from ..core.outputs import series  # noqa: E402
 from .estimates import Estimates, fit_km  # noqa: E402
 
 BLUE, ORANGE, GREY, RED = "#1f77b4", "#ff7f0e", "#7f7f7f", "#d62728"

@@ -4,7 +4,7 @@ model's event log one way.
 The record is two files in ``docs/context/``:
 
 * ``record.csv``: the events of 12 October to 5 November 2025 in the event log's own
-  schema (sim/events.py), each with its source and a partisan flag: the closure of every
+  schema (sim/core/events.py), each with its source and a partisan flag: the closure of every
   crossing, the Doha agreement, Istanbul round 2 salvaged, the significant militant
   attacks, the people-only openings of Chaman and Torkham; no fire between the two
   states' forces (record-to-5nov.md sec. 1: "No exchange of fire between Pakistani and
@@ -13,7 +13,7 @@ The record is two files in ``docs/context/``:
   count of militant attacks and their deaths, October 2025), each with its source.
 
 :func:`statistics` computes the summary statistics from a list of
-:class:`sim.events.Event` with the coding rules of sim/events.py, whether the events are
+:class:`sim.core.events.Event` with the coding rules of sim/core/events.py, whether the events are
 a replicate's log or the record's rows. Two kinds:
 
 * **facts** (:data:`FACTS`): what the record states outright, matched exactly by an
@@ -33,8 +33,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import events as ev
-from ..errors import ConfigError
+from ..core import events as ev
+from ..core.errors import ConfigError
 
 CONTEXT = Path(__file__).resolve().parents[2] / "docs" / "context"
 RECORD_CSV = CONTEXT / "record.csv"

@@ -4,7 +4,7 @@ Two stages (Saltelli et al., *Global Sensitivity Analysis: The Primer*, 2008):
 
 1. **Morris screening** (Morris 1991; Campolongo, Cariboni & Saltelli 2007) over every
    knob of the parameter table that has a sensitivity range (``sa`` in
-   :mod:`sim.schema`): ``r`` one-at-a-time trajectories; mu* (mean absolute elementary
+   :mod:`sim.core.schema`): ``r`` one-at-a-time trajectories; mu* (mean absolute elementary
    effect) ranks influence, sigma flags non-linearity and interactions.
 2. **Sobol indices** (Sobol 2001; SALib's estimators: Saltelli et al. 2010 for S1, Jansen
    1999 for ST) over the
@@ -30,10 +30,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError
-from ..io import write_csv
-from ..outputs import SENSITIVITY_OUTPUTS as OUTPUTS
-from ..schema import Config, leaves
+from ..core.errors import ConfigError
+from ..core.io import write_csv
+from ..core.outputs import SENSITIVITY_OUTPUTS as OUTPUTS
+from ..core.schema import Config, leaves
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The replicate's event log, as the actors write it (sim/events.py says what a row is).
+"""The replicate's event log, as the actors write it (sim/core/events.py says what a row is).
 
 Violent incidents are logged as they land and coded when the log is read, so that each
 government's public blame is the one it settled on (a victim waiting for the mechanism's
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..events import (
+from ..core.events import (
     AIR_DRONE_STRIKE,
     ARMED_CLASH,
     MILITANT_ATTACK,
@@ -68,7 +68,7 @@ class EventLog:
         self._entries: list[Event | tuple[int, Incident]] = []
 
     def add(self, *fields, **named) -> None:
-        """An event other than a violent incident (the fields of :class:`sim.events.Event`)."""
+        """An event other than a violent incident (the fields of :class:`sim.core.events.Event`)."""
         self._entries.append(Event(*fields, **named))
 
     def incident(self, day: int, inc: Incident) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 if TYPE_CHECKING:
-    from ..schema import MediationConfig, MediatorConfig
+    from ..core.schema import MediationConfig, MediatorConfig
 
 #: Mediator behaviours by the name ``mediation.mediators.<name>.kind`` gives them.
 MEDIATOR_KINDS: dict[str, type[Mediator]] = {}

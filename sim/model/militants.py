@@ -16,8 +16,8 @@ from scipy.special import ndtri
 from .incidents import AFG, MILITANTS, PAK, Incident, Kind
 
 if TYPE_CHECKING:
-    from ..schema import Config, SpoilersConfig
-    from .crossings import Border
+    from ..core.schema import Config, SpoilersConfig
+    from .border import Border
     from .eventlog import EventLog
     from .states import States
 

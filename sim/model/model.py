@@ -23,7 +23,7 @@ protocol of ``docs/model.md``, each phase delegated to the actors that own it:
 The run goes on to the horizon whatever happens to the truce: a truce can be violated
 and hold, break down, and be renewed (a round that agrees, or a truce brokered between
 rounds: phase 1). Every event goes to the replicate's event log (:attr:`log`), from which
-the three definitions of a broken truce are coded (sim/events.py).
+the three definitions of a broken truce are coded (sim/core/events.py).
 
 Every agent (the states, the militant cells, the mediators, the monitor, the crossings)
 is a Mesa agent (``model.agents_by_type``), held by the actor that owns its phase (States,
@@ -44,9 +44,9 @@ from typing import Any
 import mesa
 import numpy as np
 
-from .. import events, outputs
-from ..schema import Config
-from .crossings import Border
+from ..core import events, outputs
+from ..core.schema import Config
+from .border import Border
 from .eventlog import EventLog
 from .incidents import PAK, Incident, Kind
 from .mediators import Mediation
@@ -64,7 +64,7 @@ logging.getLogger("MESA").setLevel(logging.WARNING)
 
 
 class CeasefireModel(mesa.Model):
-    """One replicate. ``config`` is a validated :class:`sim.schema.Config`; ``rng`` a seed."""
+    """One replicate. ``config`` is a validated :class:`sim.core.schema.Config`; ``rng`` a seed."""
 
     #: Step with Mesa's event schedule in run_until (True) or call step directly (batch runs).
     mesa_schedule = False
@@ -135,7 +135,7 @@ class CeasefireModel(mesa.Model):
     # ------------------------------------------------------------------ records
 
     def record(self) -> None:
-        """Append today's values of every declared series (:data:`sim.outputs.SERIES`)."""
+        """Append today's values of every declared series (:data:`sim.core.outputs.SERIES`)."""
         self.rows.append(outputs.read_series(self))
 
     def run_until(self, day: int) -> None:
@@ -209,7 +209,7 @@ class CeasefireModel(mesa.Model):
 
     @property
     def counts(self) -> dict[str, int]:
-        """The running counters (:data:`sim.outputs.COUNTERS`) as of today."""
+        """The running counters (:data:`sim.core.outputs.COUNTERS`) as of today."""
         return {name: outputs.outcome(name).read(self, {}) for name in outputs.COUNTERS}
 
     @property
@@ -220,7 +220,7 @@ class CeasefireModel(mesa.Model):
     def new_incident(
         self, kind: Kind, author: str, victim: str, casualty_mean: float, rng: Any, provoked_by: Incident | None = None
     ) -> Incident:
-        """An incident today, placed on the border (:meth:`sim.model.crossings.Border.new_incident`)."""
+        """An incident today, placed on the border (:meth:`sim.model.border.Border.new_incident`)."""
         return self.border.new_incident(self.day, kind, author, victim, casualty_mean, rng, provoked_by)
 
     def trucks_balance(self) -> float:

@@ -19,7 +19,7 @@ import mesa
 from .incidents import UNKNOWN, Incident, wrong_party
 
 if TYPE_CHECKING:
-    from ..schema import MvmConfig
+    from ..core.schema import MvmConfig
 
 #: The mechanism's terms (positions on the negotiation's mechanism issue) from which its
 #: findings carry a penalty, and from which they can name a host's inaction.

@@ -45,7 +45,7 @@ import numpy as np
 from .incidents import AFG, PAK
 
 if TYPE_CHECKING:
-    from ..schema import NegotiationConfig
+    from ..core.schema import NegotiationConfig
 
 #: The issues, in the order of a package's positions.
 ISSUES = ("ttp_action", "strikes", "mechanism", "trade", "refugees")

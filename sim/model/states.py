@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from ..events import CRACKDOWN, MECHANISM, MVM_FINDING, RENUNCIATION
+from ..core.events import CRACKDOWN, MECHANISM, MVM_FINDING, RENUNCIATION
 from .incidents import AFG, MILITANTS, PAK, STRIKES, UNKNOWN, Incident, Kind, severity
 
 #: Kabul's TTP commitment at which its action is verified by the mechanism (the issue's
@@ -22,7 +22,7 @@ from .incidents import AFG, MILITANTS, PAK, STRIKES, UNKNOWN, Incident, Kind, se
 VERIFIED = 1.0 - 1e-9
 
 if TYPE_CHECKING:
-    from ..schema import ChoicesConfig, Config, StateInit, StatesConfig
+    from ..core.schema import ChoicesConfig, Config, StateInit, StatesConfig
     from .model import CeasefireModel
 
 

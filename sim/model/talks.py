@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..events import AFGHANISTAN, MEDIATORS, PAKISTAN, TALKS_OFFER, TALKS_ROUND
-from ..schema import Round
+from ..core.events import AFGHANISTAN, MEDIATORS, PAKISTAN, TALKS_OFFER, TALKS_ROUND
+from ..core.schema import Round
 from .negotiation import (
     ISSUES,
     MECHANISM,
@@ -22,7 +22,7 @@ from .negotiation import (
 )
 
 if TYPE_CHECKING:
-    from ..schema import Config, NegotiationConfig
+    from ..core.schema import Config, NegotiationConfig
     from .eventlog import EventLog
     from .model import CeasefireModel
 

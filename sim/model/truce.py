@@ -7,11 +7,11 @@ import math
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from ..events import MEDIATORS, TRUCE_RENEWED
+from ..core.events import MEDIATORS, TRUCE_RENEWED
 from .incidents import Incident, Kind
 
 if TYPE_CHECKING:
-    from ..schema import CollapseConfig
+    from ..core.schema import CollapseConfig
     from .eventlog import EventLog
 
 
@@ -43,7 +43,7 @@ class Truce:
       starts again from zero, and a renewed truce can be violated and break down again.
 
     The analysts' definitions of a broken truce (violation, breakdown, renunciation) are
-    coded from the event log alone (sim/events.py), not read from this state.
+    coded from the event log alone (sim/core/events.py), not read from this state.
     """
 
     def __init__(self, config: CollapseConfig, log: EventLog, violation_fatalities: int = 1):

@@ -2,7 +2,7 @@
 
 When a sweep ends, :func:`aggregate` writes into the sweep folder:
 
-- ``sweep.parquet``: one row a point (:func:`sim.run.sweep.sweep_schema`);
+- ``sweep.parquet``: one row a point (:func:`sim.run.sweep_folder.sweep_schema`);
 - ``runs.parquet``: every replicate of every point, keyed by ``job`` and the overrides;
 - ``comparison.csv``: each point against the baseline point (log-rank p-value, paired
   difference in truce days, difference in days to 90% trade recovery);
@@ -22,9 +22,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import ConfigError, UsageError
-from ..io import write_csv, write_parquet
-from .sweep import Sweep, compare, load_sweep, read_daily, sweep_schema
+from ..core.errors import ConfigError, UsageError
+from ..core.io import write_csv, write_parquet
+from .sweep_folder import Sweep, compare, load_sweep, read_daily, sweep_schema
 
 #: Points listed in the printed summary of a sweep (all of them are in comparison.csv).
 MAX_PRINTED = 40

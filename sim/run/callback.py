@@ -9,10 +9,11 @@ from typing import Any
 
 from hydra.experimental.callback import Callback
 
-from ..errors import ConfigError, fail
-from ..io import write_text
+from ..core.errors import ConfigError, fail
+from ..core.io import write_text
 from .aggregate import ACTIVE, aggregate
-from .design import (
+from .folder import FAILED
+from .points import (
     KEYS_ENV,
     check_baseline,
     check_one_horizon,
@@ -20,7 +21,6 @@ from .design import (
     validate_points,
     varying_keys,
 )
-from .folder import FAILED
 from .workers import POINTS_ENV
 
 

@@ -2,7 +2,7 @@
 anything runs.
 
 :func:`load_config` turns a composed Hydra config into the typed :class:`Config` of
-:mod:`sim.schema` and checks what the schema alone cannot: the registered mechanism
+:mod:`sim.core.schema` and checks what the schema alone cannot: the registered mechanism
 design and mediator kinds, and the parameter table. :func:`check_overrides` checks
 command-line overrides before Hydra composes anything, so that an unknown key or config
 option is reported the same way (one paragraph, exit 2); :func:`check_launcher` and
@@ -17,10 +17,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
-from ..model.mediators import MEDIATOR_KINDS
-from ..model.monitor import DESIGNS
-from ..schema import (
+from ..core.errors import ConfigError
+from ..core.schema import (
     CONF_DIR,
     CONFIG_GROUPS,
     Config,
@@ -31,6 +29,8 @@ from ..schema import (
     set_values,
     to_dict,
 )
+from ..model.mediators import MEDIATOR_KINDS
+from ..model.monitor import DESIGNS
 from . import parameters
 
 

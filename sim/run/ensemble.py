@@ -25,15 +25,15 @@ import pyarrow.parquet as pq
 from joblib import Parallel, delayed, parallel_config
 from tqdm.auto import tqdm
 
-from .. import events, outputs
 from ..analysis.calibration import history_matches
-from ..io import atomic_path
+from ..core import events, outputs
+from ..core.io import atomic_path
+from ..core.schema import Config
 from ..model import CeasefireModel, replicate_seeds
-from ..schema import Config
 from .parameters import ReplicateConfigs
 from .workers import die_with_parent, effective_jobs
 
-#: Columns of runs.parquet, with their Arrow types (declared in sim.outputs).
+#: Columns of runs.parquet, with their Arrow types (declared in sim.core.outputs).
 RUNS_SCHEMA = pa.schema([(c.name, pa.type_for_alias(c.dtype)) for c in outputs.RUNS_COLUMNS])
 
 #: Resolution of the trade-index histogram behind the daily percentiles.
@@ -123,7 +123,7 @@ class DailyAccumulator:
     def frame(self, start_date: str) -> pd.DataFrame:
         """daily.parquet: the share of truces alive; the trade index's mean, percentiles
         and shares recovered; then every other series' mean over the replicates its
-        declaration names (alive, then at risk, then all; sim.outputs.SERIES)."""
+        declaration names (alive, then at risk, then all; sim.core.outputs.SERIES)."""
         with np.errstate(invalid="ignore", divide="ignore"):
             denominators = {
                 "alive": np.where(self.alive > 0, self.alive, np.nan),

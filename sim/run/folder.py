@@ -6,7 +6,7 @@ Single runs and sweep jobs share it (:func:`claim`):
   the operating system when the process ends, however it ends); a second run into a
   locked folder is refused;
 - it writes ``run.json`` first (the configuration's fingerprint), every output under a
-  temporary name of its own renamed into place (sim/io.py), and ``manifest.json`` last:
+  temporary name of its own renamed into place (sim/core/io.py), and ``manifest.json`` last:
   every file with its size and sha256;
 - a folder is *complete* when its manifest matches every file (a corrupt file of the
   right size is caught by its checksum). The same configuration into a complete folder
@@ -26,9 +26,9 @@ import shutil
 import time
 from pathlib import Path
 
-from ..errors import UsageError
-from ..io import write_json
-from ..schema import Config, to_dict
+from ..core.errors import UsageError
+from ..core.io import write_json
+from ..core.schema import Config, to_dict
 from .parameters import table_digest
 
 #: The job outputs that must all be present for a job to count as complete.

@@ -36,9 +36,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError
-from ..io import read_parquet
-from ..schema import CONF_DIR, Config, field_at, set_values
+from ..core.errors import ConfigError
+from ..core.io import read_parquet
+from ..core.schema import CONF_DIR, Config, field_at, set_values
 
 #: Columns that are not configuration keys: the history a row was accepted with.
 HISTORY = ("record_seed", "record_day")

@@ -12,14 +12,14 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from ..io import write_json, write_parquet, write_text
+from ..core.io import write_json, write_parquet, write_text
+from ..core.provenance import provenance
+from ..core.schema import Config, to_dict
 from ..model import round_calendar
-from ..provenance import provenance
-from ..schema import Config, to_dict
-from .design import job_label
 from .ensemble import run_ensemble
 from .folder import claim, is_locked, unlock, write_manifest
 from .parameters import HISTORY, keys_of, pin, read_table
+from .points import job_label
 from .workers import job_worker_budget, release_workers
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import ConfigError
+from ..core.errors import ConfigError
 from .config import check_overrides, load_config
 
 KEYS_ENV = "CEASEFIRE_SIM_SWEEP_KEYS"

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from .errors import ConfigError
 
-CONF_DIR = Path(__file__).resolve().parent / "conf"
+CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 CONFIG_GROUPS = ("scenario", "mvm", "mediation", "experiment")
 #: Config groups whose option is a policy lever (decision support: sim/analysis/discovery.py).
 LEVER_GROUPS = ("mvm", "mediation")
@@ -1082,7 +1082,7 @@ class Config:
     collapse: CollapseConfig = knob("when the truce breaks down, and how it is renewed")
     breaches: BreachesConfig = knob("what each party counts as a breach")
     choices: ChoicesConfig = knob("the governments' choices: crackdowns, strikes, trade suspensions")
-    definitions: DefinitionsConfig = knob("the coded definitions of a broken truce (sim/events.py)")
+    definitions: DefinitionsConfig = knob("the coded definitions of a broken truce (sim/core/events.py)")
     mvm: MvmConfig = knob("monitoring-and-verification mechanism")
     mediation: MediationConfig = knob("mediators")
     parameters: ParametersConfig = knob("behavioural parameters drawn from a table (sim/run/parameters.py)")

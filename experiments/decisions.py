@@ -30,7 +30,7 @@ points, and scales out with hydra/launcher=slurm or ray):
 ``--quick``: 40 futures x 3 replicates, a 4-setting grid, 12 futures x 2 replicates for
 robustness and information (a minute; for the tests and a first look).
 
-Writes into experiments/results/discovery/ (or --out): futures.csv, the three sweeps
+Writes into experiments/results/decisions/ (or --out): futures.csv, the three sweeps
 (discover/, robust/, voi/), boxes.csv, robustness.csv, voi.csv, peeling.png, boxes.png,
 cart.png, robustness.png, voi.png, results.md and headline.txt. Method:
 sim/analysis/discovery.py; docs/decisions.md reads it for a policy reader.
@@ -48,13 +48,13 @@ import pandas as pd
 
 from sim.analysis import discovery as dis
 from sim.analysis import plots
-from sim.discover import boxes_table, discover
+from sim.cli.discover import boxes_table, discover
 from sim.run.config import default_config
 from sim.run.parameters import read_table
 
 from .base import Experiment, parse_args, run, write_between_markers, write_report
 
-NAME = "discovery"
+NAME = "decisions"
 FULL = {"futures": 1000, "replicates": 20, "robust_futures": 200, "robust_replicates": 10}
 QUICK = {"futures": 40, "replicates": 3, "robust_futures": 12, "robust_replicates": 2}
 SEED = 20251105  # the futures' draws
@@ -292,7 +292,7 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "decisions.md"
 def write_docs(tables: dict[str, pd.DataFrame], doc: Path = DOC) -> None:
     """The generated tables of docs/decisions.md, each between its markers."""
     for name, table in tables.items():
-        begin = f"<!-- discovery {name}: begin (python -m experiments.discovery --docs) -->"
+        begin = f"<!-- discovery {name}: begin (python -m experiments.decisions --docs) -->"
         write_between_markers(doc, begin, f"<!-- discovery {name}: end -->", table.to_markdown(index=False))
 
 

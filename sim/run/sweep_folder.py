@@ -20,11 +20,11 @@ import pandas as pd
 import pyarrow as pa
 import yaml
 
-from .. import outputs
-from ..errors import ConfigError, UsageError
-from ..io import read_parquet
-from .design import parse_baseline, same_value, sweep_points, typed
+from ..core import outputs
+from ..core.errors import ConfigError, UsageError
+from ..core.io import read_parquet
 from .folder import job_status
+from .points import parse_baseline, same_value, sweep_points, typed
 
 
 @dataclass

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from ..events import AFGHANISTAN, CROSSING_CLOSED, CROSSING_REOPENED, PAKISTAN
+from ..core.events import AFGHANISTAN, CROSSING_CLOSED, CROSSING_REOPENED, PAKISTAN
 from .incidents import STRIKES, Incident, Kind
 from .states import logistic
 
 if TYPE_CHECKING:
-    from ..schema import CrossingInit, CrossingsConfig, ScenarioConfig
+    from ..core.schema import CrossingInit, CrossingsConfig, ScenarioConfig
     from .eventlog import EventLog
     from .states import State
 
