@@ -30,16 +30,25 @@ from .model import CeasefireModel
 from .run.config import default_config, with_values
 from .run.parameters import ReplicateConfigs
 
-#: The knobs on the page, with their defaults (those of the default scenario).
-DEFAULTS = {
-    "mvm": "joint",
-    "detection_prob": 0.6,
-    "attribution_accuracy": 0.7,
-    "penalty": 0.5,
-    "mediation": "turkey_qatar",
-    "attack_rate": 1.99,  # the calibrated default, 1.99, on the slider's grid
-    "seed": 20251019,
-}
+
+def page_defaults() -> dict[str, object]:
+    """The knobs on the page, where they start: the default scenario's values (the attack
+    rate: its calibrated median, on the slider's grid of 0.01). A control left where it
+    starts sets nothing, so the run keeps the scenario's own value (drawn per replicate
+    from the posterior for a calibrated knob: sim/run/parameters.py)."""
+    config = default_config()
+    return {
+        "mvm": "joint",  # the defaults list of conf/config.yaml
+        "detection_prob": config.mvm.detection_prob,
+        "attribution_accuracy": config.mvm.attribution_accuracy,
+        "penalty": config.mvm.penalty,
+        "mediation": "turkey_qatar",
+        "attack_rate": round(config.spoilers.attack_rate, 2),
+        "seed": config.run.seed,
+    }
+
+
+DEFAULTS = page_defaults()
 
 #: What the charts draw (DataCollector model reporters), by their declared labels
 #: (sim.core.outputs): the daily series of trust, grievance, crossings and trade, and the

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import assumed
 from lifelines.statistics import logrank_test
 from scipy import stats
 
@@ -18,7 +19,7 @@ from sim.model.incidents import AFG, MILITANTS, PAK, Incident, Kind
 from sim.run.config import default_config, with_values
 from sim.run.ensemble import run_ensemble
 
-BASE = default_config(["parameters.table=null", "run.progress=false", "run.n_jobs=2", "run.seed=7"])
+BASE = assumed(default_config(["run.progress=false", "run.n_jobs=2", "run.seed=7"]))
 
 #: A mechanism that sees everything and is always right, from day 0; no accidents and no
 #: attacks inside Afghanistan, so that nothing is ever misattributed.

@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import assumed
 
 from sim.core import events as ev
 from sim.core.events import Event
@@ -16,7 +17,7 @@ from sim.model import CeasefireModel
 from sim.run.config import default_config, with_values
 from sim.run.ensemble import run_ensemble
 
-BASE = default_config(["run.horizon_days=120", "parameters.table=null"])
+BASE = assumed(default_config(["run.horizon_days=120"]))
 
 
 def fire(day: int, fatalities: int = 1, kind: str = ev.ARMED_CLASH, a: str = ev.PAKISTAN, b: str = ev.AFGHANISTAN):

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from helpers import assumed
 
 from sim.core import events as ev
 from sim.model import CeasefireModel
@@ -14,7 +15,7 @@ from sim.model.negotiation import PACKAGES, Bargain, Positions, describe, issue_
 from sim.model.talks import positions_of
 from sim.run.config import default_config, with_values
 
-BASE = with_values(default_config(["parameters.table=null"]), {"run.horizon_days": 120})
+BASE = assumed(default_config(["run.horizon_days=120"]))
 QUIET = {"spoilers.attack_rate": 0.0, "states.accident_rate": 0.0}
 #: Talks that can agree at round 2 when the texts link issues (no private shocks, strong leverage).
 EASY = {

@@ -3,6 +3,8 @@ replayed histories, and clear errors for bad tables."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -141,7 +143,9 @@ def test_a_key_on_the_command_line_is_pinned(tmp_path):
     out = tmp_path / "run"
     proc = sim("run.replicates=20", "run.figures=false", "spoilers.attack_rate=0.2", f"hydra.run.dir={out}")
     assert proc.returncode == 0, proc.stderr
-    assert "set on the command line, not drawn: spoilers.attack_rate" in proc.stdout
+    assert "calibrated but set explicitly, so not drawn: spoilers.attack_rate" in proc.stdout
+    summary = json.loads((out / "summary.json").read_text())["parameters"]
+    assert summary["pinned_calibrated"] == ["spoilers.attack_rate"] and summary["drawn"] == 136
     saved = yaml.safe_load((out / "config.yaml").read_text())
     assert saved["parameters"]["pinned"] == ["spoilers.attack_rate"]
     assert saved["parameters"]["table"] == "calibration/posterior.csv"
@@ -183,3 +187,44 @@ def test_an_explicit_n_jobs_is_capped_at_the_cores():
     assert effective_jobs(16 * cores, replicates=10_000, chunk_size=10) == cores
     assert effective_jobs(-1, replicates=10_000, chunk_size=10) == cores
     assert effective_jobs(16 * cores, replicates=10, chunk_size=10) == 1
+
+
+def _value_at(config, key: str):
+    node = config
+    for part in key.split("."):
+        node = node[part] if isinstance(node, dict) else getattr(node, part)
+    return node
+
+
+def test_every_calibrated_knob_resolves_by_the_documented_precedence(config):
+    """For each knob the schema declares calibrated: with no table its value is the
+    YAML's, the posterior median generated into conf/calibrated.yaml; with the table a
+    replicate takes its row's value; an explicit value wins over the row."""
+    from sim.run import parameters as P
+
+    keys = P.calibrated_keys(config)
+    table = P.read_table(config.parameters.table)
+    assert sorted(keys) == sorted(P.keys_of(table))  # the table draws every calibrated knob, nothing else
+    plain = with_values(config, {"parameters.table": None})
+    medians = P.medians(table, config)
+    drawn, _, _ = ReplicateConfigs(config)(5)
+    for key in keys:
+        assert _value_at(plain, key) == medians[key], key  # 3. the YAML
+        assert _value_at(drawn, key) == pytest.approx(table[key].iat[5]), key  # 2. the row
+    for key in keys[::7]:  # 1. an explicit value, for a spread of the knobs (each with_values re-validates)
+        lo, hi = next(f for f in P.leaves(config) if f.key == key).meta["sa"]
+        value = type(_value_at(config, key))(hi)
+        pinned = with_values(config, {key: value})
+        assert key in pinned.parameters.pinned and P.describe(pinned)["pinned_calibrated"] == [key]
+        own, _, _ = ReplicateConfigs(pinned)(5)
+        assert _value_at(own, key) == value, key
+
+
+def test_the_yaml_of_the_calibrated_knobs_is_generated_from_the_installed_table(config):
+    """conf/calibrated.yaml cannot drift from the posterior it summarises."""
+    from sim.core.schema import CONF_DIR
+    from sim.run import parameters as P
+
+    table = P.read_table(config.parameters.table)
+    expected = P.medians_yaml(table, config, "conf/calibration/posterior.csv")
+    assert (CONF_DIR / "calibrated.yaml").read_text() == expected

@@ -56,16 +56,11 @@ from .sensitivity import Factor, design_table, factors
 RECORD_DAY = rec.RECORD_DAY
 FACTS = rec.FACTS
 COUNTS = rec.COUNTS
-#: Knobs that are policy choices (the mechanism's design, the mediation), not behaviour:
-#: the model compares them, the calibration does not learn them (the mechanism did not
-#: operate before 5 November).
-POLICY_PREFIXES = ("mvm.", "mediation.")
-
-
 def behavioural_factors(config: Config) -> list[Factor]:
-    """Every parameter with a sensitivity range that is not a policy choice, with its
-    prior range (the sensitivity range)."""
-    return [f for f in factors(config) if not f.key.startswith(POLICY_PREFIXES)]
+    """Every knob the schema declares ``calibrated`` (behaviour, not a policy choice: the
+    mechanism's and the mediators' knobs are what the model compares, and the mechanism
+    did not operate before 5 November), with its prior range (the sensitivity range)."""
+    return [f for f in factors(config) if f.calibrated]
 
 
 def calibrated_factors(config: Config, keys: Sequence[str] | None = None) -> list[Factor]:

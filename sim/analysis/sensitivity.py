@@ -43,13 +43,21 @@ class Factor:
     hi: float
     integer: bool
     default: float
+    calibrated: bool = False  # the schema's role: estimated by the calibration (sim/core/schema)
 
 
 def factors(config: Config) -> list[Factor]:
     """Every knob with a sensitivity range, in the order of the parameter table
     (per-party and per-mediator knobs once for each party and mediator)."""
     return [
-        Factor(leaf.key, float(leaf.meta["sa"][0]), float(leaf.meta["sa"][1]), leaf.type is int, float(leaf.value))
+        Factor(
+            leaf.key,
+            float(leaf.meta["sa"][0]),
+            float(leaf.meta["sa"][1]),
+            leaf.type is int,
+            float(leaf.value),
+            bool(leaf.meta.get("calibrated")),
+        )
         for leaf in leaves(config)
         if leaf.meta.get("sa")
     ]

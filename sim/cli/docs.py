@@ -92,8 +92,8 @@ def table(config: Config | None = None) -> str:
             lo, hi = drawn[r[0]]
             r[5] = (
                 f"**calibrated** to the record up to 5 Nov 2025 (docs/calibration.md): replicates draw it from "
-                f"the posterior, 90% interval {_fmt(lo)} to {_fmt(hi)}; the default (parameters.table=null) is "
-                f"the posterior median where conf/ marks it [calibrated]. Basis: {r[5]}"
+                f"the posterior, 90% interval {_fmt(lo)} to {_fmt(hi)}; the default (the value with "
+                f"parameters.table=null) is the posterior median (conf/calibrated.yaml). Basis: {r[5]}"
             )
         lines.append("| " + " | ".join(c.replace("|", "/") for c in r) + " |")
     return "\n".join(lines)

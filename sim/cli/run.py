@@ -31,7 +31,7 @@ from ..core.schema import CONF_DIR
 from ..run.aggregate import ACTIVE, aggregate_after_failure
 from ..run.config import check_cfg_print, check_output_dirs, check_overrides, default_config, load_config
 from ..run.folder import HYDRA_OWN, LOCK, check_not_in_source, claim, lock
-from ..run.scenario import already_complete, pin_overrides, run_scenario, run_sweep_job
+from ..run.scenario import already_complete, run_scenario, run_sweep_job
 
 EXIT_INTERRUPTED = 130
 
@@ -41,13 +41,12 @@ def hydra_main(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
     try:
-        config = load_config(cfg)
+        config = load_config(cfg, list(hc.overrides.task))
     except ConfigError as err:
         discard_if_empty(out_dir)
         if hc.mode == RunMode.MULTIRUN:
             raise  # the sweep records the job as failed and goes on
         fail(err)
-    config = pin_overrides(config, list(hc.overrides.task))
     if hc.mode == RunMode.MULTIRUN:
         run_sweep_job(config, out_dir, hc.job.num, list(hc.overrides.task))
         return
@@ -88,7 +87,7 @@ def claim_named_folder(args: list[str]) -> None:
         for a in args
         if not a.startswith("-") and ("=" in a or a.startswith("~")) and not a.lstrip("+~").startswith("hydra")
     ]
-    config = pin_overrides(default_config(overrides), overrides)
+    config = default_config(overrides)
     if claim(folder, config) == "complete":
         print(already_complete(folder))
         sys.exit(0)

@@ -34,8 +34,10 @@ from ..model.monitor import DESIGNS
 from . import parameters
 
 
-def load_config(cfg: Any) -> Config:
-    """Validate a composed Hydra config (DictConfig or dict) and return the typed Config.
+def load_config(cfg: Any, overrides: Iterable[str] = ()) -> Config:
+    """Validate a composed Hydra config (DictConfig or dict) and return the typed Config,
+    with the keys ``overrides`` set explicitly pinned (sim/run/parameters.py: an explicit
+    value wins over the parameter table).
 
     The ``hydra`` node, if present, is Hydra's own and is ignored.
     """
@@ -54,7 +56,7 @@ def load_config(cfg: Any) -> Config:
     check_implementations(config)
     parameters.check(config)
     parameters.check_horizon(config)
-    return config
+    return parameters.pin(config, parameters.explicit_keys(overrides))
 
 
 def check_implementations(config: Config) -> None:
@@ -77,7 +79,7 @@ def default_config(overrides: list[str] | None = None) -> Config:
     from hydra import compose, initialize_config_dir
 
     with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
-        return load_config(compose("config", overrides=overrides or []))
+        return load_config(compose("config", overrides=overrides or []), overrides or [])
 
 
 def with_values(config: Config, values: Mapping[str, Any]) -> Config:

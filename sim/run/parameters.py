@@ -1,13 +1,28 @@
-"""Tables of parameter values: a replicate takes its behavioural parameters from a row.
+"""Where a replicate's parameter values come from: one precedence, resolved once.
+
+Every behavioural magnitude the calibration estimates is declared ``calibrated`` in the
+schema (sim/core/schema). A replicate's value of any key is, highest first:
+
+1. **an explicit value**: a command-line override, a sweep's or a study's point, a value
+   set with :func:`sim.run.config.with_values`. The key is *pinned* (``parameters.pinned``,
+   computed once, when the configuration is loaded: :func:`pin`), and no table overrides it;
+2. **the row of the parameter table** the replicate takes (``parameters.table``, by default
+   the calibration's posterior sample ``conf/calibration/posterior.csv``), for the keys the
+   table has: every calibrated knob (:class:`ReplicateConfigs`);
+3. **the YAML** of ``conf/``: for a calibrated knob, its posterior median, which
+   ``conf/calibrated.yaml`` holds, generated from the table (:func:`medians_yaml`;
+   the only value used with ``parameters.table=null``).
+
+A run's summary (``summary.json``, ``parameters``) and printout name the calibrated keys
+an explicit value pinned (:func:`describe`).
 
 A table (CSV or Parquet) has one column per dotted key of the configuration
 (``states.blame_gain``, ``spoilers.attack_rate``, ...) and one row per parameter
-vector. ``parameters.table`` names it; ``parameters.row`` says how replicates use it:
+vector. ``parameters.row`` says how replicates use it:
 
-* ``row: null``: replicate *i* takes row *i* mod *n*. With the posterior sample of the
-  calibration (``conf/calibration/posterior.csv``, the default) the ensemble then carries
-  parameter uncertainty as well as chance (docs/calibration.md). Replicate *i* takes the
-  same row at every point of a sweep, so differences stay paired.
+* ``row: null``: replicate *i* takes row *i* mod *n*. With the posterior sample the
+  ensemble then carries parameter uncertainty as well as chance (docs/calibration.md).
+  Replicate *i* takes the same row at every point of a sweep, so differences stay paired.
 * ``row: k``: every replicate takes row *k*: one point of a design (the sensitivity
   study sweeps ``parameters.row`` over the rows of a SALib sample).
 
@@ -16,11 +31,6 @@ does): ``record_seed`` and ``record_day``. A replicate taking such a row replays
 history, drawn from ``record_seed``, up to ``record_day``, then goes on with its own
 seed. Its first days then reproduce the record the row was calibrated to, and what
 follows is its own.
-
-A key set explicitly (on the command line, by a sweep, or with
-:func:`sim.run.config.with_values`) is *pinned*: the table does not override it, so
-``python -m sim spoilers.attack_rate=0.3`` means what it says even when the table
-draws the attack rate.
 """
 
 from __future__ import annotations
@@ -38,7 +48,7 @@ import pandas as pd
 
 from ..core.errors import ConfigError
 from ..core.io import read_parquet
-from ..core.schema import CONF_DIR, Config, field_at, set_values
+from ..core.schema import CONF_DIR, Config, field_at, leaves, set_values
 
 #: Columns that are not configuration keys: the history a row was accepted with.
 HISTORY = ("record_seed", "record_day")
@@ -181,8 +191,18 @@ def check_horizon(config: Config) -> None:
         )
 
 
+def explicit_keys(overrides: Iterable[str]) -> list[str]:
+    """The dotted keys command-line overrides set (Hydra's own and deletions aside; a
+    config group's option is a choice of file, not a key)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parsed = OverridesParser.create().parse_overrides([o for o in overrides if not o.startswith("-")])
+    keys = [ov.key_or_group.lstrip("+") for ov in parsed if not ov.is_delete()]
+    return [k for k in keys if "." in k and not k.startswith("hydra.")]
+
+
 def pin(config: Config, keys: Iterable[str]) -> Config:
-    """Mark keys as set explicitly: the table will not override them."""
+    """Mark keys as set explicitly (precedence 1): the table will not override them."""
     if config.parameters.table is None:
         return config
     columns = set(keys_of(read_table(config.parameters.table)))
@@ -190,6 +210,64 @@ def pin(config: Config, keys: Iterable[str]) -> Config:
     if new == list(config.parameters.pinned):
         return config
     return dataclasses.replace(config, parameters=dataclasses.replace(config.parameters, pinned=new))
+
+
+def calibrated_keys(config: Config) -> list[str]:
+    """The knobs the schema declares calibrated, in schema order."""
+    return [leaf.key for leaf in leaves(config) if leaf.meta.get("calibrated")]
+
+
+def medians(table: pd.DataFrame, config: Config) -> dict[str, int | float]:
+    """Each calibrated knob's median over the table's rows (whole numbers for integer
+    knobs), to 4 significant digits: the YAML's value of a calibrated knob."""
+    values: dict[str, int | float] = {}
+    for key in calibrated_keys(config):
+        median = float(table[key].median())
+        integer = field_at(key.split("."))[0] is int
+        values[key] = int(round(median)) if integer else float(f"{median:.4g}")
+    return values
+
+
+def medians_yaml(table: pd.DataFrame, config: Config, source: str) -> str:
+    """``conf/calibrated.yaml``: the calibrated knobs' medians (:func:`medians`) as
+    a Hydra config merged at the root, each with its meaning from the schema (generated:
+    written by ``python -m experiments.calibration --install``, checked by the tests)."""
+    docs = {leaf.key: leaf.meta["doc"] for leaf in leaves(config)}
+    lines = [
+        "# @package _global_",
+        f"# GENERATED by sim.run.parameters.medians_yaml from {source}: do not edit.",
+        "# The posterior median of every calibrated knob (docs/calibration.md). Each replicate",
+        "# draws these from parameters.table instead; the values here are used as they stand only",
+        "# with parameters.table=null. To fix one in a run, give it on the command line (e.g.",
+        "# spoilers.attack_rate=2): an explicit value wins over the table (sim/run/parameters.py).",
+    ]
+    written: list[str] = []
+    for key, value in medians(table, config).items():
+        *parents, leaf = key.split(".")
+        same = next((i for i, (a, b) in enumerate(zip(parents, written, strict=False)) if a != b), None)
+        common = min(len(parents), len(written)) if same is None else same
+        for depth in range(common, len(parents)):
+            lines.append(f"{'  ' * depth}{parents[depth]}:")
+        written = parents
+        lines.append(f"{'  ' * len(parents)}{leaf}: {value!r}".ljust(40) + f"  # {docs[key]}")
+    return "\n".join(lines) + "\n"
+
+
+def describe(config: Config) -> dict[str, Any]:
+    """Where the parameters came from, for ``summary.json``: the table and how replicates
+    take its rows, how many keys it draws, and the calibrated keys an explicit value pinned."""
+    p = config.parameters
+    if p.table is None:
+        return {"table": None, "drawn": 0, "pinned_calibrated": []}
+    columns = keys_of(read_table(p.table))
+    calibrated = set(calibrated_keys(config))
+    return {
+        "table": p.table,
+        "row": p.row,
+        "drawn": len([k for k in columns if k not in p.pinned]),
+        "pinned_calibrated": [k for k in p.pinned if k in calibrated],
+        "pinned_other": [k for k in p.pinned if k in columns and k not in calibrated],
+    }
 
 
 class ReplicateConfigs:

@@ -16,9 +16,10 @@ from ..core.io import write_json, write_parquet, write_text
 from ..core.provenance import provenance
 from ..core.schema import Config, to_dict
 from ..model import round_calendar
+from . import parameters
 from .ensemble import run_ensemble
 from .folder import claim, is_locked, unlock, write_manifest
-from .parameters import HISTORY, keys_of, pin, read_table
+from .parameters import HISTORY, keys_of, read_table
 from .points import job_label
 from .workers import job_worker_budget, release_workers
 
@@ -65,6 +66,7 @@ def _run_into(config: Config, out_dir: Path, started: float, quiet: bool, max_wo
 
     write_parquet(result.daily, out_dir / "daily.parquet")
     est = estimate(result.runs, config.run.horizon_days, config.definitions.headline)
+    est.summary["parameters"] = parameters.describe(config)
     write_json(est.summary, out_dir / "summary.json")
 
     start = config.scenario.start_date
@@ -113,18 +115,12 @@ def describe_table(config: Config, runs) -> str:
         )
         if matched.mean() < 1:
             line += " (the others' first days differ: settings other than the calibrated ones)"
-    pinned = [k for k in p.pinned if k in keys_of(table)]
-    if pinned:
-        line += f"; set on the command line, not drawn: {', '.join(pinned)}"
+    pinned = parameters.describe(config)
+    if pinned["pinned_calibrated"]:
+        line += f"; calibrated but set explicitly, so not drawn: {', '.join(pinned['pinned_calibrated'])}"
+    if pinned["pinned_other"]:
+        line += f"; set explicitly, not drawn: {', '.join(pinned['pinned_other'])}"
     return line + "."
-
-
-def pin_overrides(config: Config, overrides: list[str]) -> Config:
-    """Keys given on the command line (or by a sweep) win over a parameter table's values."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    keys = [ov.key_or_group for ov in OverridesParser.create().parse_overrides(overrides) if not ov.is_delete()]
-    return pin(config, [k.lstrip("+") for k in keys])
 
 
 def run_sweep_job(config: Config, out_dir: Path, num: int, overrides: list[str]) -> None:
