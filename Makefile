@@ -12,7 +12,7 @@ FIND_PYTHON = for p in python3.12 python3.13 python3 python \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    command -v $$p; exit 0; fi; done; exit 1
 
-.PHONY: setup run test lint bench soak docs figures experiments app clean
+.PHONY: setup run test test-fast lint bench soak docs figures experiments app clean
 
 setup: $(STAMP)
 
@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	    echo "Install one (e.g. 'pyenv install 3.12', or your system's python3.12 package) and run make again."; exit 1; }; \
 	  echo "creating $(VENV) with $$py"; $$py -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test,viz]"
+	$(PY) -m pip install --quiet -e ".[test,viz,calibration,decisions]"
 	@touch $(STAMP)
 
 run: setup
@@ -30,6 +30,10 @@ run: setup
 
 test: setup
 	$(PY) -m pytest $(ARGS)
+
+# the developer's loop: everything but the studies, subprocesses and statistical ensembles (pytest -m slow)
+test-fast: setup
+	$(PY) -m pytest -m "not slow" -q $(ARGS)
 
 lint: setup
 	$(PY) -m ruff check sim tests benchmarks experiments
@@ -42,26 +46,16 @@ docs: setup
 # the source tree, and the studies' from experiments/results/ (run `make experiments` first);
 # the page's screenshot (docs/figures/app.png) is taken by the tests
 FIGURES_RUN ?= $(or $(TMPDIR),/tmp)/ceasefire-figures
-STUDY_FIGURES := experiments/mechanism_designs:mechanism_designs/differences \
-	experiments/detection_vs_penalty:detection_vs_penalty/heatmap experiments/mediation:mediation/rmst \
-	experiments/spoiler_pressure:spoiler_pressure/dose_response experiments/trade_recovery:trade_recovery/trade \
-	experiments/trade_recovery_losses:trade_recovery/losses experiments/zopa:zopa/zopa experiments/zopa_issues:zopa/issues \
-	sensitivity/morris:sensitivity/morris sensitivity/sobol:sensitivity/sobol \
-	calibration/checks:calibration/checks calibration/posterior:calibration/posterior calibration/sbc:calibration/sbc \
-	calibration/forecast:calibration/forecast calibration/backtest:calibration/backtest \
-	decisions/peeling:decisions/peeling decisions/boxes:decisions/boxes decisions/cart:decisions/cart \
-	decisions/robustness:decisions/robustness decisions/voi:decisions/voi
 figures: setup
 	$(PY) -m sim hydra.run.dir=$(FIGURES_RUN) run.overwrite=true $(ARGS)
 	cp $(FIGURES_RUN)/survival.png $(FIGURES_RUN)/trade.png $(FIGURES_RUN)/dynamics.png docs/figures/
-	@for pair in $(STUDY_FIGURES); do src=experiments/results/$${pair#*:}.png; dst=docs/figures/$${pair%%:*}.png; \
-	  if [ -f $$src ]; then mkdir -p $$(dirname $$dst) && cp $$src $$dst && echo "$$src -> $$dst"; else echo "missing $$src (make experiments)"; fi; done
+	$(PY) -m experiments --figures
 
-# every study of experiments/ at full size; reports in experiments/results/<name>/results.md
-# (calibration here only reports; `python -m experiments.calibration --install` changes the defaults)
-EXPERIMENTS := mechanism_designs detection_vs_penalty mediation spoiler_pressure trade_recovery zopa decisions sensitivity calibration
+# every study of experiments/ (the registry: experiments/__init__.py) at full size, in order;
+# reports in experiments/results/<name>/results.md (the calibration here only reports:
+# `python -m experiments.calibration --install` changes the defaults)
 experiments: setup
-	@for e in $(EXPERIMENTS); do $(PY) -m experiments.$$e $(ARGS) || exit $$?; done
+	$(PY) -m experiments $(ARGS)
 
 # the interactive page on http://127.0.0.1:8765 (this machine only). Where Solara's CDN
 # (cdn.jsdelivr.net) is unreachable, its front-end files come from the npm registry first.

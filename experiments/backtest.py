@@ -18,9 +18,7 @@ Writes backtest.csv, backtest.png and results.md into experiments/results/backte
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
-import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -28,12 +26,13 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import plots
-from sim.cli.score import score_run
-from sim.core.errors import ConfigError
+from sim.core.errors import UsageError
 from sim.core.io import write_csv
 from sim.core.schema import CONF_DIR
+from sim.run.grid import Grid, run_grid
+from sim.run.reading import score_run
 
-from .base import RESULTS
+from .base import Study, write_report
 
 NAME = "backtest"
 QUESTIONS = CONF_DIR / "questions" / "backtest"
@@ -46,16 +45,15 @@ CLOSURES = (
 )
 
 
-def overrides(start_date: str, table: Path | None) -> list[str]:
+def scenario(table: Path | None) -> dict[str, object]:
     """The backtest scenario: shut on day 0, bilateral (no rounds, mediators or aid lane)."""
-    return [
-        f"scenario.start_date={start_date}",
-        "scenario.closed_days=0",
-        "scenario.rounds=[]",
-        "mediation=none",
-        "crossings.aid_lane=none",
-        f"parameters.table={table if table is not None else 'null'}",
-    ]
+    return {
+        "scenario.closed_days": 0,
+        "scenario.rounds": [],
+        "mediation": "none",
+        "crossings.aid_lane": "none",
+        "parameters.table": None if table is None else str(table),
+    }
 
 
 def parameters_only(posterior: Path, out: Path) -> Path:
@@ -64,30 +62,22 @@ def parameters_only(posterior: Path, out: Path) -> Path:
     return write_csv(table.drop(columns=[c for c in ("record_seed", "record_day") if c in table]), out)
 
 
-def run(posterior: Path, out: Path, replicates: int, horizon: int = 365) -> pd.DataFrame:
-    """Run every closure with ``python -m sim`` and score it with ``python -m sim.score``
-    (the commands a user runs); returns the scores, one row per question."""
+def run(posterior: Path, out: Path, replicates: int, horizon: int = 365, overrides: Sequence[str] = ()) -> pd.DataFrame:
+    """Run every closure (one point of a grid over the start dates) and score it with the
+    scoring command's function (``python -m sim.score``); returns the scores, one row per
+    question."""
     out.mkdir(parents=True, exist_ok=True)
     table = parameters_only(posterior, (out / "posterior_parameters_only.csv").resolve())
+    grid = Grid(
+        {"scenario.start_date": [start for _, start, _ in CLOSURES]},
+        {**scenario(table), "run.replicates": replicates, "run.horizon_days": horizon, "run.figures": False},
+    )
+    sweep = run_grid(grid, out / "runs", list(overrides), quiet=True)
     rows = []
-    for cid, start, _ in CLOSURES:
-        run_dir = (out / f"run_{cid}").resolve()
-        if run_dir.exists():
-            shutil.rmtree(run_dir)
-        command = [
-            sys.executable,
-            "-m",
-            "sim",
-            *overrides(start, table),
-            f"run.replicates={replicates}",
-            f"run.horizon_days={horizon}",
-            "run.progress=false",
-            "run.figures=false",
-            f"hydra.run.dir={run_dir}",
-        ]
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        scores = score_run(run_dir, QUESTIONS / f"{cid}.yaml")
-        rows.append(scores.assign(closure=cid))
+    for (cid, start, _), job in zip(CLOSURES, sweep.jobs, strict=True):
+        if job.values["scenario.start_date"] != start or job.status != "complete":
+            raise UsageError(f"the run of the {cid} closure did not finish: {job.reason}")
+        rows.append(score_run(job.path, QUESTIONS / f"{cid}.yaml").assign(closure=cid))
         print(f"{NAME}: {cid} scored", flush=True)
     return pd.concat(rows, ignore_index=True)
 
@@ -126,49 +116,62 @@ def plot(scores: pd.DataFrame, path: Path) -> Path:
     return plots.save_figure(fig, path)
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(
-        prog=f"python -m experiments.{NAME}", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--posterior",
-        type=Path,
-        default=CONF_DIR / "calibration" / "posterior.csv",
-        help="the posterior table whose parameters run (default: %(default)s)",
-    )
-    parser.add_argument("--replicates", type=int, default=1000, help="replicates a closure (default: %(default)s)")
-    parser.add_argument("--quick", action="store_true", help="100 replicates a closure")
-    parser.add_argument("--out", type=Path, default=RESULTS / NAME, help="results folder (default: %(default)s)")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.replicates = 100
-    if not args.posterior.is_file():
-        parser.error(f"--posterior {args.posterior} does not exist")
-    if args.replicates < 10:
-        parser.error("--replicates must be at least 10")
-    scores = run(args.posterior, args.out, args.replicates)
-    write_csv(scores, args.out / "backtest.csv")
-    plot(scores, args.out / "backtest.png")
-    lines = [
-        "# Backtest on the earlier closures",
-        "",
-        f"Run: `python -m experiments.{NAME}"
-        f"{' --quick' if args.quick else ''}` ({args.replicates:,} replicates a closure).",
-        "",
-        "Lower scores are better.",
-        "",
-        table(scores).to_markdown(index=False),
-        "",
-        "![backtest.png](backtest.png)",
-        "",
-    ]
-    (args.out / "results.md").write_text("\n".join(lines))
-    print(f"{NAME}: report {args.out / 'results.md'}")
+class Backtest(Study):
+    name = NAME
+    title = "Backtest on the earlier closures"
+    question = "Would the model have forecast how long the border's earlier closures lasted?"
+    docs_figures = {"backtest.png": "calibration/backtest.png"}
 
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--posterior",
+            type=Path,
+            default=CONF_DIR / "calibration" / "posterior.csv",
+            help="the posterior table whose parameters run (default: %(default)s)",
+        )
+        parser.add_argument("--replicates", type=int, default=1000, help="replicates a closure (default: %(default)s)")
+
+    def check(self, parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+        if args.quick:
+            args.replicates = 100
+        if not args.posterior.is_file():
+            parser.error(f"--posterior {args.posterior} does not exist")
+        if args.replicates < 10:
+            parser.error("--replicates must be at least 10")
+
+    def run(self, args: argparse.Namespace) -> str:
+        scores = run(args.posterior, args.out, args.replicates, overrides=args.overrides)
+        write_csv(scores, args.out / "backtest.csv")
+        plot(scores, args.out / "backtest.png")
+        head = headline(scores)
+        write_report(
+            args.out,
+            NAME,
+            self.title,
+            "Lower scores are better; the reference is a base rate (a constant daily hazard, the mean of the "
+            "other closures: leave one out).",
+            f"Run: `python -m experiments.{NAME}{' --quick' if args.quick else ''}` "
+            f"({args.replicates:,} replicates a closure).",
+            {"Scores": table(scores)},
+            ["backtest.png"],
+            head,
+        )
+        return head
+
+
+def headline(scores: pd.DataFrame) -> str:
+    """On how many questions the model's log score and CRPS are no worse than the base rate's."""
+    log_ok = int((scores["log"] <= scores["ref_log"]).sum())
+    crps_ok = int((scores["crps"] <= scores["ref_crps"]).sum())
+    n = len(scores)
+    return (
+        f"the model's log score is no worse than the base rate's on {log_ok} of {n} questions, its CRPS on "
+        f"{crps_ok} of {n} (CRPS {scores['crps'].min():.0f}-{scores['crps'].max():.0f} days against "
+        f"{scores['ref_crps'].min():.0f}-{scores['ref_crps'].max():.0f})."
+    )
+
+
+STUDY = Backtest()
 
 if __name__ == "__main__":
-    try:
-        main()
-    except (ConfigError, subprocess.CalledProcessError) as err:
-        print(f"{NAME}: {err}", file=sys.stderr)
-        sys.exit(2)
+    STUDY.main()

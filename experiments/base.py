@@ -1,65 +1,70 @@
-"""What every study shares: its command line, its sweep (run through ``python -m sim -m
-experiment=NAME``, so it runs and scales like any sweep), and its Markdown report.
+"""What every study shares: its command line, its points run in this process, its report.
 
-A study that is one sweep subclasses :class:`SweepStudy` and gives only its design
-(``conf/experiment/NAME.yaml``), its tables, its own figures and its headline; it runs
-as ``python -m experiments.NAME [--quick] [--out DIR] [overrides]``. It writes into
-``experiments/results/NAME/`` (or ``--out``): the sweep folder ``sweep/`` (every job,
-sweep.parquet, comparison.csv, the sweep figures), its own figures, ``results.md`` and
-``headline.txt``. Running it again resumes: finished jobs are skipped.
+A study (:class:`Study`) is ``python -m experiments.NAME [--quick] [--out DIR] [overrides]``:
+it writes into ``experiments/results/NAME/`` (or ``--out``) its figures, ``results.md``
+(what was run, the headline, the tables, the figures), ``headline.txt`` and ``study.json``
+(its size and time). The studies are listed once, in :data:`experiments.STUDIES`, which
+the Makefile, the tests, ``make figures`` and the README's table read.
+
+A study that is one grid of points (:class:`GridStudy`) declares its grid as values
+(:class:`sim.run.grid.Grid`) and its report; the points run in this process through
+:func:`sim.run.grid.run_grid`, into ``sweep/`` with the run folder's contract, so running
+it again resumes (finished points are skipped). ``hydra/launcher=slurm`` (or ``ray``) among
+the overrides runs the same points as a Hydra multirun on that launcher instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from sim.core.errors import ConfigError, UsageError
+from sim.core.io import write_json, write_text
+from sim.run.grid import Grid, run_grid
 from sim.run.points import same_value
-from sim.run.sweep_folder import Sweep, load_sweep
+from sim.run.sweep_folder import Sweep
 
 RESULTS = Path(__file__).resolve().parent / "results"
-#: The --quick size: few replicates, for the tests and a first look.
-QUICK = ("run.replicates=30", "run.chunk_size=10")
+#: The --quick size of a grid study: few replicates, for the tests and a first look.
+QUICK = {"run.replicates": 30, "run.chunk_size": 10}
+LAUNCHER = "hydra/launcher="
 
 
 @dataclass
 class Experiment:
+    """A grid study's sweep, read back: its points keyed by their values."""
+
     name: str
     out: Path
     quick: bool
     sweep: Sweep
     elapsed_s: float
-    comparison: pd.DataFrame  # the sweep's comparison.csv: each point against the baseline
+    comparison: pd.DataFrame  # each point against the baseline (the sweep's comparison.csv)
 
-    def point(self, **values: object) -> pd.Series:
+    def point(self, **values: Any) -> pd.Series:
         """The comparison row (with the point's estimates) of the point whose swept keys
         have these values, e.g. ``exp.point(mvm="joint")`` or
-        ``exp.point(**{"mediation.renew_leverage": True})``; keys not given may have any value."""
+        ``exp.point(**{"mvm.penalty": 0.5})``; keys not given may have any value."""
         rows = self.comparison.merge(
             self.sweep.points.drop(columns=["label", *self.sweep.keys]), on="job", suffixes=("", "_point")
         )
         for _, row in rows.iterrows():
-            if all(same_value(str(row[k]), str(v)) for k, v in values.items()):
+            if all(same_value(row[k], v) for k, v in values.items()):
                 return row
         raise KeyError(f"no point of {self.name} with {values}")
 
     @property
     def baseline(self) -> pd.Series:
-        return self.point(
-            **{
-                k: self.sweep.points.loc[self.sweep.points["job"] == self.sweep.baseline_job, k].iloc[0]
-                for k in self.sweep.keys
-            }
-        )
+        base = self.sweep.points.loc[self.sweep.points["job"] == self.sweep.baseline_job].iloc[0]
+        return self.point(**{k: base[k] for k in self.sweep.keys})
 
     @property
     def size(self) -> str:
@@ -67,63 +72,103 @@ class Experiment:
         return f"{len(self.sweep.points)} points x {n:,} replicates x {self.sweep.horizon} days"
 
 
-def parse_args(name: str, doc: str | None, argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog=f"python -m experiments.{name}", description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help=f"a small run ({' '.join(QUICK)}) for tests and a first look"
-    )
-    parser.add_argument("--out", type=Path, default=RESULTS / name, help="results folder (default: %(default)s)")
-    parser.add_argument(
-        "overrides", nargs="*", help="more Hydra overrides, e.g. run.replicates=2000 or hydra/launcher=slurm"
-    )
-    args = parser.parse_args(argv)
-    if args.out.exists() and not args.out.is_dir():
-        parser.error(f"--out {args.out} is a file, not a folder")
-    return args
+def split_launcher(overrides: Sequence[str]) -> tuple[list[str], str | None]:
+    """The overrides without ``hydra/launcher=NAME``, and NAME (None: run in this process)."""
+    launcher = next((o[len(LAUNCHER) :] for o in overrides if o.startswith(LAUNCHER)), None)
+    return [o for o in overrides if not o.startswith(LAUNCHER)], launcher
 
 
-def run(
-    name: str,
-    args: argparse.Namespace,
-    quick_overrides: Sequence[str] = (),
-    *,
-    sweep: Sequence[str] | None = None,
-    sub: str = "sweep",
-    copy_figures: bool = True,
-) -> Experiment:
-    """Run the experiment's sweep and read it back: the preset conf/experiment/NAME.yaml,
-    or the sweep overrides ``sweep`` (a design made by the script, which sets its own
-    sizes, --quick included), into ``args.out/sub``.
+def check_out(parser: argparse.ArgumentParser, out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        parser.error(f"--out {out} is a file, not a folder")
 
-    Exits with the sweep's own exit code and message if it fails before any point is done.
-    """
-    args.out.mkdir(parents=True, exist_ok=True)
-    sweep_dir = args.out / sub
-    size = [*QUICK, *quick_overrides] if args.quick and sweep is None else []
-    what = [f"experiment={name}"] if sweep is None else list(sweep)
-    cmd = [sys.executable, "-m", "sim", "-m", *what, f"hydra.sweep.dir={sweep_dir}", *size, *args.overrides]
-    print(f"{name}: {' '.join(cmd[1:])}", flush=True)
-    started = time.perf_counter()
-    proc = subprocess.run(cmd)
-    elapsed = time.perf_counter() - started
-    if proc.returncode == 2:  # refused before any job ran; the message is out already
-        sys.exit(2)
-    try:
-        result = load_sweep(sweep_dir)
-    except (ConfigError, UsageError) as err:
-        print(f"{name}: {err}", file=sys.stderr)
-        sys.exit(proc.returncode or 2)
-    if proc.returncode != 0:
-        print(
-            f"{name}: some jobs failed (exit {proc.returncode}); reporting the {len(result.points)} that finished",
-            file=sys.stderr,
+
+class Study:
+    """A study: its name, what it asks, its sizes, and what it writes (:meth:`run`)."""
+
+    name: str = ""
+    title: str = ""
+    #: The question it answers, in a line (the README's table).
+    question: str = ""
+    #: Figures of the study's folder -> where ``make figures`` puts them under docs/figures/.
+    docs_figures: dict[str, str] = {}
+
+    @property
+    def doc(self) -> str | None:
+        return sys.modules[type(self).__module__].__doc__
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        """Options of this study beyond --quick, --out and overrides."""
+
+    def parse(self, argv: Sequence[str] | None = None) -> argparse.Namespace:
+        parser = argparse.ArgumentParser(
+            prog=f"python -m experiments.{self.name}",
+            description=self.doc,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-    for fig in ("survival.png", "trade.png", "heatmap.png") if copy_figures else ():
-        if (sweep_dir / fig).exists():
-            shutil.copyfile(sweep_dir / fig, args.out / fig)
-    return Experiment(name, args.out, args.quick, result, elapsed, pd.read_csv(sweep_dir / "comparison.csv"))
+        parser.add_argument("--quick", action="store_true", help="a small run, for the tests and a first look")
+        parser.add_argument(
+            "--out", type=Path, default=RESULTS / self.name, help="results folder (default: %(default)s)"
+        )
+        parser.add_argument(
+            "overrides",
+            nargs="*",
+            help="Hydra overrides of every point, e.g. run.replicates=2000; hydra/launcher=slurm (or ray) runs the "
+            "points on a cluster",
+        )
+        self.add_arguments(parser)
+        args = parser.parse_args(argv)
+        check_out(parser, args.out)
+        self.check(parser, args)
+        return args
+
+    def check(self, parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+        """Check (and size) this study's own options; ``parser.error`` for a mistake."""
+
+    def run(self, args: argparse.Namespace) -> str:
+        """Run the study into ``args.out``; return its headline."""
+        raise NotImplementedError
+
+    def main(self, argv: Sequence[str] | None = None) -> None:
+        """The command: a mistake (a bad override, a folder that cannot be used) is one
+        paragraph and exit 2, with no traceback."""
+        args = self.parse(argv)
+        started = time.perf_counter()
+        try:
+            args.out.mkdir(parents=True, exist_ok=True)
+            self.run(args)
+        except (ConfigError, UsageError) as err:
+            print(f"{self.name}: {err}", file=sys.stderr)
+            sys.exit(2)
+        write_json(
+            {"name": self.name, "quick": args.quick, "elapsed_s": round(time.perf_counter() - started, 1)},
+            args.out / "study.json",
+        )
+
+
+def write_report(
+    out: Path,
+    name: str,
+    title: str,
+    intro: str,
+    run_line: str,
+    tables: dict[str, pd.DataFrame],
+    figures: Sequence[str],
+    headline: str,
+    incomplete: int = 0,
+) -> Path:
+    """results.md (what was run, the headline, the tables, the figures) and headline.txt."""
+    lines = [f"# {title}", "", intro, "", run_line, "", f"**Headline:** {headline}", ""]
+    if incomplete:
+        lines += [f"**Incomplete:** {incomplete} points did not finish and are left out.", ""]
+    for caption, table in tables.items():
+        lines += [f"## {caption}", "", table.to_markdown(index=False), ""]
+    lines += ["## Figures", ""] + [f"![{f}]({f})" for f in figures] + [""]
+    path = out / "results.md"
+    write_text("\n".join(lines), path)
+    write_text(headline + "\n", out / "headline.txt")
+    print(f"{name}: {headline}\nReport: {path}")
+    return path
 
 
 def fmt_interval(mid: float, lo: float, hi: float, digits: int = 2) -> str:
@@ -164,40 +209,9 @@ def design_table(exp: Experiment) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_report(
-    exp: Experiment, title: str, intro: str, tables: dict[str, pd.DataFrame], figures: Sequence[str], headline: str
-) -> Path:
-    """results.md: what was run, the headline, the tables, the figures."""
-    lines = [
-        f"# {title}",
-        "",
-        intro,
-        "",
-        f"Run: `python -m experiments.{exp.name}{' --quick' if exp.quick else ''}` "
-        f"({exp.size}; {exp.elapsed_s:.0f} s on this machine). "
-        "Intervals are 95%; differences are paired by replicate (common random numbers), "
-        "truce days counted within the horizon, a replicate whose trade never recovers counted at the horizon.",
-        "",
-        f"**Headline:** {headline}",
-        "",
-    ]
-    if exp.sweep.not_complete:
-        lines += [f"**Incomplete:** {len(exp.sweep.not_complete)} points did not finish and are left out.", ""]
-    for caption, table in tables.items():
-        lines += [f"## {caption}", "", table.to_markdown(index=False), ""]
-    lines += ["## Figures", ""] + [f"![{f}]({f})" for f in figures] + [""]
-    path = exp.out / "results.md"
-    path.write_text("\n".join(lines))
-    (exp.out / "headline.txt").write_text(headline + "\n")
-    print(f"{exp.name}: {headline}\nReport: {path}")
-    return path
-
-
 def write_between_markers(doc: Path, begin: str, end: str, body: str) -> None:
     """Replace what a document holds between two marker lines (a generated table in
     docs/), or raise :class:`ConfigError` if a marker is missing."""
-    from sim.core.io import write_text
-
     text = doc.read_text()
     if begin not in text or end not in text:
         raise ConfigError(f"{doc}: the markers '{begin}' and '{end}' are missing")
@@ -205,17 +219,27 @@ def write_between_markers(doc: Path, begin: str, end: str, body: str) -> None:
     write_text(f"{head}{begin}\n{body}\n{end}{rest.split(end, 1)[1]}", doc)
 
 
-class SweepStudy:
-    """A study that is one sweep: its design is ``conf/experiment/<name>.yaml``; a subclass
-    gives its report (title, intro, tables, figures of its own) and its headline."""
+def run_points(name: str, args: argparse.Namespace, grid: Grid, sub: str = "sweep", quiet: bool = False) -> Experiment:
+    """Run a grid into ``args.out/sub`` (the command line's overrides added to every point)
+    and read it back."""
+    extra, launcher = split_launcher(args.overrides)
+    started = time.perf_counter()
+    sweep = run_grid(grid, args.out / sub, extra, launcher=launcher, quiet=quiet)
+    elapsed = time.perf_counter() - started
+    comparison = pd.read_csv(sweep.path / "comparison.csv")
+    return Experiment(name, args.out, args.quick, sweep, elapsed, comparison)
 
-    name: str = ""
-    title: str = ""
+
+class GridStudy(Study):
+    """A study that is one grid of points: a subclass gives its grid (:meth:`grid`) and
+    its report (title, intro, tables, figures of its own, headline)."""
+
     intro: str = ""
-    #: extra overrides at --quick size (a smaller design than the preset's)
-    quick_overrides: tuple[str, ...] = ()
     #: the figures results.md shows, in order (the sweep's survival.png and trade.png are copied in)
     figures: tuple[str, ...] = ("survival.png", "trade.png")
+
+    def grid(self, quick: bool) -> Grid:
+        raise NotImplementedError
 
     def tables(self, exp: Experiment) -> dict[str, pd.DataFrame]:
         return {"Points against the baseline": design_table(exp)}
@@ -226,10 +250,31 @@ class SweepStudy:
     def headline(self, exp: Experiment) -> str:
         raise NotImplementedError
 
-    def main(self, argv: Sequence[str] | None = None) -> Experiment:
-        doc = sys.modules[type(self).__module__].__doc__
-        args = parse_args(self.name, doc, argv)
-        exp = run(self.name, args, self.quick_overrides)
+    def run(self, args: argparse.Namespace) -> str:
+        grid = self.grid(args.quick)
+        if args.quick:
+            grid = Grid(grid.axes, {**grid.fixed, **QUICK}, grid.baseline)
+        exp = run_points(self.name, args, grid)
+        for fig in ("survival.png", "trade.png", "heatmap.png"):
+            if (exp.sweep.path / fig).exists():
+                shutil.copyfile(exp.sweep.path / fig, exp.out / fig)
         self.draw(exp)
-        write_report(exp, self.title, self.intro, self.tables(exp), self.figures, self.headline(exp))
-        return exp
+        headline = self.headline(exp)
+        run_line = (
+            f"Run: `python -m experiments.{self.name}{' --quick' if exp.quick else ''}` "
+            f"({exp.size}; {exp.elapsed_s:.0f} s on this machine). "
+            "Intervals are 95%; differences are paired by replicate (common random numbers), "
+            "truce days counted within the horizon, a replicate whose trade never recovers counted at the horizon."
+        )
+        write_report(
+            exp.out,
+            self.name,
+            self.title,
+            self.intro,
+            run_line,
+            self.tables(exp),
+            self.figures,
+            headline,
+            len(exp.sweep.not_complete),
+        )
+        return headline

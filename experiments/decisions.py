@@ -39,8 +39,6 @@ sim/analysis/discovery.py; docs/decisions.md reads it for a policy reader.
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -50,9 +48,10 @@ from sim.analysis import discovery as dis
 from sim.analysis import plots
 from sim.cli.discover import boxes_table, discover
 from sim.run.config import default_config
+from sim.run.grid import Grid
 from sim.run.parameters import read_table
 
-from .base import Experiment, parse_args, run, write_between_markers, write_report
+from .base import Experiment, Study, run_points, write_between_markers, write_report
 
 NAME = "decisions"
 FULL = {"futures": 1000, "replicates": 20, "robust_futures": 200, "robust_replicates": 10}
@@ -66,13 +65,13 @@ POLICY_DAY = 18
 #: lane opens on day 18; the mechanism operates only once a round agrees one.
 GRID = {
     "mvm": ("none", "joint", "third_party"),
-    "mediation.mediators.turkey.until_day": ("null", str(POLICY_DAY - 1)),
+    "mediation.mediators.turkey.until_day": (None, POLICY_DAY - 1),
     "crossings.reopen_rule": ("lever", "agreement"),
     "crossings.aid_lane": ("people", "goods"),
 }
 QUICK_GRID = {"mvm": ("none", "joint"), "crossings.aid_lane": ("people", "goods")}
 #: Fixed in every setting of the grid: the lane, if any, opens on POLICY_DAY.
-GRID_FIXED = (f"crossings.aid_lane_day={POLICY_DAY}",)
+GRID_FIXED = {"crossings.aid_lane_day": POLICY_DAY}
 #: Today's levers (the default configuration): the setting the others are read against.
 TODAY = {
     "mvm": "joint",
@@ -107,17 +106,19 @@ def write_futures(args: argparse.Namespace, n: int, name: str, table: pd.DataFra
     return path.resolve(), table
 
 
-def stage(args, sub: str, table_path, n_futures: int, replicates: int, sweep: Sequence[str]) -> Experiment:
-    """One sweep over the futures: every point runs every future ``replicates`` times
+def stage(
+    args, sub: str, table_path, n_futures: int, replicates: int, axes: dict, fixed: dict | None = None
+) -> Experiment:
+    """One grid over the futures: every point runs every future ``replicates`` times
     (replicate i takes future i mod n), with the same seeds at every point."""
-    overrides = [
-        f"parameters.table={table_path}",
-        f"run.replicates={n_futures * replicates}",
-        "run.figures=false",
-        "run.events=false",
-        *sweep,
-    ]
-    return run(NAME, args, sweep=overrides, sub=sub, copy_figures=False)
+    settings = {
+        "parameters.table": str(table_path),
+        "run.replicates": n_futures * replicates,
+        "run.figures": False,
+        "run.events": False,
+        **(fixed or {}),
+    }
+    return run_points(NAME, args, Grid(axes, settings), sub=sub, quiet=True)
 
 
 def short(label: str) -> str:
@@ -135,9 +136,8 @@ def settings_matrix(exp: Experiment, column: str) -> pd.DataFrame:
 
 def robustness_stage(args, table_path, size) -> tuple[Experiment, pd.DataFrame, pd.DataFrame]:
     grid = QUICK_GRID if args.quick else GRID
-    sweep = [f"{k}={','.join(v)}" for k, v in grid.items()] + list(GRID_FIXED)
     today = short(", ".join(f"{k}={TODAY[k]}" for k in grid))
-    exp = stage(args, "robust", table_path, size["robust_futures"], size["robust_replicates"], sweep)
+    exp = stage(args, "robust", table_path, size["robust_futures"], size["robust_replicates"], grid, GRID_FIXED)
     truce, success = settings_matrix(exp, "truce_days"), settings_matrix(exp, "success")
     table = dis.robustness(truce, settings_matrix(exp, "trade_loss_usd") / 1e6, success, SATISFICE)
     table["today"] = table["setting"] == today
@@ -164,8 +164,8 @@ def replicate_noise(exp: Experiment, today: str) -> tuple[float, float]:
 
 
 def voi_stage(args, table_path, size, box: dis.Box, futures: pd.DataFrame):
-    sweep = [f"{k}={lo},{hi}" for k, (lo, hi, _) in VOI.items()]
-    exp = stage(args, "voi", table_path, size["robust_futures"], size["robust_replicates"], ["mvm=joint", *sweep])
+    axes = {k: (lo, hi) for k, (lo, hi, _) in VOI.items()}
+    exp = stage(args, "voi", table_path, size["robust_futures"], size["robust_replicates"], axes, {"mvm": "joint"})
     per = dis.per_future(exp.sweep.runs, by=("job",))["truce_days"].unstack("job")
     design = exp.sweep.points.set_index("job").loc[per.columns, list(VOI)].reset_index(drop=True)
     steps = {k: unit for k, (_, _, unit) in VOI.items()}
@@ -296,17 +296,33 @@ def write_docs(tables: dict[str, pd.DataFrame], doc: Path = DOC) -> None:
         write_between_markers(doc, begin, f"<!-- discovery {name}: end -->", table.to_markdown(index=False))
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    docs = "--docs" in argv
-    if docs:  # also write the tables of docs/decisions.md
-        argv.remove("--docs")
-    args = parse_args(NAME, __doc__, argv)
+class Decisions(Study):
+    name = NAME
+    title = "Decision support: scenario discovery and robustness"
+    question = "In which futures does the truce fail, and which levers hold up across them?"
+    docs_figures = {
+        "peeling.png": "decisions/peeling.png",
+        "boxes.png": "decisions/boxes.png",
+        "cart.png": "decisions/cart.png",
+        "robustness.png": "decisions/robustness.png",
+        "voi.png": "decisions/voi.png",
+    }
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--docs", action="store_true", help="also write the tables of docs/decisions.md")
+
+    def run(self, args: argparse.Namespace) -> str:
+        return decide(args)
+
+
+def decide(args: argparse.Namespace) -> str:
+    """The three stages into ``args.out``; returns the headline."""
+    docs = args.docs
     size = QUICK if args.quick else FULL
     path, futures = write_futures(args, size["futures"], "futures.csv")
     robust_path, _ = write_futures(args, size["robust_futures"], "futures_robust.csv", futures)
 
-    exp_d = stage(args, "discover", path, size["futures"], size["replicates"], [])
+    exp_d = stage(args, "discover", path, size["futures"], size["replicates"], {})
     found = discover(exp_d.sweep.runs, futures, args.out)
     x_all = futures[found.x.columns]
 
@@ -321,7 +337,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     dis.write_table(effects, args.out / "voi.csv")
     plots.voi_plot(effects, args.out / "voi.png")
 
-    exp_r.elapsed_s += exp_d.elapsed_s + exp_v.elapsed_s
     boxes = boxes_table(found.boxes, list(dis.FEARED))
     cart_top = pd.concat([t.head(2).assign(outcome=o) for o, t in found.cart_leaves.items()])
     tables = {
@@ -332,19 +347,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     }
     if docs:
         write_docs(tables)
+    head = headline(found, robust, effects, evpi)
     write_report(
-        exp_r,
+        args.out,
+        NAME,
         "Decision support: scenario discovery and robustness",
         f"Futures: rows of the calibrated posterior with a Latin hypercube over the "
         f"{len(dis.deep_uncertainties(default_config()))} deep uncertainties. Discovery: {exp_d.size} under today's "
         f"levers. Robustness: the lever grid ({exp_r.size}); value of information: a 2x2x2 factorial of the joint "
-        f"mechanism ({exp_v.size}). The run line below is the robustness stage's size; the time is all three "
-        f"stages'. A future is a case when the feared outcome's chance in it is at least {SATISFICE:g}; success is "
-        f"the truce holding {dis.SUCCESS_DAYS} days and trade back to half within {dis.SUCCESS_DAYS} days. Expected "
-        f"value of perfect information for the lever choice: {evpi:.1f} truce days. Noise: with "
+        f"mechanism ({exp_v.size}). A future is a case when the feared outcome's chance in it is at least "
+        f"{SATISFICE:g}; success is the truce holding {dis.SUCCESS_DAYS} days and trade back to half within "
+        f"{dis.SUCCESS_DAYS} days. Expected value of perfect information for the lever choice: {evpi:.1f} truce "
+        "days. Noise: with "
         f"{size['robust_replicates']} replicates a future, a future's expected truce days have a standard error of "
         f"about {se_single:.0f} days, a paired difference between two settings about {se_paired:.0f} (medians over "
         "the futures).",
+        f"Run: `python -m experiments.{NAME}{' --quick' if args.quick else ''}` "
+        f"({exp_r.elapsed_s + exp_d.elapsed_s + exp_v.elapsed_s:.0f} s on this machine).",
         {
             "Scenario discovery: the boxes (PRIM)": tables["boxes"],
             "CART cross-check: do the two methods name the same uncertainties?": tables["agreement"],
@@ -355,9 +374,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             "Value of the mechanism's information": tables["information"],
         },
         ["peeling.png", "boxes.png", "cart.png", "robustness.png", "voi.png"],
-        headline(found, robust, effects, evpi),
+        head,
     )
+    return head
 
+
+STUDY = Decisions()
 
 if __name__ == "__main__":
-    main()
+    STUDY.main()

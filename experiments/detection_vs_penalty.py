@@ -1,5 +1,5 @@
 """Experiment 2: the joint mechanism's two main knobs, detection and the penalty on a
-verified violator, on a 5 x 5 grid (conf/experiment/detection_vs_penalty.yaml; 400
+verified violator, on a 5 x 5 grid (400
 replicates a cell, 365 days).
 
 Writes heatmap.png (P(truce holds 90 days) and restricted mean survival at each cell),
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import Experiment, SweepStudy
+from sim.run.grid import Grid  # noqa: E402
+
+from .base import Experiment, GridStudy
 
 NAME = "detection_vs_penalty"
 DET, PEN = "mvm.detection_prob", "mvm.penalty"
-QUICK_GRID = ("mvm.detection_prob=0.2,0.95", "mvm.penalty=0,1")
 
 
 def grid(points: pd.DataFrame, value: str, digits: int) -> pd.DataFrame:
@@ -39,15 +40,25 @@ def headline(points: pd.DataFrame) -> str:
     )
 
 
-class DetectionVsPenalty(SweepStudy):
+class DetectionVsPenalty(GridStudy):
     name = NAME
     title = "Detection against penalty"
+    question = "How do the joint mechanism's detection and its penalty trade off?"
+    docs_figures = {"heatmap.png": "experiments/detection_vs_penalty.png"}
     intro = (
         "The joint mechanism with its chance of detecting an incident in a watched sector and the cost "
         "it imposes on a verified violator varied together; everything else at its default."
     )
-    quick_overrides = QUICK_GRID
     figures = ("heatmap.png", "survival.png", "trade.png")
+
+    def grid(self, quick: bool) -> Grid:
+        return Grid(
+            {
+                DET: (0.2, 0.95) if quick else (0.2, 0.4, 0.6, 0.8, 0.95),
+                PEN: (0, 1) if quick else (0, 0.25, 0.5, 0.75, 1),
+            },
+            {"run.replicates": 400},
+        )
 
     def tables(self, exp: Experiment) -> dict:
         points = exp.sweep.points
@@ -61,5 +72,7 @@ class DetectionVsPenalty(SweepStudy):
         return headline(exp.sweep.points)
 
 
+STUDY = DetectionVsPenalty()
+
 if __name__ == "__main__":
-    DetectionVsPenalty().main()
+    STUDY.main()

@@ -1,7 +1,7 @@
 """Experiment 1: which design of the monitoring-and-verification mechanism buys the most
 days of truce and the fastest trade recovery?
 
-Six designs (conf/experiment/mechanism_designs.yaml): no mechanism (the baseline), the
+Six designs: no mechanism (the baseline), the
 joint mechanism agreed in principle on 30 October 2025, the mediators' own third-party
 monitors, and the joint mechanism without a penalty, with slow reporting (10 days), and
 with poor attribution (a coin toss). 1,000 replicates each, 365 days.
@@ -13,18 +13,32 @@ experiments/results/mechanism_designs/ (or --out).
 from __future__ import annotations
 
 from sim.analysis import plots
+from sim.run.grid import Grid  # noqa: E402
 
-from .base import Experiment, SweepStudy
+from .base import Experiment, GridStudy
+
+#: No mechanism (the baseline), the joint one agreed in principle, third-party monitors, and the
+#: joint one weakened one way at a time.
+DESIGNS = ("none", "joint", "third_party", "joint_no_penalty", "joint_slow_reporting", "joint_poor_attribution")
 
 
-class MechanismDesigns(SweepStudy):
+class MechanismDesigns(GridStudy):
     name = "mechanism_designs"
     title = "Mechanism designs"
+    question = "Which design of the monitoring-and-verification mechanism buys the most days of truce?"
+    docs_figures = {"differences.png": "experiments/mechanism_designs.png"}
     intro = (
         "No mechanism, the joint mechanism, third-party monitors, and the joint mechanism weakened "
         "one way at a time (no penalty, slow reporting, poor attribution)."
     )
     figures = ("survival.png", "differences.png", "trade.png")
+
+    def grid(self, quick: bool) -> Grid:
+        return Grid(
+            {"mvm": DESIGNS},
+            {"run.replicates": 1000},
+            baseline={"mvm": "none"},
+        )
 
     def tables(self, exp: Experiment) -> dict:
         return {"Designs against no mechanism": super().tables(exp)["Points against the baseline"]}
@@ -54,5 +68,7 @@ class MechanismDesigns(SweepStudy):
         )
 
 
+STUDY = MechanismDesigns()
+
 if __name__ == "__main__":
-    MechanismDesigns().main()
+    STUDY.main()

@@ -3,8 +3,8 @@ together (as in Doha and Istanbul), Qatar or Turkiye alone, or no mediator; the
 mediators putting a single text that links issues (Raiffa 1982; Sebenius 1983) or the
 parties trading offers issue by issue. With no mediator there is no one to write a
 single text, so its two points are the same replicate by replicate. Two mediators add
-leverage but coordinate at a cost (Beardsley 2011). 1,000 replicates each, 365 days
-(conf/experiment/mediation.yaml); baseline: no mediation.
+leverage but coordinate at a cost (Beardsley 2011). 1,000 replicates each, 365 days;
+baseline: no mediation.
 
 Writes survival.png, rmst.png, trade.png and results.md into
 experiments/results/mediation/.
@@ -20,12 +20,12 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.analysis.plots import save_figure  # noqa: E402
+from sim.run.grid import Grid  # noqa: E402
 
-from .base import Experiment, SweepStudy, design_table  # noqa: E402
+from .base import Experiment, GridStudy, design_table  # noqa: E402
 
 NAME = "mediation"
 LINEUP, PROTOCOL = "mediation", "negotiation.protocol"
-QUICK_POINTS = ("mediation=none,turkey_qatar",)
 
 
 def rmst_bars(points: pd.DataFrame, path) -> None:
@@ -54,16 +54,27 @@ def rmst_bars(points: pd.DataFrame, path) -> None:
     save_figure(fig, path)
 
 
-class Mediation(SweepStudy):
+class Mediation(GridStudy):
     name = NAME
     title = "Mediation"
+    question = "How much does mediation matter, and does a single text that links issues help?"
+    docs_figures = {"rmst.png": "experiments/mediation.png"}
     intro = (
         "Mediator line-ups, with the mediators putting a single text that links the issues or the parties "
         "trading offers issue by issue. Without mediators, rounds still happen bilaterally, issue by issue; "
         "the protocol setting then has no effect, so its two points are identical replicate by replicate."
     )
-    quick_overrides = QUICK_POINTS
     figures = ("rmst.png", "survival.png", "trade.png")
+
+    def grid(self, quick: bool) -> Grid:
+        return Grid(
+            {
+                LINEUP: ("none", "turkey_qatar") if quick else ("none", "qatar_only", "turkey_only", "turkey_qatar"),
+                PROTOCOL: ("single_text", "issue_by_issue"),
+            },
+            {"run.replicates": 1000},
+            baseline={LINEUP: "none", PROTOCOL: "issue_by_issue"},
+        )
 
     def draw(self, exp: Experiment) -> None:
         rmst_bars(exp.sweep.points, exp.out / "rmst.png")
@@ -92,5 +103,7 @@ class Mediation(SweepStudy):
         )
 
 
+STUDY = Mediation()
+
 if __name__ == "__main__":
-    Mediation().main()
+    STUDY.main()

@@ -20,15 +20,15 @@ experiments/results/sensitivity/ (or --out); the designs and sweeps in morris/ a
 from __future__ import annotations
 
 import argparse
-import sys
 
 import pandas as pd
 
 from sim.analysis import plots
 from sim.analysis import sensitivity as sa
 from sim.run.config import default_config
+from sim.run.grid import Grid
 
-from .base import Experiment, parse_args, run, write_report
+from .base import Experiment, Study, run_points, write_report
 
 NAME = "sensitivity"
 FULL = {"trajectories": 10, "morris_replicates": 100, "sobol_n": 128, "sobol_replicates": 50, "top": 4}
@@ -39,17 +39,18 @@ SEED = 20251105  # SALib's samplers and bootstraps
 
 
 def stage(args: argparse.Namespace, which: str, design, replicates: int) -> tuple[Experiment, pd.DataFrame]:
-    """Run one design as a sweep over its rows; return the experiment and its outputs."""
+    """Run one design as a grid over its rows; return the experiment and its outputs."""
     path = sa.write_design(design, args.out / which / "design.csv")
-    sweep = [
-        f"parameters.table={path.resolve()}",
-        f"parameters.row=range(0,{len(design)})",
-        "run.figures=false",
-        "run.events=false",  # the indices need the runs table only
-    ]
-    if not any(o.startswith("run.replicates=") for o in args.overrides):
-        sweep.append(f"run.replicates={replicates}")
-    exp = run(NAME, args, sweep=sweep, sub=f"{which}/sweep", copy_figures=False)
+    grid = Grid(
+        {"parameters.row": range(len(design))},
+        {
+            "parameters.table": str(path.resolve()),
+            "run.figures": False,
+            "run.events": False,  # the indices need the runs table only
+            "run.replicates": replicates,
+        },
+    )
+    exp = run_points(NAME, args, grid, sub=f"{which}/sweep", quiet=True)
     return exp, sa.outputs(exp.sweep.runs, exp.sweep.horizon)
 
 
@@ -94,50 +95,61 @@ def headline(morris: pd.DataFrame, sobol: pd.DataFrame, n_factors: int) -> str:
     return f"of {n_factors} parameters screened, the most influential " + "; ".join(parts) + "."
 
 
-def main(argv=None) -> None:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    reduced = "--reduced" in argv
-    if reduced:
-        argv.remove("--reduced")
-    args = parse_args(NAME, __doc__, argv)
-    size = QUICK if args.quick else REDUCED if reduced else FULL
-    factors = sa.factors(default_config())
+class Sensitivity(Study):
+    name = NAME
+    title = "Global sensitivity analysis"
+    question = "Which of the model's assumptions move the forecast most?"
+    docs_figures = {"morris.png": "sensitivity/morris.png", "sobol.png": "sensitivity/sobol.png"}
 
-    morris_design = sa.morris_design(factors, size["trajectories"], seed=SEED)
-    exp_m, y_m = stage(args, "morris", morris_design, size["morris_replicates"])
-    morris = sa.analyze_morris(factors, morris_design, y_m, seed=SEED)
-    morris.to_csv(args.out / "morris.csv", index=False)
-    plots.morris_plot(morris, args.out / "morris.png")
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--reduced", action="store_true", help="4 trajectories x 50, Sobol 64 x (k + 2) x 25 (about 20 minutes)"
+        )
 
-    chosen_keys = sa.most_influential(morris, size["top"])
-    chosen = [f for f in factors if f.key in chosen_keys]
-    sobol_design = sa.sobol_design(chosen, size["sobol_n"], seed=SEED)
-    exp_s, y_s = stage(args, "sobol", sobol_design, size["sobol_replicates"])
-    sobol = sa.analyze_sobol(chosen, y_s, len(sobol_design), seed=SEED)
-    sobol.to_csv(args.out / "sobol.csv", index=False)
-    plots.sobol_plot(sobol, args.out / "sobol.png")
+    def run(self, args: argparse.Namespace) -> str:
+        size = QUICK if args.quick else REDUCED if args.reduced else FULL
+        factors = sa.factors(default_config())
 
-    exp_s.elapsed_s += exp_m.elapsed_s
-    write_report(
-        exp_s,
-        "Global sensitivity analysis",
-        f"Morris screening of all {len(factors)} parameters with a sensitivity range "
-        f"({exp_m.size}; the ranges are the table's 'sensitivity range' column in docs/model.md), then Sobol "
-        f"indices of the {len(chosen)} most influential ({exp_s.size}). mu* is the mean absolute change of the "
-        "output, in days, per full range of a parameter (the change a step of 2/3 of the range makes, divided "
-        "by 2/3); S1 the share of the output's variance a "
-        "parameter explains alone, ST with all its interactions. The run line below is the Sobol stage's size; "
-        "the time is both stages'.",
-        {
-            "Morris: restricted mean truce at the horizon": top_table(morris, "rmst_days"),
-            "Morris: days to 90% trade recovery": top_table(morris, "trade90_days"),
-            "Sobol: restricted mean truce": sobol_table(sobol, "rmst_days"),
-            "Sobol: days to 90% trade recovery": sobol_table(sobol, "trade90_days"),
-        },
-        ["morris.png", "sobol.png"],
-        headline(morris, sobol, len(factors)),
-    )
+        morris_design = sa.morris_design(factors, size["trajectories"], seed=SEED)
+        exp_m, y_m = stage(args, "morris", morris_design, size["morris_replicates"])
+        morris = sa.analyze_morris(factors, morris_design, y_m, seed=SEED)
+        morris.to_csv(args.out / "morris.csv", index=False)
+        plots.morris_plot(morris, args.out / "morris.png")
 
+        chosen_keys = sa.most_influential(morris, size["top"])
+        chosen = [f for f in factors if f.key in chosen_keys]
+        sobol_design = sa.sobol_design(chosen, size["sobol_n"], seed=SEED)
+        exp_s, y_s = stage(args, "sobol", sobol_design, size["sobol_replicates"])
+        sobol = sa.analyze_sobol(chosen, y_s, len(sobol_design), seed=SEED)
+        sobol.to_csv(args.out / "sobol.csv", index=False)
+        plots.sobol_plot(sobol, args.out / "sobol.png")
+
+        head = headline(morris, sobol, len(factors))
+        write_report(
+            args.out,
+            NAME,
+            self.title,
+            f"Morris screening of all {len(factors)} parameters with a sensitivity range "
+            f"({exp_m.size}; the ranges are the table's 'sensitivity range' column in docs/model.md), then Sobol "
+            f"indices of the {len(chosen)} most influential ({exp_s.size}). mu* is the mean absolute change of the "
+            "output, in days, per full range of a parameter (the change a step of 2/3 of the range makes, divided "
+            "by 2/3); S1 the share of the output's variance a parameter explains alone, ST with all its "
+            "interactions.",
+            f"Run: `python -m experiments.{NAME}{' --quick' if args.quick else ''}` "
+            f"({exp_m.elapsed_s + exp_s.elapsed_s:.0f} s on this machine).",
+            {
+                "Morris: restricted mean truce at the horizon": top_table(morris, "rmst_days"),
+                "Morris: days to 90% trade recovery": top_table(morris, "trade90_days"),
+                "Sobol: restricted mean truce": sobol_table(sobol, "rmst_days"),
+                "Sobol: days to 90% trade recovery": sobol_table(sobol, "trade90_days"),
+            },
+            ["morris.png", "sobol.png"],
+            head,
+        )
+        return head
+
+
+STUDY = Sensitivity()
 
 if __name__ == "__main__":
-    main()
+    STUDY.main()

@@ -3,7 +3,7 @@ while they are shut. Three reopening rules: Pakistan's lever (the default: a dec
 tied to what the talks deliver on the TTP, to calm and to its economic pressure), a
 spell of calm, or only once a mechanism is agreed; and three lanes: none, people (the
 default: Torkham for returning refugees) or people and humanitarian goods
-(conf/experiment/trade_recovery.yaml; 1,000 replicates each, 365 days). Recovery curves,
+(1,000 replicates each, 365 days). Recovery curves,
 trade lost (bilateral and transit, US$, the case facts' figures) and the trade still on
 other routes at the end (diversion with hysteresis).
 
@@ -21,12 +21,12 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.analysis.plots import save_figure  # noqa: E402
+from sim.run.grid import Grid  # noqa: E402
 
-from .base import Experiment, SweepStudy, design_table, fmt_interval  # noqa: E402
+from .base import Experiment, GridStudy, design_table, fmt_interval  # noqa: E402
 
 NAME = "trade_recovery"
 RULE, LANE = "crossings.reopen_rule", "crossings.aid_lane"
-QUICK_POINTS = ("crossings.reopen_rule=lever,calm", "crossings.aid_lane=people,goods")
 
 
 def losses_plot(points: pd.DataFrame, path) -> None:
@@ -112,15 +112,29 @@ def headline(points: pd.DataFrame) -> str:
     )
 
 
-class TradeRecovery(SweepStudy):
+class TradeRecovery(GridStudy):
     name = NAME
     title = "Trade recovery"
+    question = "When does Pakistan reopen the crossings, and what does a lane through them save?"
+    docs_figures = {
+        "trade.png": "experiments/trade_recovery.png",
+        "losses.png": "experiments/trade_recovery_losses.png",
+    }
     intro = (
         "Three rules for reopening the crossings and three lanes through them while they are shut, "
         "everything else at its default."
     )
-    quick_overrides = QUICK_POINTS
     figures = ("trade.png", "losses.png", "survival.png")
+
+    def grid(self, quick: bool) -> Grid:
+        return Grid(
+            {
+                RULE: ("lever", "calm") if quick else ("lever", "calm", "agreement"),
+                LANE: ("people", "goods") if quick else ("none", "people", "goods"),
+            },
+            {"run.replicates": 1000},
+            baseline={RULE: "lever", LANE: "people"},
+        )
 
     def draw(self, exp: Experiment) -> None:
         losses_plot(exp.sweep.points, exp.out / "losses.png")
@@ -135,5 +149,7 @@ class TradeRecovery(SweepStudy):
         return headline(exp.sweep.points)
 
 
+STUDY = TradeRecovery()
+
 if __name__ == "__main__":
-    TradeRecovery().main()
+    STUDY.main()

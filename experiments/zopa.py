@@ -19,7 +19,6 @@ zopa.csv (every grid point) and results.md into experiments/results/zopa/.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
@@ -31,7 +30,6 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.analysis.plots import save_figure  # noqa: E402
-from sim.core.errors import ConfigError  # noqa: E402
 from sim.core.io import write_csv, write_text  # noqa: E402
 from sim.model import CeasefireModel  # noqa: E402
 from sim.model.negotiation import (  # noqa: E402
@@ -46,42 +44,11 @@ from sim.model.negotiation import (  # noqa: E402
     issue_by_issue,
     single_text,
 )
-from sim.run.config import default_config, with_values  # noqa: E402
+from sim.run.config import default_config  # noqa: E402
 
-from .base import RESULTS  # noqa: E402
+from .base import Study  # noqa: E402
 
 NAME = "zopa"
-
-
-def parse(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog=f"python -m experiments.{NAME}", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--grid", type=int, default=41, help="points on each axis (default: %(default)s)")
-    parser.add_argument("--quick", action="store_true", help="an 11 x 11 grid, for tests and a first look")
-    parser.add_argument("--out", type=Path, default=RESULTS / NAME, help="results folder (default: %(default)s)")
-    parser.add_argument("overrides", nargs="*", help="config overrides, e.g. negotiation.leverage_weight=0.3")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.grid = 11
-    if args.grid < 3:
-        parser.error("--grid must be at least 3")
-    if args.out.exists() and not args.out.is_dir():
-        parser.error(f"--out {args.out} is a file, not a folder")
-    return args
-
-
-def config_from(overrides: list[str]):
-    """The default config with ``key=value`` overrides (values parsed as YAML scalars)."""
-    import yaml
-
-    values = {}
-    for item in overrides:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise ConfigError(f"override {item!r} is not key=value")
-        values[key] = yaml.safe_load(value)
-    return with_values(default_config(), values)
 
 
 #: What is on the table: every package, or only those without a mechanism.
@@ -304,15 +271,32 @@ def headline(grid: pd.DataFrame, table: Table) -> str:
     )
 
 
-def main(argv=None) -> None:
-    args = parse(argv)
+#: The most points on each axis of the grid (the grid is --grid x --grid x 8 settings).
+MAX_GRID = 401
+
+
+class Zopa(Study):
+    name = NAME
+    title = "The zone of possible agreement"
+    question = "Which packages could both parties accept, for each level of trust and of the mediators' leverage?"
+    docs_figures = {"zopa.png": "experiments/zopa.png", "issues.png": "experiments/zopa_issues.png"}
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--grid", type=int, default=41, help="points on each axis (default: %(default)s)")
+
+    def check(self, parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+        if args.quick:
+            args.grid = 11
+        if not 3 <= args.grid <= MAX_GRID:
+            parser.error(f"--grid must be between 3 and {MAX_GRID} (a {MAX_GRID} x {MAX_GRID} grid takes minutes)")
+
+    def run(self, args: argparse.Namespace) -> str:
+        return run(args)
+
+
+def run(args: argparse.Namespace) -> str:
     started = time.perf_counter()
-    try:
-        config = config_from(args.overrides)
-    except ConfigError as e:
-        print(f"{NAME}: {e}", file=sys.stderr)
-        sys.exit(2)
-    args.out.mkdir(parents=True, exist_ok=True)
+    config = default_config(args.overrides)
     table = Table(config)
     grid = grid_table(table, args.grid)
     write_csv(grid, args.out / "zopa.csv")
@@ -346,7 +330,10 @@ def main(argv=None) -> None:
     write_text(head + "\n", args.out / "headline.txt")
     print(f"{NAME}: {head}")
     print(f"{NAME}: results in {args.out}")
+    return head
 
+
+STUDY = Zopa()
 
 if __name__ == "__main__":
-    main()
+    STUDY.main()

@@ -167,6 +167,7 @@ def test_kabul_suspends_trade_after_pakistani_strikes_on_its_soil_only_if_it_cho
         assert not m.border.reopening_allowed(6) or not expected
 
 
+@pytest.mark.slow
 def test_the_log_shows_the_choices(tmp_path):
     """A default run: every kind of choice appears in the log, with each party's reading."""
     config = with_values(BASE, {"run.replicates": 60})
@@ -188,6 +189,7 @@ def test_the_log_shows_the_choices(tmp_path):
 # --------------------------------------------------------------------------- the readings and beliefs
 
 
+@pytest.mark.slow
 def test_with_pakistans_reading_militant_activity_is_a_hazard_even_with_perfect_attribution(record_property):
     """A perfect mechanism names the militants every time. If Pakistan counts their attacks
     as Kabul's breaches, more attacks still mean more breakdowns (log-rank); if it did not
@@ -221,6 +223,7 @@ def test_verified_restraint_lowers_pakistans_hostility():
     assert after[True][0] < after[False][0] and after[True][1] < after[False][1]
 
 
+@pytest.mark.slow
 def test_verified_restraint_lowers_pakistans_hostility_in_the_ensemble(record_property):
     """The same crackdowns, verified by a mechanism that sees them all or seen by nobody
     (and then discounted entirely): with verification Pakistan ends with a lower belief in
@@ -245,6 +248,7 @@ def test_verified_restraint_lowers_pakistans_hostility_in_the_ensemble(record_pr
     assert stats.mannwhitneyu(seen["retaliations"], unseen["retaliations"], alternative="less").pvalue < 0.01
 
 
+@pytest.mark.slow
 def test_kydd_and_walter_the_same_attack_hurts_more_when_kabul_is_believed_capable(record_property):
     """Unit: the same attack raises Pakistan's grievance and its belief in Kabul's
     complicity more when it believes Kabul able to restrain the militants. Ensemble: the

@@ -25,6 +25,8 @@ from sim.app import DEFAULTS, TRUCE_WORDS, AppModel, make_page, page_config  # n
 from sim.run.config import with_values  # noqa: E402
 from sim.run.ensemble import run_replicate  # noqa: E402
 
+pytestmark = pytest.mark.slow  # make test-fast leaves these out (subprocesses, studies, ensembles)
+
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT = ROOT / "docs" / "figures" / "app.png"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -156,3 +156,23 @@ def test_a_mediator_kind_must_be_registered(config):
 
     with pytest.raises(ConfigError, match="mediation.mediators.turkey.kind: unknown kind 'broker'"):
         with_values(config, {"mediation.mediators.turkey.kind": "broker"})
+
+
+def test_a_missing_optional_stack_names_the_extra_that_installs_it(monkeypatch):
+    """The calibration and decision-support stacks are extras: without one, the message
+    says which and how to install it, not a ModuleNotFoundError."""
+    import importlib
+
+    from sim.core.errors import UsageError, require
+
+    real = importlib.import_module
+
+    def without_pyabc(name, *args):
+        if name.split(".")[0] == "pyabc":
+            raise ModuleNotFoundError("No module named 'pyabc'")
+        return real(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", without_pyabc)
+    with pytest.raises(UsageError, match=r"needs the 'calibration' extra.*pip install -e '\.\[calibration\]'"):
+        require("pyabc")
+    assert require("numpy") is real("numpy")

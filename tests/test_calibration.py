@@ -13,6 +13,7 @@ from scipy import stats
 
 from sim.analysis import calibration as cal
 from sim.analysis import record as rec
+from sim.analysis import smc
 from sim.core import events as ev
 from sim.core.errors import ConfigError
 from sim.core.schema import CONF_DIR
@@ -83,6 +84,7 @@ def test_a_missing_or_broken_record_is_a_clear_error(tmp_path):
         rec.read_record(bad)
 
 
+@pytest.mark.slow
 def test_abc_is_reproducible_whatever_the_workers(base):
     one = cal.abc_rejection(base, 300, seed=7, n_jobs=1, chunk=100, share=0.05)
     two = cal.abc_rejection(base, 300, seed=7, n_jobs=2, chunk=100, share=0.05)
@@ -109,6 +111,7 @@ def sbc(base):
     return cal.sbc_ranks(table, list(SBC_KEYS), truths=60, share=0.04, seed=3)
 
 
+@pytest.mark.slow
 def test_sbc_the_posterior_covers_the_truth_at_its_nominal_rate(sbc):
     ranks, _ = sbc
     coverage = cal.sbc_coverage(ranks, SBC_KEYS, level=0.9)
@@ -128,13 +131,14 @@ def test_sbc_the_posterior_narrows_where_the_record_carries_information(sbc):
     assert mean["crossings.diversion_days"] > 0.9  # nothing before day 35 depends on it
 
 
+@pytest.mark.slow
 def test_the_abc_smc_run_resumes_from_its_database(base, tmp_path):
     keys = ("spoilers.attack_rate", "states.accident_rate")
     db = tmp_path / "abc.db"
-    first = cal.abc_smc(base, db, population=40, generations=1, n_procs=1, seed=5, keys=keys, adapted=keys)
+    first = smc.abc_smc(base, db, population=40, generations=1, n_procs=1, seed=5, keys=keys, adapted=keys)
     assert first.generations == 1
     gen0 = first.particles(cal.calibrated_factors(base, keys), t=0)
-    again = cal.abc_smc(base, db, population=40, generations=2, n_procs=1, seed=6, keys=keys, adapted=keys)
+    again = smc.abc_smc(base, db, population=40, generations=2, n_procs=1, seed=6, keys=keys, adapted=keys)
     assert again.generations == 2 and again.history.id == first.history.id
     pd.testing.assert_frame_equal(again.particles(cal.calibrated_factors(base, keys), t=0), gen0)
     eps = again.tolerances()["epsilon"].to_numpy()
@@ -201,6 +205,6 @@ def test_runs_say_whether_the_replayed_history_still_reproduces_the_record(confi
 
 
 def test_a_cluster_sampler_needs_host_and_port():
-    assert type(cal.make_sampler(2, "login01:6379")).__name__ == "RedisEvalParallelSampler"
+    assert type(smc.make_sampler(2, "login01:6379")).__name__ == "RedisEvalParallelSampler"
     with pytest.raises(ConfigError, match="HOST:PORT"):
-        cal.make_sampler(2, "login01")
+        smc.make_sampler(2, "login01")

@@ -12,6 +12,8 @@ from helpers import sim
 
 from sim.core.io import read_parquet
 
+pytestmark = pytest.mark.slow  # make test-fast leaves these out (subprocesses, studies, ensembles)
+
 RUN_COLUMNS = [
     "replicate",
     "seed",

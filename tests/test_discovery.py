@@ -6,8 +6,6 @@ study at --quick size (with its resume)."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import matplotlib.image as mpimg
@@ -122,6 +120,7 @@ def synthetic(n: int = 1000, dims: int = 8, seed: int = 1, flip: float = 0.0):
     return x, y
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flip", [0.0, 0.05])
 def test_prim_recovers_a_known_box_and_ignores_the_other_parameters(flip):
     x, y = synthetic(flip=flip)
@@ -212,6 +211,7 @@ def test_main_effects_recover_known_gains_per_unit():
 # --------------------------------------------------------------------------- the command line and the study
 
 
+@pytest.mark.slow
 def test_discover_refuses_a_run_without_futures(tmp_path):
     out = tmp_path / "run"
     proc = sim(
@@ -224,6 +224,7 @@ def test_discover_refuses_a_run_without_futures(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_study_quick_writes_boxes_regret_and_figures(discovery_quick):
     out = discovery_quick
     report = (out / "results.md").read_text()
@@ -240,21 +241,3 @@ def test_study_quick_writes_boxes_regret_and_figures(discovery_quick):
     assert len(probs) == 40 and probs["replicates"].eq(3).all()
     voi = pd.read_csv(out / "voi.csv")
     assert set(voi["key"]) == {"mvm.detection_prob", "mvm.reporting_delay_days", "mvm.attribution_accuracy"}
-
-
-def test_study_resumes_like_the_sweeps(discovery_quick):
-    """Run again on a finished study: every point of the three sweeps is skipped and the
-    tables come out the same."""
-    out = discovery_quick
-    before = pd.read_csv(out / "robustness.csv")
-    proc = subprocess.run(
-        [sys.executable, "-m", "experiments.decisions", "--quick", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=900,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    skipped = (proc.stdout + proc.stderr).count("already complete, skipped")
-    assert skipped == 1 + 4 + 8, proc.stdout[-3000:]  # discovery, the 4 settings, the 8 factorial points
-    pd.testing.assert_frame_equal(before, pd.read_csv(out / "robustness.csv"))

@@ -23,6 +23,7 @@ def test_seeds_are_spawned_independently_of_the_count():
     assert replicate_seeds(42, 5) != replicate_seeds(43, 5)
 
 
+@pytest.mark.slow
 def test_same_seed_identical_files_with_one_or_two_workers(base, tmp_path):
     one = run_ensemble(base, runs_path=tmp_path / "a.parquet")
     again = run_ensemble(base, runs_path=tmp_path / "b.parquet")
@@ -35,6 +36,7 @@ def test_same_seed_identical_files_with_one_or_two_workers(base, tmp_path):
     pd.testing.assert_frame_equal(one.daily, again.daily)
 
 
+@pytest.mark.slow
 def test_another_seed_gives_other_results(base):
     a = run_ensemble(base).runs
     b = run_ensemble(with_values(base, {"run.seed": base.run.seed + 1})).runs

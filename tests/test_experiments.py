@@ -1,80 +1,64 @@
-"""Each experiment script runs its sweep at --quick size and writes its report and figures."""
+"""Every study of the registry (experiments/__init__.py) runs at its --quick size, once for
+the session, and writes its report, headline and figures; the study-specific checks."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import json
 from pathlib import Path
 
 import matplotlib.image as mpimg
 import pandas as pd
 import pytest
+from helpers import sim
 
+from experiments import STUDIES, study
 from sim.core.io import read_parquet
 
+pytestmark = pytest.mark.slow  # make test-fast leaves these out (subprocesses, studies, ensembles)
+
 ROOT = Path(__file__).resolve().parent.parent
-FIGURES = {
-    "mechanism_designs": ["survival.png", "trade.png", "differences.png"],
-    "detection_vs_penalty": ["heatmap.png", "survival.png", "trade.png"],
-    "mediation": ["rmst.png", "survival.png", "trade.png"],
-    "spoiler_pressure": ["dose_response.png", "survival.png", "trade.png"],
-    "trade_recovery": ["trade.png", "losses.png", "survival.png"],
-}
 
 
-@pytest.mark.parametrize("name", sorted(FIGURES))
-def test_experiment_quick(name, tmp_path):
-    out = tmp_path / name
-    proc = subprocess.run(
-        [sys.executable, "-m", f"experiments.{name}", "--quick", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+@pytest.mark.parametrize("name", STUDIES)
+def test_study_quick_writes_its_report(name, quick_study):
+    """results.md with a headline and a table, headline.txt, study.json, and every figure
+    the report shows and the docs take (its docs_figures)."""
+    out = quick_study(name)
     report = (out / "results.md").read_text()
     assert "**Headline:**" in report and "| " in report  # the headline and a Markdown table
     headline = (out / "headline.txt").read_text().strip()
     assert len(headline) > 40 and "nan" not in headline
-    for fig in FIGURES[name]:
+    assert json.loads((out / "study.json").read_text())["quick"] is True
+    figures = [line[line.index("](") + 2 : -1] for line in report.splitlines() if line.startswith("![")]
+    for fig in {*figures, *study(name).docs_figures}:
         assert mpimg.imread(out / fig).shape[0] > 100, fig
-        assert f"]({fig})" in report
-    assert (out / "sweep" / "sweep.parquet").exists()
+    assert set(study(name).docs_figures) <= set(figures)
 
 
-def test_experiment_rejects_a_bad_override(tmp_path):
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "experiments.trade_recovery",
-            "--quick",
-            "--out",
-            str(tmp_path / "x"),
-            "run.replicates=-1",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=600,
-    )
+def test_the_registry_names_every_study_module():
+    """A module of experiments/ with a STUDY is in the registry, and each registered name
+    is its module's STUDY."""
+    modules = {p.stem for p in (ROOT / "experiments").glob("*.py") if "STUDY = " in p.read_text()}
+    assert modules == set(STUDIES)
+    for name in STUDIES:
+        assert study(name).name == name and study(name).question.endswith("?")
+
+
+def test_grid_studies_key_their_points_by_value(quick_study):
+    """The points of a grid study are read back typed (a number is a number), and the
+    comparison names its baseline."""
+    out = quick_study("spoiler_pressure")
+    points = read_parquet(out / "sweep" / "sweep.parquet")
+    assert points["spoilers.attack_rate"].tolist() == [0, 2, 4, 0, 2, 4]
+    assert pd.api.types.is_integer_dtype(points["spoilers.attack_rate"])
+    comp = pd.read_csv(out / "sweep" / "comparison.csv")
+    base = comp.loc[comp["baseline"]].iloc[0]
+    assert (base["mvm"], base["spoilers.attack_rate"]) == ("none", 2)
+
+
+def test_a_study_refuses_a_bad_override(tmp_path):
+    proc = sim("--quick", "--out", str(tmp_path / "x"), "run.replicates=-1", module="experiments.trade_recovery")
     assert proc.returncode == 2 and "run.replicates" in proc.stderr and "Traceback" not in proc.stderr
-
-
-def _run_quick(name: str, out: Path) -> str:
-    proc = subprocess.run(
-        [sys.executable, "-m", f"experiments.{name}", "--quick", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=900,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    report = (out / "results.md").read_text()
-    assert "**Headline:**" in report and "| " in report
-    assert "nan" not in (out / "headline.txt").read_text()
-    return report
 
 
 def test_sensitivity_quick(sensitivity_quick):
@@ -82,10 +66,6 @@ def test_sensitivity_quick(sensitivity_quick):
     default scenario never uses (the start day of an imposed mechanism, when it must be agreed)
     has an elementary effect of exactly 0 (common random numbers), the top one weeks."""
     out = sensitivity_quick
-    report = (out / "results.md").read_text()
-    assert "**Headline:**" in report and "| " in report
-    for fig in ("morris.png", "sobol.png"):
-        assert mpimg.imread(out / fig).shape[0] > 100 and f"]({fig})" in report
     morris = pd.read_csv(out / "morris.csv")
     assert len(morris) == 2 * 158 and set(morris["output"]) == {"rmst_days", "trade90_days"}
     unused = morris.loc[morris["key"] == "mvm.start_day"]
@@ -97,17 +77,13 @@ def test_sensitivity_quick(sensitivity_quick):
     assert len(pd.read_csv(out / "sobol" / "design.csv")) == 8 * (sobol["key"].nunique() + 2)
 
 
-def test_zopa_quick(tmp_path):
+def test_zopa_quick(quick_study):
     """The zone of possible agreement over trust x leverage: wherever a package both accept
     exists, the mediators' linked text is one of them, and issue-by-issue offers agree only
     there; more leverage, more trust and later texts (concessions) never shrink the zone,
     nor does putting a mechanism on the table; with a full mechanism in every package
     that could be agreed, trust no longer matters."""
-    out = tmp_path / "zopa"
-    report = _run_quick("zopa", out)
-    for fig in ("zopa.png", "issues.png"):
-        assert mpimg.imread(out / fig).shape[0] > 100 and f"]({fig})" in report
-    grid = pd.read_csv(out / "zopa.csv")
+    grid = pd.read_csv(quick_study("zopa") / "zopa.csv")
     assert len(grid) == 2 * 2 * 2 * 11 * 11 and grid["zone_size"].between(0, 1024).all()
     some = grid["zone_size"] > 0
     assert 0 < some.mean() < 1  # the grid spans no zone and a zone
@@ -127,17 +103,14 @@ def test_zopa_quick(tmp_path):
     assert off.groupby(["grievance", "text", "pressure"])["zone_size"].nunique().max() > 1  # trust matters here
 
 
-def test_calibration_quick(tmp_path):
+def test_calibration_quick(quick_study):
     """ABC-SMC, rejection, checks, SBC, forecasts and backtest at --quick size: a valid
-    posterior parameter table, every report figure, the default table untouched."""
+    posterior parameter table, the default table untouched."""
     from sim.core.schema import CONF_DIR
     from sim.run.config import default_config, with_values
 
     installed = (CONF_DIR / "calibration" / "posterior.csv").read_bytes()
-    out = tmp_path / "calibration"
-    report = _run_quick("calibration", out)
-    for fig in ("posterior.png", "checks.png", "sbc.png", "forecast.png", "backtest.png"):
-        assert mpimg.imread(out / fig).shape[0] > 100 and f"]({fig})" in report
+    out = quick_study("calibration")
     posterior = pd.read_csv(out / "posterior.csv")
     draws = read_parquet(out / "draws.parquet")
     assert len(draws) == 3000 and len(posterior) == 4000

@@ -17,6 +17,8 @@ from sim.cli.run import cannot_write
 from sim.core.io import read_parquet
 from sim.run.folder import ROOT, job_status
 
+pytestmark = pytest.mark.slow  # make test-fast leaves these out (subprocesses, studies, ensembles)
+
 SMALL = ("run.replicates=40", "run.chunk_size=10", "run.figures=false", "run.horizon_days=120")
 
 

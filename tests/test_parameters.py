@@ -18,7 +18,7 @@ from sim.run.config import default_config, with_values
 from sim.run.ensemble import run_ensemble, run_replicate
 from sim.run.folder import config_digest
 from sim.run.parameters import HISTORY, ReplicateConfigs, check_horizon
-from sim.run.points import _value_extremes
+from sim.run.points import value_extremes
 from sim.run.workers import available_cores, effective_jobs
 
 KEYS = ["spoilers.attack_rate", "states.retaliation_threshold", "spoilers.cells"]
@@ -120,6 +120,7 @@ def test_a_bad_table_is_a_clear_error(plain, tmp_path, content, row, message):
         with_values(plain, {"parameters.table": str(path), "parameters.row": row})
 
 
+@pytest.mark.slow
 def test_bad_tables_on_the_command_line_exit_2(tmp_path):
     missing = sim("parameters.table=/nonexistent/t.csv", f"hydra.run.dir={tmp_path / 'a'}")
     assert missing.returncode == 2 and "parameters.table: '/nonexistent/t.csv' not found" in missing.stderr
@@ -130,11 +131,12 @@ def test_bad_tables_on_the_command_line_exit_2(tmp_path):
 
 def test_a_big_sweep_is_checked_at_each_keys_extremes():
     points = [[f"parameters.row={i}", f"mvm={m}"] for i in range(100) for m in ("none", "joint")]
-    candidates = _value_extremes(points)
+    candidates = value_extremes(points)
     assert ["parameters.row=99", "mvm=none"] in candidates and ["parameters.row=0", "mvm=joint"] in candidates
     assert len(candidates) == 5  # the first point, rows 0 and 99, both designs
 
 
+@pytest.mark.slow
 def test_a_key_on_the_command_line_is_pinned(tmp_path):
     """The default draws the calibrated parameters; one given on the command line is kept
     in every replicate, and the run says so."""

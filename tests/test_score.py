@@ -15,23 +15,23 @@ import pyarrow as pa
 import pytest
 import yaml
 
-from sim.cli import score
-from sim.cli.score import (
+from sim.analysis.questions import load_questions
+from sim.analysis.scoring import (
     brier_score,
     censored_log_score_ensemble,
     clip_probability,
     crps_discrete,
     crps_ensemble,
     geometric_pmf,
-    load_questions,
     log_score_binary,
     log_score_ensemble,
-    main,
     pit_ensemble,
-    score_run,
     skill,
+    target_values,
 )
+from sim.cli.score import main
 from sim.core.io import write_parquet
+from sim.run.reading import load_run, score_run
 from tests.helpers import sim
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -286,9 +286,9 @@ def questions(tmp_path: Path) -> Path:
 
 
 def test_target_values_count_only_the_named_events_in_the_window(run_dir, questions):
-    run = score.load_run(run_dir)
+    run = load_run(run_dir)
     qs = {q.id: q for q in load_questions(questions)}
-    values = lambda qid: score.target_values(qs[qid], run.runs, run.events, run.horizon)  # noqa: E731
+    values = lambda qid: target_values(qs[qid], run.runs, run.events, run.horizon)  # noqa: E731
     zeros = [0.0] * 8
     assert list(values("attacks")) == [3, 1, *zeros]  # day 20 and the attack in Afghanistan left out
     assert list(values("attack_days")) == [2, 1, *zeros]  # days 2 and 5
@@ -298,7 +298,7 @@ def test_target_values_count_only_the_named_events_in_the_window(run_dir, questi
     assert list(values("incidents")) == [5, 2, 0, 0, 1, 0, 0, 0, 0, 3]  # sorted by replicate
     deadly = {**GOOD[6], "id": "deadly", "target": {**GOOD[6]["target"], "min_fatalities": 10}}
     (q,) = load_questions(write_questions(run_dir / "deadly.yaml", [deadly]))
-    assert list(score.target_values(q, run.runs, run.events, run.horizon)) == [1, 0, *zeros]
+    assert list(target_values(q, run.runs, run.events, run.horizon)) == [1, 0, *zeros]
     assert "fatalities>=10" in q.target.describe()
 
 

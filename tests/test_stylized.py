@@ -17,6 +17,8 @@ from sim.model import CeasefireModel
 from sim.run.config import default_config, with_values
 from sim.run.ensemble import run_ensemble
 
+pytestmark = pytest.mark.slow  # make test-fast leaves these out (subprocesses, studies, ensembles)
+
 #: The mechanism operating from day 0, so that designs differ only in their knobs.
 FROM_DAY_0 = {
     "mvm.design": "custom",

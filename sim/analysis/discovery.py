@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core.errors import ConfigError
+from ..core.errors import ConfigError, require
 from ..core.schema import LEVER_GROUPS, Config, leaves
 from .sensitivity import Factor
 
@@ -158,7 +158,7 @@ def feature_scores(x: pd.DataFrame, y: np.ndarray, seed: int = 0) -> pd.Series:
     largest first."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from ema_workbench.analysis import feature_scoring
+        feature_scoring = require("ema_workbench.analysis.feature_scoring")
 
         scores, _ = feature_scoring.get_ex_feature_scores(x, np.asarray(y, dtype=int), nr_trees=250, random_state=seed)
     return scores.iloc[:, 0].sort_values(ascending=False)
@@ -197,7 +197,7 @@ def prim_box(
     that is left."""
     with warnings.catch_warnings():  # its package warns that optional parallel back ends are missing
         warnings.simplefilter("ignore")
-        from ema_workbench.analysis import prim as ema_prim
+        ema_prim = require("ema_workbench.analysis.prim")
 
     y = np.asarray(y, dtype=bool)
     if y.sum() == 0:
@@ -279,7 +279,7 @@ def cart(x: pd.DataFrame, y: np.ndarray, *, max_depth: int = 3, min_leaf: float 
     """A classification tree (scikit-learn) on the same futures: the cross-check of PRIM.
     Returns the fitted tree and its leaves as a table (rule, futures, share of them with
     the outcome), the leaf with the highest share first."""
-    from sklearn.tree import DecisionTreeClassifier
+    DecisionTreeClassifier = require("sklearn.tree").DecisionTreeClassifier  # noqa: N806
 
     y = np.asarray(y, dtype=bool)
     tree = DecisionTreeClassifier(

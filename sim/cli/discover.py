@@ -26,7 +26,7 @@ from ..analysis import discovery as dis
 from ..analysis import plots
 from ..core.errors import ConfigError, UsageError
 from ..run.parameters import read_table
-from .score import load_run
+from ..run.reading import load_run
 
 EXIT_USER_ERROR = 2
 

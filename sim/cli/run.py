@@ -48,7 +48,7 @@ def hydra_main(cfg: DictConfig) -> None:
             raise  # the sweep records the job as failed and goes on
         fail(err)
     if hc.mode == RunMode.MULTIRUN:
-        run_sweep_job(config, out_dir, hc.job.num, list(hc.overrides.task))
+        run_sweep_job(config, out_dir, hc.job.num, list(hc.overrides.task), Path(hc.sweep.dir))
         return
     try:
         run_scenario(config, out_dir)

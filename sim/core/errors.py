@@ -21,3 +21,26 @@ def fail(err: Exception) -> None:
     kind = "configuration error" if isinstance(err, ConfigError) else "error"
     print(f"ceasefire-sim: {kind}: {err}", file=sys.stderr)
     sys.exit(EXIT_USER_ERROR)
+
+
+#: Optional stacks: the extra that installs each (pyproject.toml), and what needs it.
+EXTRAS = {
+    "pyabc": ("calibration", "the ABC-SMC calibration (python -m experiments.calibration)"),
+    "ema_workbench": ("decisions", "scenario discovery (python -m experiments.decisions, python -m sim.discover)"),
+    "sklearn": ("decisions", "the CART cross-check of scenario discovery"),
+}
+
+
+def require(module: str):
+    """Import an optional stack (:data:`EXTRAS`), or raise :class:`UsageError` saying which
+    extra installs it. The quickstart (``make setup``) installs every extra."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as err:
+        extra, what = EXTRAS[module.split(".")[0]]
+        raise UsageError(
+            f"{what} needs the '{extra}' extra, which is not installed ({err}): pip install -e '.[{extra}]' "
+            "(make setup installs every extra)."
+        ) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import platform
 import subprocess
 import sys
@@ -24,6 +25,7 @@ LIBRARIES = (
 )
 
 
+@functools.cache
 def _version(dist: str) -> str | None:
     try:
         return metadata.version(dist)
@@ -31,9 +33,10 @@ def _version(dist: str) -> str | None:
         return None
 
 
+@functools.cache
 def git_commit(where: Path | None = None) -> dict[str, Any] | None:
     """The commit of the checkout holding the package (None outside one), and whether it
-    has uncommitted changes."""
+    has uncommitted changes (read once a process: the points of a study share it)."""
     where = where or Path(__file__).resolve().parent
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=5)

@@ -1,4 +1,4 @@
-"""Writing a sweep's tables and figures into its folder, and ``python -m sim.sweep DIR``.
+"""Writing a sweep's tables and figures into its folder (``python -m sim.sweep DIR`` does it again).
 
 When a sweep ends, :func:`aggregate` writes into the sweep folder:
 
@@ -14,9 +14,7 @@ When a sweep ends, :func:`aggregate` writes into the sweep folder:
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -125,30 +123,3 @@ def aggregate_after_failure() -> None:
         aggregate(sweep_dir, baseline)
     except (ConfigError, UsageError) as err:
         print(f"ceasefire-sim: nothing to aggregate: {err}", file=sys.stderr)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m sim.sweep",
-        description="Aggregate a sweep folder (python -m sim -m ...) into sweep.parquet, runs.parquet, "
-        "comparison.csv and the sweep figures. Exit 0 if every job is complete, 1 if some are not "
-        "(the rest are aggregated), 2 if nothing can be aggregated.",
-    )
-    parser.add_argument("sweep_dir", type=Path, help="the sweep folder (hydra.sweep.dir)")
-    parser.add_argument(
-        "--baseline",
-        help="the baseline point as key=value[,key=value] (default: the one the sweep "
-        "was run with, hydra.callbacks.sweep.baseline, else the first point)",
-    )
-    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    args = parser.parse_args(argv)
-    try:
-        sweep = aggregate(args.sweep_dir, args.baseline, quiet=args.quiet)
-    except (ConfigError, UsageError) as err:
-        print(f"ceasefire-sim: {err}", file=sys.stderr)
-        return 2
-    return 1 if sweep.not_complete else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

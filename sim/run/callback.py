@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,18 +9,17 @@ from typing import Any
 from hydra.experimental.callback import Callback
 
 from ..core.errors import ConfigError, fail
-from ..core.io import write_text
+from ..core.io import write_json, write_text
 from .aggregate import ACTIVE, aggregate
 from .folder import FAILED
 from .points import (
-    KEYS_ENV,
+    DESIGN,
     check_baseline,
     check_one_horizon,
     sweep_points,
     validate_points,
     varying_keys,
 )
-from .workers import POINTS_ENV
 
 
 class SweepCallback(Callback):
@@ -37,10 +35,13 @@ class SweepCallback(Callback):
         self.baseline = baseline
 
     def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
+        """Check every point, then record the design (design.json: the points, the keys
+        that vary, the baseline), which the jobs and the sweep's reader read."""
         ACTIVE.clear()
+        sweep_dir = Path(config.hydra.sweep.dir)
         points = sweep_points(config)
         try:
-            check_job_folders(Path(config.hydra.sweep.dir), len(points or []))
+            check_job_folders(sweep_dir, len(points or []))
             if points:
                 check_one_horizon(points)
                 validate_points(points)
@@ -48,9 +49,10 @@ class SweepCallback(Callback):
                     check_baseline(self.baseline, points)
         except ConfigError as err:
             fail(err)
-        os.environ[POINTS_ENV] = str(len(points) if points else 0)
-        os.environ[KEYS_ENV] = " ".join(varying_keys(points or []))
-        ACTIVE.update(dir=Path(config.hydra.sweep.dir), baseline=self.baseline)
+        write_json(
+            {"points": points, "keys": varying_keys(points or []), "baseline": self.baseline}, sweep_dir / DESIGN
+        )
+        ACTIVE.update(dir=sweep_dir, baseline=self.baseline)
         if points:
             print(f"Sweep of {len(points)} points into {config.hydra.sweep.dir}", flush=True)
 

@@ -75,11 +75,16 @@ def check_implementations(config: Config) -> None:
 
 
 def default_config(overrides: list[str] | None = None) -> Config:
-    """The default configuration, composed by Hydra from conf/ and validated."""
+    """The default configuration with ``overrides``, composed by Hydra from conf/ and
+    validated (inside a running Hydra app too: a sweep's callback checks its points)."""
     from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
 
+    overrides = list(overrides or [])
+    if GlobalHydra.instance().is_initialized():
+        return load_config(compose("config", overrides=overrides), overrides)
     with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
-        return load_config(compose("config", overrides=overrides or []), overrides or [])
+        return load_config(compose("config", overrides=overrides), overrides)
 
 
 def with_values(config: Config, values: Mapping[str, Any]) -> Config:
@@ -87,8 +92,10 @@ def with_values(config: Config, values: Mapping[str, Any]) -> Config:
     Keys set here are pinned: a parameter table does not override them."""
     config = set_values(config, values, validate=True)
     check_implementations(config)
-    if any(key.startswith("parameters.") for key in values):  # a new table or row: check it
+    if "parameters.table" in values or "parameters.pinned" in values:  # a new table: check it all
         parameters.check(config)
+    elif "parameters.row" in values:  # the same table: the row must be one of its rows
+        parameters.check_row(config)
     return parameters.pin(config, values)
 
 
@@ -173,11 +180,6 @@ def check_overrides(args: Iterable[str]) -> None:
             )
         if key == "hydra/launcher":
             check_launcher(str(ov.value()))
-        if key == "experiment" and not multirun and not ov.is_delete():
-            raise ConfigError(
-                f"{ov.input_line}: an experiment is a ready sweep; run it with -m "
-                f"(python -m sim -m {ov.input_line}) or python -m experiments.{ov.value()}."
-            )
         if key == "hydra" or key.startswith(("hydra.", "hydra/")):
             continue
         if key in CONFIG_GROUPS and not ov.is_delete():

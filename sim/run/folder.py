@@ -55,8 +55,9 @@ def config_digest(config: Config) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-#: Files a run may write (figures; the event log unless run.events=false); in the manifest when present.
-FIGURES = ("survival.png", "trade.png", "dynamics.png", "events.parquet")
+#: Files a run may write (figures; the event log unless run.events=false; a sweep's point); in the manifest
+#: when present.
+FIGURES = ("survival.png", "trade.png", "dynamics.png", "events.parquet", "point.json")
 
 
 def file_digest(path: Path) -> str:

@@ -125,9 +125,8 @@ def check(config: Config) -> None:
     ``parameters.row`` names an existing row."""
     p = config.parameters
     check_pinned(config)
+    check_row(config)
     if p.table is None:
-        if p.row is not None:
-            raise ConfigError("parameters.row is set but parameters.table is null: name a table.")
         return
     table = read_table(p.table)
     settings = [k for k in keys_of(table) if k.startswith(("run.", "parameters."))]
@@ -136,10 +135,7 @@ def check(config: Config) -> None:
             f"parameters.table '{p.table}': {', '.join(settings)} are run settings, not model parameters; "
             "a table sets the model's parameters (states.*, spoilers.*, mvm.*, ...)."
         )
-    if p.row is not None and p.row >= len(table):
-        raise ConfigError(
-            f"parameters.row: {p.row} is past the last row of '{p.table}' ({len(table)} rows, 0 to {len(table) - 1})."
-        )
+    check_row(config)
     for extreme in ("min", "max"):
         try:
             set_values(config, {k: _typed(getattr(table[k], extreme)()) for k in keys_of(table)}, validate=True)
@@ -147,6 +143,18 @@ def check(config: Config) -> None:
             raise ConfigError(f"parameters.table '{p.table}': {err}") from None
     if HISTORY[0] in table.columns:
         check_history(config, table)
+
+
+def check_row(config: Config) -> None:
+    """``parameters.row`` names a row of the table (or is null); a row without a table is refused."""
+    p = config.parameters
+    if p.table is None:
+        if p.row is not None:
+            raise ConfigError("parameters.row is set but parameters.table is null: name a table.")
+        return
+    n = len(read_table(p.table))
+    if p.row is not None and p.row >= n:
+        raise ConfigError(f"parameters.row: {p.row} is past the last row of '{p.table}' ({n} rows, 0 to {n - 1}).")
 
 
 def check_pinned(config: Config) -> None:

@@ -1,21 +1,35 @@
-"""A sweep's design, before any job runs: its points, the keys that vary, and the checks
-that refuse a sweep that cannot be compared (every point composed and validated, one
-horizon, a baseline that names a point)."""
+"""A sweep's points, before any job runs: their overrides and values, the keys that vary,
+and the checks that refuse a sweep that cannot be compared (one horizon, a baseline that
+names a point).
+
+A sweep folder records its points in ``design.json`` (:data:`DESIGN`: written by the
+sweep callback for ``python -m sim -m``, by :func:`sim.run.grid.run_grid` for a study)
+and each job its own in ``point.json`` (:data:`POINT`); the reader
+(sim/run/sweep_folder.py) keys the results by the values they hold.
+"""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..core.errors import ConfigError
-from .config import check_overrides, load_config
 
-KEYS_ENV = "CEASEFIRE_SIM_SWEEP_KEYS"
-#: Validate every point of sweeps up to this size; beyond it, every distinct value once.
-VALIDATE_ALL_UP_TO = 64
+#: The top of a sweep folder: every point's overrides, the keys that vary, the baseline.
+DESIGN = "design.json"
+#: A job's folder: its number and overrides.
+POINT = "point.json"
+
+
+def read_design(sweep_dir: Path) -> dict[str, Any] | None:
+    """A sweep folder's design.json (None if it has none or it cannot be read)."""
+    try:
+        design = json.loads((Path(sweep_dir) / DESIGN).read_text())
+    except (OSError, ValueError):
+        return None
+    return design if isinstance(design, dict) else None
 
 
 def sweep_points(cfg: Any) -> list[list[str]] | None:
@@ -33,21 +47,23 @@ def sweep_points(cfg: Any) -> list[list[str]] | None:
     return [list(job) for batch in BasicSweeper.split_arguments(overrides, None) for job in batch]
 
 
+def point_values(overrides: Sequence[str]) -> dict[str, Any]:
+    """A point's values by key, typed as Hydra reads its overrides (``null`` -> None,
+    ``0.5`` -> 0.5, ``none`` -> 'none'); deletions are left out."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parsed = OverridesParser.create().parse_overrides(list(overrides))
+    return {ov.key_or_group: ov.value() for ov in parsed if not ov.is_delete()}
+
+
 def varying_keys(points: Sequence[Sequence[str]]) -> list[str]:
-    """The keys whose value differs between points."""
+    """The keys whose value differs between points, in the order they were given."""
     values: dict[str, set[str]] = {}
     for point in points:
         for ov in point:
             key, _, value = ov.partition("=")
             values.setdefault(key, set()).add(value)
     return [k for k, v in values.items() if len(v) > 1]
-
-
-def job_label(overrides: Sequence[str]) -> str:
-    """A job's overrides as the sweep's progress lines show them: the swept ones only."""
-    keys = set(os.environ.get(KEYS_ENV, "").split())
-    shown = [ov for ov in overrides if ov.partition("=")[0] in keys]
-    return " ".join(shown or overrides)
 
 
 def check_one_horizon(points: Sequence[Sequence[str]]) -> None:
@@ -61,27 +77,28 @@ def check_one_horizon(points: Sequence[Sequence[str]]) -> None:
         )
 
 
+#: Validate every point of sweeps up to this size; beyond it, every distinct value once.
+VALIDATE_ALL_UP_TO = 64
+
+
 def validate_points(points: list[list[str]]) -> None:
     """Compose and check every point before any job starts; raise :class:`ConfigError`
     naming the point. A big sweep is checked one key at a time: every distinct value of
     a key, or only its smallest and largest where all are numbers (ranges are
     intervals), each on the first point."""
-    from hydra import compose
+    from .config import check_overrides, default_config
 
-    candidates = points if len(points) <= VALIDATE_ALL_UP_TO else _value_extremes(points)
-    for point in candidates:
-        check_overrides(["--multirun", *point])  # a point of a sweep
+    for point in points if len(points) <= VALIDATE_ALL_UP_TO else value_extremes(points):
         try:
-            cfg = compose(config_name="config", overrides=[*point])
-        except Exception as err:  # Hydra's own composition errors
-            raise ConfigError(f"sweep point {' '.join(point)}: {err}") from None
-        try:
-            load_config(cfg)
+            check_overrides(["--multirun", *point])  # a point of a sweep
+            default_config(point)
         except ConfigError as err:
             raise ConfigError(f"sweep point {' '.join(point)}: {err}") from None
+        except Exception as err:  # Hydra's own composition errors
+            raise ConfigError(f"sweep point {' '.join(point)}: {err}") from None
 
 
-def _value_extremes(points: list[list[str]]) -> list[list[str]]:
+def value_extremes(points: list[list[str]]) -> list[list[str]]:
     """The first point, and for each position where the points differ the first point
     with that position's distinct values (numbers: the smallest and the largest)."""
     first = points[0]
@@ -91,44 +108,37 @@ def _value_extremes(points: list[list[str]]) -> list[list[str]]:
         if len(values) < 2:
             continue
         key = first[i].partition("=")[0]
-        numbers = typed([v.partition("=")[2] for v in values])
-        if all(isinstance(v, int | float) for v in numbers):
+        numbers = [point_values([v])[key] for v in values]
+        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in numbers):
             values = {f"{key}={min(numbers)}", f"{key}={max(numbers)}"}
         candidates += [[*first[:i], ov, *first[i + 1 :]] for ov in sorted(values)]
     return candidates
 
 
-def typed(values: Iterable[str]) -> list[Any]:
-    """Override values as numbers when every value is a number, else as text."""
-    values = list(values)
-    parsed = [yaml.safe_load(v) if v is not None else None for v in values]
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in parsed):
-        return parsed
-    return [str(v) for v in values]
+def same_value(a: Any, b: Any) -> bool:
+    """Two values of a key are the same (None matches a missing value, NaN)."""
+    missing = [v is None or (isinstance(v, float) and v != v) for v in (a, b)]
+    if any(missing):
+        return all(missing)
+    return bool(a == b)
 
 
-def same_value(a: str | None, b: str) -> bool:
-    """Two override values are the same as YAML reads them (true = True, 1 = 1.0)."""
-    if a is None:
-        return False
-    try:
-        return a == b or yaml.safe_load(a) == yaml.safe_load(b)
-    except yaml.YAMLError:
-        return False
-
-
-def parse_baseline(baseline: str) -> dict[str, str]:
-    wanted = dict(part.strip().split("=", 1) for part in baseline.split(",") if "=" in part)
-    if not wanted:
+def parse_baseline(baseline: str) -> dict[str, Any]:
+    """``key=value[,key=value]`` as typed values."""
+    parts = [part.strip() for part in baseline.split(",") if "=" in part]
+    if not parts:
         raise ConfigError(f"baseline '{baseline}': give it as key=value[,key=value] (e.g. mvm=none).")
-    return wanted
+    try:
+        return point_values(parts)
+    except Exception as err:  # Hydra's grammar
+        raise ConfigError(f"baseline '{baseline}' cannot be read: {err}") from None
 
 
 def check_baseline(baseline: str, points: Sequence[Sequence[str]]) -> None:
     """The baseline must name one of the sweep's points."""
     wanted = parse_baseline(baseline)
     for point in points:
-        values = dict(ov.split("=", 1) for ov in point if "=" in ov)
+        values = point_values(point)
         if all(same_value(values.get(k), v) for k, v in wanted.items()):
             return
     raise ConfigError(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from omegaconf import OmegaConf
@@ -20,16 +21,19 @@ from . import parameters
 from .ensemble import run_ensemble
 from .folder import claim, is_locked, unlock, write_manifest
 from .parameters import HISTORY, keys_of, read_table
-from .points import job_label
+from .points import POINT, read_design
 from .workers import job_worker_budget, release_workers
 
 
-def run_scenario(config: Config, out_dir: Path, quiet: bool = False, max_workers: int | None = None):
+def run_scenario(
+    config: Config, out_dir: Path, quiet: bool = False, max_workers: int | None = None, point: dict | None = None
+):
     """Run the ensemble of ``config``, write every output into ``out_dir``; return the
     :class:`sim.analysis.estimates.Estimates`, or None if the folder already holds a
     complete run of this configuration. The folder is claimed first (sim/run/folder.py:
     locked, refused if it holds anything else, cleared of an interrupted attempt);
-    ``manifest.json`` is written last: it is what marks the folder complete."""
+    ``manifest.json`` is written last: it is what marks the folder complete. ``point``:
+    a sweep's point (its number and overrides), recorded as point.json."""
     started = time.perf_counter()
     held = is_locked(out_dir)  # claimed before Hydra ran (a folder named on the command line)
     try:
@@ -37,6 +41,8 @@ def run_scenario(config: Config, out_dir: Path, quiet: bool = False, max_workers
             if not quiet:
                 print(already_complete(out_dir))
             return None
+        if point is not None:
+            write_json(point, out_dir / POINT)
         return _run_into(config, out_dir, started, quiet, max_workers)
     finally:
         if not held:
@@ -123,21 +129,34 @@ def describe_table(config: Config, runs) -> str:
     return line + "."
 
 
-def run_sweep_job(config: Config, out_dir: Path, num: int, overrides: list[str]) -> None:
-    """One point of a sweep: skipped if a complete run of the same configuration is
-    already in its folder (resuming); otherwise run on its share of the cores; one line."""
-    label = f"[job {num}] {job_label(overrides)}"
+def run_point(
+    config: Config, folder: Path, num: int, overrides: Sequence[str], keys: Sequence[str], max_workers: int
+) -> str:
+    """One point of a sweep, whoever launched it (this process or a Hydra job): its values
+    recorded (``point.json``), then the run (skipped if the folder already holds it
+    complete: resuming); returns its progress line."""
+    label = f"[job {num}] {' '.join(o for o in overrides if o.partition('=')[0] in keys) or ' '.join(overrides)}"
     started = time.perf_counter()
-    est = run_scenario(config, out_dir, quiet=True, max_workers=job_worker_budget(config.run.n_jobs))
+    est = run_scenario(
+        config, folder, quiet=True, max_workers=max_workers, point={"num": num, "overrides": list(overrides)}
+    )
     if est is None:
-        say(f"{label}: already complete, skipped")
-        return
+        return f"{label}: already complete, skipped"
     truce = est.summary["truce"]
     p90 = next((s["p"] for s in truce["survival"] if s["days"] == 90), None)
     p90_text = "" if p90 is None else f"P(holds 90 d) {p90:.2f}, "
-    say(
+    return (
         f"{label}: {p90_text}restricted mean {truce['rmst_days']['mean']:.0f} d ({time.perf_counter() - started:.1f} s)"
     )
+
+
+def run_sweep_job(config: Config, out_dir: Path, num: int, overrides: list[str], sweep_dir: Path) -> None:
+    """One job of a Hydra multirun: the point of :func:`sim.run.grid.run_point`, on its
+    share of the cores (the sweep's design.json says how many points share them); one line."""
+    design = read_design(sweep_dir) or {}
+    points = len(design.get("points") or []) or None
+    budget = job_worker_budget(config.run.n_jobs, points)
+    say(run_point(config, out_dir, num, overrides, design.get("keys") or [], budget))
 
 
 def say(line: str) -> None:

@@ -1,7 +1,9 @@
 """A sweep folder read back: every job of a Hydra multirun in one table, and compared.
 
-:func:`load_sweep` reads the design (``multirun.yaml``) and every job's folder: the
-complete points into ``Sweep.points`` (one row a point, the swept overrides as columns,
+:func:`load_sweep` reads the design (``design.json``: every point's overrides, written
+when the sweep starts, whether Hydra or :func:`sim.run.grid.run_grid` runs it) and every
+job's folder (``point.json``, its outputs): the complete points into ``Sweep.points`` (one
+row a point, the swept keys as columns holding their values, typed as Hydra reads them,
 every estimate of the point's ``summary.json`` flattened, typed by :func:`sweep_schema`)
 and ``Sweep.runs`` (every replicate, keyed by ``job`` and the overrides); the others are
 listed with why. :func:`compare` sets each point against the baseline point.
@@ -18,13 +20,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import yaml
 
 from ..core import outputs
 from ..core.errors import ConfigError, UsageError
 from ..core.io import read_parquet
-from .folder import job_status
-from .points import parse_baseline, same_value, sweep_points, typed
+from .folder import FAILED, job_status
+from .points import DESIGN as DESIGN_NAME
+from .points import POINT, parse_baseline, point_values, read_design, same_value
 
 
 @dataclass
@@ -35,9 +37,10 @@ class Job:
     status: str  # complete | failed | incomplete | missing
     reason: str = ""
 
-    @property
-    def values(self) -> dict[str, str]:
-        return dict(ov.split("=", 1) for ov in self.overrides if "=" in ov)
+    values: dict[str, Any] = field(init=False)  # by key, typed: mvm -> 'joint', mvm.penalty -> 0.5
+
+    def __post_init__(self) -> None:
+        self.values = point_values(self.overrides)
 
 
 @dataclass
@@ -67,54 +70,59 @@ class Sweep:
         return self.runs.loc[self.runs["job"] == job]
 
 
-def _read_yaml(path: Path) -> Any:
-    with open(path) as fh:
-        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+def _read_point(job_dir: Path) -> tuple[int, list[str]] | None:
+    """A job folder's number and overrides (its point.json), or None."""
+    try:
+        point = json.loads((job_dir / POINT).read_text())
+        return int(point["num"]), [str(o) for o in point["overrides"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def unstarted_job(folder: Path, num: int, overrides: list[str]) -> Job:
+    """A job with no point.json: refused before it could start (its folder holds only the
+    failure note the sweep wrote), or never started."""
+    status, reason = job_status(folder) if (folder / FAILED).is_file() else ("missing", "never started")
+    return Job(num, folder if status == "failed" else None, overrides, status, reason)
 
 
 def find_jobs(sweep_dir: Path) -> tuple[list[Job], list[Job]]:
     """The jobs of the sweep in ``sweep_dir``, and the folders left there by an earlier
     sweep into the same folder (not part of this one: ignored).
 
-    The sweep's design is ``multirun.yaml`` (Hydra writes it at the top of the sweep
-    folder): a job it expects but that has no folder of its own is ``missing``.
+    The sweep's design is ``design.json``: a job it expects but that has no folder of its
+    own (or whose folder holds another point) is ``missing``.
     """
-    from omegaconf import OmegaConf
-
-    design = sweep_dir / "multirun.yaml"
-    if not design.exists():
+    design = read_design(sweep_dir)
+    if design is None:
         raise UsageError(
-            f"'{sweep_dir}' is not a sweep folder: it has no multirun.yaml (Hydra writes one at the top of "
-            "hydra.sweep.dir). Give the folder of a 'python -m sim -m ...' run, not one job's folder or a parent."
+            f"'{sweep_dir}' is not a sweep folder: it has no readable {DESIGN_NAME} (written at the top of the "
+            "sweep folder when a sweep starts). Give the folder of a 'python -m sim -m ...' run or a study's sweep, "
+            "not one job's folder or a parent."
         )
-    try:
-        expected = sweep_points(OmegaConf.load(design))
-    except Exception as err:
-        raise UsageError(f"{design} cannot be read: {err}") from None
     found: dict[int, Job] = {}
-    for hydra_yaml in sorted(sweep_dir.glob("*/.hydra/hydra.yaml")):
-        job_dir = hydra_yaml.parent.parent
-        try:
-            num = int(_read_yaml(hydra_yaml)["hydra"]["job"]["num"])
-            overrides = [str(o) for o in _read_yaml(job_dir / ".hydra" / "overrides.yaml") or []]
-        except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError):
-            continue
-        found[num] = Job(num, job_dir, overrides, *job_status(job_dir))
+    for point_file in sorted(sweep_dir.glob(f"*/{POINT}")):
+        job_dir = point_file.parent
+        point = _read_point(job_dir)
+        if point is not None:
+            found[point[0]] = Job(point[0], job_dir, point[1], *job_status(job_dir))
+    expected = design.get("points")
     if expected is None:  # another sweeper (Optuna, ...): its points are the folders
         return [found[k] for k in sorted(found)], []
     jobs = []
     for num, overrides in enumerate(expected):
         job = found.pop(num, None)
         if job is None:
-            jobs.append(Job(num, None, overrides, "missing", "never started"))
+            jobs.append(unstarted_job(sweep_dir / str(num), num, overrides))
         elif sorted(job.overrides) != sorted(overrides):
+            earlier = " ".join(job.overrides)
             jobs.append(
                 Job(
                     num,
                     None,
                     overrides,
                     "missing",
-                    f"never started (its folder holds an earlier sweep's job: {' '.join(job.overrides)})",
+                    f"never started (its folder holds an earlier sweep's job: {earlier})",
                 )
             )
         else:
@@ -131,7 +139,7 @@ def swept_keys(jobs: Sequence[Job]) -> list[str]:
         for key in job.values:
             if key not in keys:
                 keys.append(key)
-    return [k for k in keys if len({j.values.get(k) for j in jobs}) > 1]
+    return [k for k in keys if len({repr(j.values.get(k)) for j in jobs}) > 1]
 
 
 def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
@@ -199,7 +207,7 @@ def load_sweep(sweep_dir: Path | str, baseline: str | None = None) -> Sweep:
         raise UsageError(f"sweep folder '{sweep_dir}' does not exist.")
     jobs, stale = find_jobs(sweep_dir)
     if not jobs:
-        raise UsageError(f"'{sweep_dir}' holds no job of its sweep (no */.hydra/hydra.yaml).")
+        raise UsageError(f"'{sweep_dir}' holds no job of its sweep (no */{POINT}).")
     keys = swept_keys(jobs)
     rows, runs, horizon = [], [], 0
     for job in jobs:
@@ -212,7 +220,7 @@ def load_sweep(sweep_dir: Path | str, baseline: str | None = None) -> Sweep:
             job.status, job.reason = "failed", f"unreadable output: {type(err).__name__}: {err}"
             continue
         horizon = int(summary["truce"]["horizon_days"])
-        label = ", ".join(f"{k}={job.values.get(k)}" for k in keys) or "all"
+        label = ", ".join(o for o in job.overrides if o.partition("=")[0] in keys) or "all"
         rows.append(
             {
                 "job": job.num,
@@ -235,7 +243,6 @@ def load_sweep(sweep_dir: Path | str, baseline: str | None = None) -> Sweep:
     points = pd.DataFrame(rows)
     all_runs = pd.concat(runs, ignore_index=True)
     for k in keys:
-        points[k] = typed(points[k])
         all_runs[k] = all_runs["job"].map(dict(zip(points["job"], points[k], strict=True)))
     all_runs = all_runs[["job", *keys, *[c for c in all_runs.columns if c not in ("job", *keys)]]]
     sweep = Sweep(sweep_dir, jobs, keys, points, all_runs, horizon, stale=stale)
@@ -253,11 +260,8 @@ def read_daily(sweep: Sweep, job: int) -> pd.DataFrame:
 
 
 def configured_baseline(sweep_dir: Path) -> str | None:
-    """The baseline the sweep was run with (hydra.callbacks.sweep.baseline), if any."""
-    try:
-        return _read_yaml(sweep_dir / "multirun.yaml")["hydra"]["callbacks"]["sweep"]["baseline"]
-    except (OSError, KeyError, TypeError, yaml.YAMLError):
-        return None
+    """The baseline the sweep was run with (its design.json), if any."""
+    return (read_design(sweep_dir) or {}).get("baseline")
 
 
 def pick_baseline(sweep: Sweep, baseline: str | None) -> int:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 import sys
 
-#: Set by the sweep's driver for the jobs: how many points the sweep has.
-POINTS_ENV = "CEASEFIRE_SIM_SWEEP_POINTS"
 JOBLIB_LAUNCHER = "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"
 SUBMITIT_LOCAL_LAUNCHER = "hydra_plugins.hydra_submitit_launcher.submitit_launcher.LocalLauncher"
 
@@ -48,7 +46,7 @@ def launcher_workers(n_jobs: int, points: int | None, cores: int) -> int:
     return min(workers, points) if points else workers
 
 
-def job_worker_budget(run_n_jobs: int) -> int:
+def job_worker_budget(run_n_jobs: int, points: int | None) -> int:
     """Worker processes one sweep job may start, so that the jobs running at once and
     each job's own workers together fit the cores (no oversubscription).
 
@@ -56,14 +54,14 @@ def job_worker_budget(run_n_jobs: int) -> int:
     joblib launcher ``cores // concurrent jobs``, under submitit's local executor (which
     starts every job at once) ``cores // points``, at least 1. Inside a Ray task, the
     CPUs Ray gave it; on SLURM, the CPUs of the allocation (joblib reads the affinity).
-    An explicit ``run.n_jobs`` above the budget is lowered to it.
+    An explicit ``run.n_jobs`` above the budget is lowered to it. ``points``: how many the
+    sweep has (its design.json), None if unknown.
     """
     from hydra.core.hydra_config import HydraConfig
 
     cores = available_cores()
     wanted = cores if run_n_jobs == -1 else run_n_jobs
     launcher = HydraConfig.get().launcher
-    points = int(os.environ.get(POINTS_ENV, "0")) or None
     target = launcher.get("_target_")
     if target == JOBLIB_LAUNCHER:
         budget = cores // launcher_workers(int(launcher.n_jobs), points, cores)

@@ -34,7 +34,7 @@ from .case import (
     StateInit,
 )
 from .conflict import BreachesConfig, ChoicesConfig, CollapseConfig, SpoilersConfig, StatesConfig
-from .knobs import Leaf, build, knob, leaves, set_values, to_dict
+from .knobs import Leaf, build, knob, leaves, set_values, to_dict, type_hints
 from .talks import AGENDA, IssueConfig, IssuePosition, MediationConfig, MediatorConfig, MvmConfig, NegotiationConfig
 
 __all__ = [
@@ -77,7 +77,7 @@ __all__ = [
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 
 
-CONFIG_GROUPS = ("scenario", "mvm", "mediation", "experiment")
+CONFIG_GROUPS = ("scenario", "mvm", "mediation")
 
 
 #: Config groups whose option is a policy lever (decision support: sim/analysis/discovery.py).
@@ -113,7 +113,7 @@ def field_at(path: list[str]) -> tuple[Any, list[str]]:
     tp: Any = Config
     for depth, part in enumerate(path):
         if dataclasses.is_dataclass(tp):
-            hints = typing.get_type_hints(tp)
+            hints = type_hints(tp)
             if part not in hints:
                 return None, path[: depth + 1]
             tp = hints[part]
