@@ -42,14 +42,15 @@ lint: setup
 docs: setup
 	$(PY) -m sim.docs
 
-# the figures of the README and docs/ in docs/figures/: the default forecast's, from a run outside
-# the source tree, and the studies' from experiments/results/ (run `make experiments` first);
+# the figures of the README and docs/: the default forecast's into docs/figures/, from a run outside
+# the source tree, and each study's report and figures into docs/studies/NAME/ from
+# experiments/results/ (run `make experiments` first), then the README's table of studies;
 # the page's screenshot (docs/figures/app.png) is taken by the tests
 FIGURES_RUN ?= $(or $(TMPDIR),/tmp)/ceasefire-figures
 figures: setup
 	$(PY) -m sim hydra.run.dir=$(FIGURES_RUN) run.overwrite=true $(ARGS)
 	cp $(FIGURES_RUN)/survival.png $(FIGURES_RUN)/trade.png $(FIGURES_RUN)/dynamics.png docs/figures/
-	$(PY) -m experiments --figures
+	$(PY) -m experiments --ship
 
 # every study of experiments/ (the registry: experiments/__init__.py) at full size, in order;
 # reports in experiments/results/<name>/results.md (the calibration here only reports:

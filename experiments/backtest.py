@@ -120,7 +120,6 @@ class Backtest(Study):
     name = NAME
     title = "Backtest on the earlier closures"
     question = "Would the model have forecast how long the border's earlier closures lasted?"
-    docs_figures = {"backtest.png": "calibration/backtest.png"}
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(

@@ -4,7 +4,8 @@ A study (:class:`Study`) is ``python -m experiments.NAME [--quick] [--out DIR] [
 it writes into ``experiments/results/NAME/`` (or ``--out``) its figures, ``results.md``
 (what was run, the headline, the tables, the figures), ``headline.txt`` and ``study.json``
 (its size and time). The studies are listed once, in :data:`experiments.STUDIES`, which
-the Makefile, the tests, ``make figures`` and the README's table read.
+the Makefile, the tests, ``make figures`` (the reports shipped in docs/studies/) and the
+README's table of studies read.
 
 A study that is one grid of points (:class:`GridStudy`) declares its grid as values
 (:class:`sim.run.grid.Grid`) and its report; the points run in this process through
@@ -90,8 +91,6 @@ class Study:
     title: str = ""
     #: The question it answers, in a line (the README's table).
     question: str = ""
-    #: Figures of the study's folder -> where ``make figures`` puts them under docs/figures/.
-    docs_figures: dict[str, str] = {}
 
     @property
     def doc(self) -> str | None:
@@ -141,9 +140,20 @@ class Study:
             print(f"{self.name}: {err}", file=sys.stderr)
             sys.exit(2)
         write_json(
-            {"name": self.name, "quick": args.quick, "elapsed_s": round(time.perf_counter() - started, 1)},
+            {
+                "name": self.name,
+                "quick": args.quick,
+                "run": run_line(args.out / "results.md"),
+                "elapsed_s": round(time.perf_counter() - started, 1),
+            },
             args.out / "study.json",
         )
+
+
+def run_line(report: Path) -> str:
+    """The report's line saying what was run (its size), without the command."""
+    line = next((x for x in report.read_text().splitlines() if x.startswith("Run: ")), "")
+    return line.split("` ", 1)[-1].strip() if "` " in line else line
 
 
 def write_report(

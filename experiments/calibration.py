@@ -141,12 +141,6 @@ class Calibration(Study):
     name = NAME
     title = "Calibration to the record up to 5 November 2025"
     question = "Which parameter values reproduce the record to 5 November, and how much does it narrow them?"
-    docs_figures = {
-        "checks.png": "calibration/checks.png",
-        "posterior.png": "calibration/posterior.png",
-        "sbc.png": "calibration/sbc.png",
-        "forecast.png": "calibration/forecast.png",
-    }
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--draws", type=int, default=40_000, help="rejection draws (default: %(default)s)")

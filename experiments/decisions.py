@@ -300,13 +300,6 @@ class Decisions(Study):
     name = NAME
     title = "Decision support: scenario discovery and robustness"
     question = "In which futures does the truce fail, and which levers hold up across them?"
-    docs_figures = {
-        "peeling.png": "decisions/peeling.png",
-        "boxes.png": "decisions/boxes.png",
-        "cart.png": "decisions/cart.png",
-        "robustness.png": "decisions/robustness.png",
-        "voi.png": "decisions/voi.png",
-    }
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--docs", action="store_true", help="also write the tables of docs/decisions.md")

@@ -44,7 +44,6 @@ class DetectionVsPenalty(GridStudy):
     name = NAME
     title = "Detection against penalty"
     question = "How do the joint mechanism's detection and its penalty trade off?"
-    docs_figures = {"heatmap.png": "experiments/detection_vs_penalty.png"}
     intro = (
         "The joint mechanism with its chance of detecting an incident in a watched sector and the cost "
         "it imposes on a verified violator varied together; everything else at its default."

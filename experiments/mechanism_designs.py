@@ -26,7 +26,6 @@ class MechanismDesigns(GridStudy):
     name = "mechanism_designs"
     title = "Mechanism designs"
     question = "Which design of the monitoring-and-verification mechanism buys the most days of truce?"
-    docs_figures = {"differences.png": "experiments/mechanism_designs.png"}
     intro = (
         "No mechanism, the joint mechanism, third-party monitors, and the joint mechanism weakened "
         "one way at a time (no penalty, slow reporting, poor attribution)."

@@ -58,7 +58,6 @@ class Mediation(GridStudy):
     name = NAME
     title = "Mediation"
     question = "How much does mediation matter, and does a single text that links issues help?"
-    docs_figures = {"rmst.png": "experiments/mediation.png"}
     intro = (
         "Mediator line-ups, with the mediators putting a single text that links the issues or the parties "
         "trading offers issue by issue. Without mediators, rounds still happen bilaterally, issue by issue; "

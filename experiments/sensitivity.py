@@ -99,7 +99,6 @@ class Sensitivity(Study):
     name = NAME
     title = "Global sensitivity analysis"
     question = "Which of the model's assumptions move the forecast most?"
-    docs_figures = {"morris.png": "sensitivity/morris.png", "sobol.png": "sensitivity/sobol.png"}
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(

@@ -132,7 +132,6 @@ class SpoilerPressure(GridStudy):
     name = NAME
     title = "Spoiler pressure"
     question = "How does militant pressure raise the hazard of a breakdown, with and without the mechanism?"
-    docs_figures = {"dose_response.png": "experiments/spoiler_pressure.png"}
     intro = (
         "The militant attack rate from none to four times the baseline, without and with the joint mechanism. "
         "The hazard ratio of the Cox model is a log-linear summary over the whole range; the rise is steeper "

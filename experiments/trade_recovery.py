@@ -116,10 +116,6 @@ class TradeRecovery(GridStudy):
     name = NAME
     title = "Trade recovery"
     question = "When does Pakistan reopen the crossings, and what does a lane through them save?"
-    docs_figures = {
-        "trade.png": "experiments/trade_recovery.png",
-        "losses.png": "experiments/trade_recovery_losses.png",
-    }
     intro = (
         "Three rules for reopening the crossings and three lanes through them while they are shut, "
         "everything else at its default."

@@ -279,7 +279,6 @@ class Zopa(Study):
     name = NAME
     title = "The zone of possible agreement"
     question = "Which packages could both parties accept, for each level of trust and of the mediators' leverage?"
-    docs_figures = {"zopa.png": "experiments/zopa.png", "issues.png": "experiments/zopa_issues.png"}
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--grid", type=int, default=41, help="points on each axis (default: %(default)s)")
