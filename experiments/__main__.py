@@ -1,12 +1,12 @@
 """``python -m experiments``: every study, or what the registry (experiments/__init__.py) gives.
 
-    python -m experiments                   every study at full size, in order (make experiments)
-    python -m experiments --quick           every study at its --quick size
-    python -m experiments --list            the studies' names, one a line
-    python -m experiments --ship            each study's report, headline and figures into
-                                            docs/studies/NAME/, then the README's table (make figures)
-    python -m experiments --readme [--check]  the README's table of studies from docs/studies/
-                                            (--check: exit 1 if the README's differs)
+python -m experiments                   every study at full size, in order (make experiments)
+python -m experiments --quick           every study at its --quick size
+python -m experiments --list            the studies' names, one a line
+python -m experiments --ship            each study's report, headline and figures into
+                                        docs/studies/NAME/, then the README's table (make figures)
+python -m experiments --readme [--check]  the README's table of studies from docs/studies/
+                                        (--check: exit 1 if the README's differs)
 """
 
 from __future__ import annotations
