@@ -2,7 +2,7 @@
 forecast of how long the truce holds and how fast trade recovers?
 
 Stage 1, Morris screening over every parameter with a sensitivity range in the
-parameter table (158; docs/model.md): 10 trajectories (1,590 points) x 100 replicates.
+parameter table (171; docs/model.md): 10 trajectories (1,720 points) x 100 replicates.
 Stage 2, Sobol first- and total-order indices (with bootstrap 95% intervals) over the
 4 most influential parameters of each output: a Saltelli sample of 128 x (k + 2) points
 x 50 replicates. Outputs: restricted mean survival of the truce at 365 days and the

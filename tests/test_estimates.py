@@ -16,45 +16,31 @@ from sim.analysis.estimates import (
     survival_at,
     trade_summary,
 )
+from sim.core import outputs
+
+#: A blank value of each type of runs.parquet's columns.
+BLANK = {"float64": np.nan, "int64": 0, "bool": False, "string": ""}
 
 
 def runs_from(days, collapsed, **extra) -> pd.DataFrame:
+    """runs.parquet of replicates whose truce broke down on ``days`` (or not: censored),
+    every other outcome blank unless given."""
     n = len(days)
     day_or_nan = [float(d) if c else np.nan for d, c in zip(days, collapsed, strict=True)]
-    base = {
-        "truce_days": days,
-        "collapsed": collapsed,
-        "violation_day": [np.nan] * n,
-        "breakdown_day": day_or_nan,
-        "renunciation_day": [np.nan] * n,
-        "first_breakdown_day": day_or_nan,
-        "collapse_cause": ["hostilities" if c else None for c in collapsed],
-        "state_fire_days": [0] * n,
-        "militant_attacks": [0] * n,
-        "trade_days_to_50": [np.nan] * n,
-        "trade_days_to_90": [np.nan] * n,
-        "trade_loss_usd": [1.0] * n,
-        "bilateral_loss_usd": [0.6] * n,
-        "transit_loss_usd": [0.4] * n,
-        "diverted_end": [0.0] * n,
-        "incidents": [0] * n,
-        "detected": [0] * n,
-        "misattributed": [0] * n,
-        "retaliations": [0] * n,
-        "strikes_on_militants": [0] * n,
-        "air_strikes": [0] * n,
-        "crackdowns": [0] * n,
-        "trade_suspensions": [0] * n,
-        "high_profile_attacks": [0] * n,
-        "complicity_belief": [0.5] * n,
-        "casualties": [0] * n,
-        "mvm_operational_day": [np.nan] * n,
-        "first_reopen_day": [np.nan] * n,
-        "agreement_day": [np.nan] * n,
-        "mvm_agreed_day": [np.nan] * n,
-        "package": [""] * n,
-        "texts": [0] * n,
-    }
+    base = {o.name: [BLANK[o.dtype]] * n for o in outputs.OUTCOMES}
+    base.update(
+        {
+            "truce_days": days,
+            "collapsed": collapsed,
+            "breakdown_day": day_or_nan,
+            "first_breakdown_day": day_or_nan,
+            "collapse_cause": ["hostilities" if c else None for c in collapsed],
+            "trade_loss_usd": [1.0] * n,
+            "bilateral_loss_usd": [0.6] * n,
+            "transit_loss_usd": [0.4] * n,
+            "complicity_belief": [0.5] * n,
+        }
+    )
     base.update(extra)
     return pd.DataFrame(base)
 

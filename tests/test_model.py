@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.core import events as ev
 from sim.core.outputs import SERIES_NAMES as SERIES
 from sim.core.schema import Config
 from sim.model import CeasefireModel, round_calendar
@@ -114,21 +115,30 @@ def test_a_runs_first_days_do_not_depend_on_its_length():
             np.testing.assert_array_equal(b[key][: len(values)], values, err_msg=key)
 
 
-def test_mechanism_starts_after_agreement_and_setup_delay():
+def test_mechanism_operates_only_once_modalities_are_agreed_and_it_is_set_up():
+    """Principle on day 11 sets nothing up; modalities on day 18 agree the mechanism, which
+    starts operating when the set-up (a daily hazard with mean mvm.setup_delay_days) is
+    done, logged as such; an imposed one operates from its start day whatever the talks."""
     cfg = with_values(
         BASE,
         {
+            "negotiation.principle_chance": 1.0,
+            "negotiation.unmediated_share": 1.0,
+            "negotiation.modalities_chance": 1.0,
             "negotiation.leverage_weight": 0.15,
             "negotiation.grievance_weight": 0.0,
             "negotiation.concession": 0.0,
             "negotiation.resolve_noise": 0.0,
             "spoilers.attack_rate": 0.0,
             "states.accident_rate": 0.0,
+            "implementation.renege_rate": 0.0,
         },
     )
-    row, _ = CeasefireModel(cfg, rng=3).run()
-    assert row["agreement_day"] == 11 and row["mvm_agreed_day"] == 11
-    assert row["mvm_operational_day"] == 11 + cfg.mvm.setup_delay_days
+    model = CeasefireModel(cfg, rng=3)
+    row, _ = model.run()
+    assert row["principle_day"] == 11 and row["modalities_day"] == 18 and row["mvm_agreed_day"] == 18
+    set_up = [e.day for e in model.events() if e.event_type == ev.MECHANISM_OPERATING]
+    assert row["mvm_operational_day"] == set_up[0] >= 18
     fixed = with_values(cfg, {"mvm.start": "imposed", "mvm.start_day": 5})
     assert CeasefireModel(fixed, rng=3).run()[0]["mvm_operational_day"] == 5
 

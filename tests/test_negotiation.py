@@ -17,9 +17,14 @@ from sim.run.config import default_config, with_values
 
 BASE = assumed(default_config(["run.horizon_days=120"]))
 QUIET = {"spoilers.attack_rate": 0.0, "states.accident_rate": 0.0}
-#: Talks that can agree at round 2 when the texts link issues (no private shocks, strong leverage).
+#: Talks that agree a text in principle at round 2 (30 Oct, day 11) and put modalities to the
+#: parties at round 3 (6 Nov, day 18), which a linked text gets agreed (no private shocks,
+#: strong leverage).
 EASY = {
     **QUIET,
+    "negotiation.principle_chance": 1.0,
+    "negotiation.unmediated_share": 1.0,
+    "negotiation.modalities_chance": 1.0,
     "negotiation.leverage_weight": 0.15,
     "negotiation.grievance_weight": 0.0,
     "negotiation.concession": 0.0,
@@ -73,11 +78,13 @@ def test_a_linked_text_closes_a_gap_issue_by_issue_offers_cannot():
 
 
 def test_the_same_talks_agree_with_a_linked_text_and_not_issue_by_issue():
+    """Both reach the text in principle of round 2; only the linked text gets modalities."""
     linked = CeasefireModel(with_values(BASE, EASY), rng=3).run()[0]
     piecemeal = CeasefireModel(with_values(BASE, {**EASY, "negotiation.protocol": "issue_by_issue"}), rng=3).run()[0]
-    assert linked["agreement_day"] == 11 and "ttp_action=" in linked["package"]
-    assert math.isnan(piecemeal["agreement_day"]) and piecemeal["package"] == "nothing"
-    assert piecemeal["rounds_agreed"] == 0 < piecemeal["rounds_salvaged"] + piecemeal["rounds_failed"]
+    assert linked["principle_day"] == 11 and linked["modalities_day"] == 18 and "ttp_action=" in linked["package"]
+    assert piecemeal["principle_day"] == 11 and math.isnan(piecemeal["modalities_day"])
+    assert piecemeal["package"] == "nothing" and piecemeal["stage"] == "principle"
+    assert piecemeal["rounds_agreed"] == 1 < piecemeal["rounds_salvaged"] + piecemeal["rounds_failed"]
 
 
 def test_the_event_log_records_every_text_and_outcome():
@@ -86,10 +93,11 @@ def test_the_event_log_records_every_text_and_outcome():
     log = model.events()
     offers = [e for e in log if e.event_type == ev.TALKS_OFFER]
     rounds = [e for e in log if e.event_type == ev.TALKS_ROUND]
-    assert rounds and {e.day for e in rounds} <= {e.day for e in offers}
-    agreed = next(e for e in rounds if e.detail == "agreed")
+    assert rounds and {e.day for e in offers} <= {e.day for e in rounds}  # a text in principle bargains no text
+    assert next(e for e in rounds if e.day == 11).detail == "principle"  # no text bargained: a framework
+    agreed = next(e for e in rounds if e.detail == "modalities")
     last = [e for e in offers if e.day == agreed.day][-1]
-    assert "afghanistan accepts, pakistan accepts" in last.detail and "Istanbul round 2" in last.detail
+    assert "afghanistan accepts, pakistan accepts" in last.detail and "Istanbul round 3" in last.detail
     assert len(offers) == model.talks.texts
 
 
@@ -98,7 +106,7 @@ def test_no_mechanism_operates_without_an_agreement_unless_imposed():
     for seed in range(6):
         model = CeasefireModel(never, rng=seed)
         row = model.run()[0]
-        assert math.isnan(row["agreement_day"]) and math.isnan(row["mvm_operational_day"])
+        assert math.isnan(row["modalities_day"]) and math.isnan(row["mvm_operational_day"])
         assert row["detected"] == 0 and not any(e.event_type == ev.MVM_FINDING for e in model.events())
     imposed = with_values(never, {"mvm.start": "imposed", "mvm.start_day": 4})
     rows = [CeasefireModel(imposed, rng=s).run()[0] for s in range(6)]
@@ -109,7 +117,7 @@ def test_the_terms_agreed_decide_the_penalty_and_what_findings_can_name():
     model = CeasefireModel(with_values(BASE, QUIET), rng=1)
     monitor = model.monitor
     monitor.agree(5, 1 / 3)  # complaints only
-    assert monitor.operational_day == 5 + BASE.mvm.setup_delay_days
+    assert monitor.operational_day is None and not monitor.operational(30)  # agreed is not set up
     assert monitor.penalty == 0 and not monitor.names_inaction
     monitor.agree(9, 2 / 3)
     assert monitor.penalty == BASE.mvm.penalty and not monitor.names_inaction
@@ -134,15 +142,43 @@ def test_reopening_never_happens_without_pakistans_decision(rule):
     assert reopened and all(e.actor1 == ev.PAKISTAN for e in reopened)
 
 
-def test_pakistan_reopens_sooner_when_the_talks_deliver_on_the_ttp():
-    """The lever: a written TTP commitment (agreed at round 2) against no agreement."""
-    agreed = with_values(BASE, EASY)
-    none = with_values(BASE, {**EASY, "negotiation.protocol": "issue_by_issue"})
-    first = {
-        name: np.array([CeasefireModel(cfg, rng=s).run()[0]["first_reopen_day"] for s in range(40)])
-        for name, cfg in (("agreed", agreed), ("none", none))
+def test_a_promised_ttp_step_moves_pakistans_reopening_only_once_it_is_seen():
+    """A promise is not delivery: modalities with Kabul's written TTP commitment leave
+    Pakistan's will to reopen where it was until Kabul is seen to crack down; an
+    unverified crackdown counts for ``unverified_credence``, a verified one in full."""
+    cfg = with_values(BASE, {**EASY, "choices.crackdown_rate": 0.0})
+    model = CeasefireModel(cfg, rng=3)
+    model.run_until(18)  # round 3 agrees modalities with a TTP position
+    implementation = model.implementation
+    assert implementation.level("ttp_steps") > 0 and not implementation.implemented("ttp_steps")
+    pak, border, afg = model.states.pak, model.border, model.states.afg
+    promised = border.reopen_chance(19, pak)
+    ttp = implementation.provisions.pop("ttp_steps")  # the same day without the promise
+    assert border.reopen_chance(19, pak) == promised
+    implementation.provisions["ttp_steps"] = ttp
+    afg.crackdown_until, afg.crackdown_verified = 25, False
+    seen = border.reopen_chance(19, pak)
+    afg.crackdown_verified = True
+    verified = border.reopen_chance(19, pak)
+    assert promised < seen < verified
+
+
+def test_pakistan_reopens_sooner_when_kabul_is_seen_to_act():
+    """The same agreed modalities; Kabul acting on them or not (its crackdowns): Pakistan
+    reopens sooner only where it acts (paired seeds, Wilcoxon signed-rank)."""
+    from scipy import stats
+
+    agreed = with_values(BASE, {**EASY, "crossings.trade_commitment_weight": 0.0})
+    idle = with_values(agreed, {"choices.crackdown_rate": 0.0})
+    acting = with_values(agreed, {"choices.crackdown_rate": 0.5})
+    days = {
+        name: np.array([CeasefireModel(cfg, rng=s).run()[0]["first_reopen_day"] for s in range(40)], dtype=float)
+        for name, cfg in (("idle", idle), ("acting", acting))
     }
-    assert np.nanmedian(first["agreed"]) + 10 < np.nanmedian(first["none"])
+    horizon = BASE.run.horizon_days + 1
+    idle_days, acting_days = np.nan_to_num(days["idle"], nan=horizon), np.nan_to_num(days["acting"], nan=horizon)
+    assert np.median(acting_days) < np.median(idle_days)
+    assert stats.wilcoxon(acting_days, idle_days, alternative="less").pvalue < 0.01
 
 
 def closure_of(days_closed: int) -> dict[str, float]:

@@ -37,6 +37,7 @@ the record's facts and its counts within the final tolerance.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Sequence
@@ -64,20 +65,33 @@ def behavioural_factors(config: Config) -> list[Factor]:
     return [f for f in factors(config) if f.calibrated]
 
 
-def calibrated_factors(config: Config, keys: Sequence[str] | None = None) -> list[Factor]:
-    """The calibrated parameters (all behavioural ones, or ``keys``) with their priors."""
-    chosen = behavioural_factors(config)
+def calibrated_factors(
+    config: Config, keys: Sequence[str] | None = None, shapes: dict[str, tuple[float, float]] | None = None
+) -> list[Factor]:
+    """The calibrated parameters (all behavioural ones, or ``keys``) with their priors:
+    uniform on the sensitivity range, or the Beta ``shapes`` give a knob (the outside
+    view: sim/analysis/outside_view.py)."""
+    chosen = [with_shape(f, shapes) for f in behavioural_factors(config)]
     if keys is None:
         return chosen
-    by_key = {f.key: f for f in factors(config)}
+    by_key = {f.key: with_shape(f, shapes) for f in factors(config)}
     missing = [k for k in keys if k not in by_key]
     if missing:
         raise ConfigError(f"not parameters with a sensitivity range, so they have no prior: {', '.join(missing)}")
     return [by_key[k] for k in keys]
 
 
+def with_shape(f: Factor, shapes: dict[str, tuple[float, float]] | None) -> Factor:
+    """``f`` with the prior's shape ``shapes`` gives its key (unchanged without one)."""
+    if not shapes or f.key not in shapes:
+        return f
+    a, b = shapes[f.key]
+    return dataclasses.replace(f, a=float(a), b=float(b))
+
+
 def sample_prior(chosen: list[Factor], n: int, seed: int) -> pd.DataFrame:
-    """n draws from the uniform prior on the sensitivity ranges (Latin hypercube)."""
+    """n draws from the prior on the sensitivity ranges (Latin hypercube; each knob uniform
+    or, where the outside view set it, a Beta: :meth:`Factor.quantile`)."""
     from scipy.stats import qmc
 
     unit = qmc.LatinHypercube(d=len(chosen), seed=seed).random(n)
@@ -85,13 +99,15 @@ def sample_prior(chosen: list[Factor], n: int, seed: int) -> pd.DataFrame:
 
 
 def from_unit(chosen: list[Factor], unit: np.ndarray) -> np.ndarray:
-    """Points of the unit cube as parameter values: uniform on each range, integers
-    uniform over lo..hi (each whole value with the same chance), 6 significant digits
-    (a table written as CSV then holds exactly the values simulated)."""
+    """Points of the unit cube as parameter values through each knob's prior: uniform on
+    its range (or the outside view's Beta), integers over lo..hi (each whole value with the
+    same chance under a uniform prior), 6 significant digits (a table written as CSV then
+    holds exactly the values simulated)."""
     lo = np.array([f.lo for f in chosen])
     hi = np.array([f.hi for f in chosen])
     span = np.array([f.hi - f.lo + (1 if f.integer else 0) for f in chosen])
-    x = lo + unit * span
+    shaped = np.column_stack([f.quantile(unit[:, j]) for j, f in enumerate(chosen)]) if len(unit) else unit
+    x = lo + shaped * span
     for j, f in enumerate(chosen):
         if f.integer:
             x[:, j] = np.minimum(np.floor(x[:, j]), hi[j])
@@ -307,6 +323,8 @@ def binomial_interval(n: int, p: float, alpha: float = 0.01) -> tuple[float, flo
 
 def prior_sd(f: Factor) -> float:
     width = f.hi - f.lo + (1 if f.integer else 0)  # a discrete uniform over lo..hi for integers
+    if f.a != 1.0 or f.b != 1.0:  # the outside view's Beta on the range
+        return float(width * np.sqrt(f.a * f.b / ((f.a + f.b) ** 2 * (f.a + f.b + 1))))
     return float(np.sqrt((width**2 - (1 if f.integer else 0)) / 12))
 
 

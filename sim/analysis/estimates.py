@@ -392,12 +392,18 @@ def describe(summary: dict[str, Any], start_date: str | None = None) -> str:
         f"crackdowns by Kabul, {ev['trade_suspensions_mean']:.1f} trade suspensions by Kabul; Pakistan's belief in "
         f"Kabul's complicity ends at {ev['complicity_belief_mean']:.2f} on average"
     )
-    if "agreement_share" in ev:
+    if "modalities_share" in ev:
         lines.append(
-            f"Talks: a package agreed in {100 * ev['agreement_share']:.0f}% of replicates (median day "
-            f"{_days(ev['agreement_day_median'])}), a mechanism agreed in {100 * ev['mvm_agreed_share']:.0f}% "
-            f"(median day {_days(ev['mvm_agreed_day_median'])}); crossings reopened in "
-            f"{100 * ev['reopened_share']:.0f}% (median day {_days(ev['first_reopen_day_median'])}); "
-            f"{100 * ev['diverted_end_mean']:.0f}% of trade on other routes at the end on average"
+            f"Talks, by stage: a text in principle in {100 * ev['principle_share']:.0f}% of replicates (median day "
+            f"{_days(ev['principle_day_median'])}), modalities in {100 * ev['modalities_share']:.0f}% (median day "
+            f"{_days(ev['modalities_day_median'])}), a mechanism operating in {100 * ev['mvm_operational_share']:.0f}% "
+            f"(median day {_days(ev['mvm_operational_day_median'])}; {ev['mvm_suspensions_mean']:.2f} suspensions a "
+            f"replicate); Kabul's agreed TTP steps seen in {100 * ev['ttp_steps_share']:.0f}%, "
+            f"{ev['provisions_reneged_mean']:.2f} provisions reneged a replicate"
+        )
+        lines.append(
+            f"Border: crossings reopened in {100 * ev['reopened_share']:.0f}% of replicates (median day "
+            f"{_days(ev['first_reopen_day_median'])}); {100 * ev['diverted_end_mean']:.0f}% of trade on other routes "
+            "at the end on average"
         )
     return "\n".join(lines)

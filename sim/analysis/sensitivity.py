@@ -44,6 +44,18 @@ class Factor:
     integer: bool
     default: float
     calibrated: bool = False  # the schema's role: estimated by the calibration (sim/core/schema)
+    #: the prior's shape on [lo, hi]: Beta(a, b) (1, 1: uniform), set by the outside view
+    #: (sim/analysis/outside_view.py) where the reference classes inform the knob
+    a: float = 1.0
+    b: float = 1.0
+
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """Points of [0, 1] through the prior's shape (the identity for a uniform prior)."""
+        if self.a == 1.0 and self.b == 1.0:
+            return u
+        from scipy.stats import beta
+
+        return beta.ppf(u, self.a, self.b)
 
 
 def factors(config: Config) -> list[Factor]:

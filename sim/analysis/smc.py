@@ -39,15 +39,16 @@ def _safe(key: str) -> str:
 
 def pyabc_prior(chosen: list[Factor]):
     """The prior pyabc samples: a standard normal per parameter, ``z``, that
-    :func:`from_particle` maps onto the uniform prior on the sensitivity range
-    (``lo + Phi(z) (hi - lo)``; an integer parameter uniform on [lo, hi + 1), floored).
+    :func:`from_particle` maps onto the prior on the sensitivity range
+    (``lo + Q(Phi(z)) (hi - lo)``, Q the prior's shape: the identity for a uniform one, the
+    outside view's Beta quantile otherwise; an integer parameter on [lo, hi + 1), floored).
     In z the support is unbounded, so a perturbed particle never falls outside the prior
-    (in 137 dimensions a Gaussian step from a box almost always leaves it)."""
+    (in 150 dimensions a Gaussian step from a box almost always leaves it)."""
     pyabc = require("pyabc")
 
     class StandardNormalPrior(pyabc.Distribution):
         """pyabc's Distribution of independent standard normals, its density and draws
-        in one numpy call (pyabc's own loops over 137 scipy variables, 7 ms a particle)."""
+        in one numpy call (pyabc's own loops over the scipy variables, 7 ms a particle)."""
 
         def rvs(self, *args, **kwargs):
             return pyabc.Parameter(dict(zip(self.keys(), np.random.normal(size=len(self)).tolist(), strict=True)))
@@ -65,7 +66,7 @@ def from_particle(chosen: list[Factor], par: dict[str, float]) -> dict[str, int 
 
     out: dict[str, int | float] = {}
     for f in chosen:
-        u = float(ndtr(par[_safe(f.key)]))
+        u = float(f.quantile(np.array([ndtr(par[_safe(f.key)])]))[0])
         if f.integer:
             out[f.key] = min(int(math.floor(f.lo + u * (f.hi - f.lo + 1))), int(f.hi))
         else:
@@ -289,6 +290,7 @@ def abc_smc(
     adapted: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
     redis: str | None = None,
+    shapes: dict[str, tuple[float, float]] | None = None,
 ) -> SmcResult:
     """ABC-SMC over the behavioural parameters, stored in the SQLite database ``db``.
     With ``resume`` and a database holding a run, that run goes on to ``generations``
@@ -304,13 +306,13 @@ def abc_smc(
     for name in ("ABC", "Sampler", "Epsilon", "Distance", "Population", "Adaptation", "pyabc"):
         logging.getLogger(name).setLevel(logging.WARNING)
         logging.getLogger(f"ABC.{name}").setLevel(logging.WARNING)
-    chosen = calibrated_factors(config, keys)
+    chosen = calibrated_factors(config, keys, shapes)
     np.random.seed(seed % 2**32)
     observed = {**record_statistics(record_day), "seed": 0}
     url = f"sqlite:///{Path(db).resolve()}"
     stored = pyabc.History(url) if resume and Path(db).is_file() else None
     done = stored.max_t + 1 if stored is not None and stored.n_populations > 0 else 0
-    smc = make_smc(config, chosen, population, n_procs, adapted, record_day, resumed=done > 0, redis=redis)
+    smc = make_smc(config, chosen, population, n_procs, adapted, record_day, done > 0, redis)
     if done:
         smc.load(url, stored.id, observed_sum_stat=observed)
     else:

@@ -55,6 +55,22 @@ MVM_FINDING = "mvm_finding"  # actor 2: whom the finding names
 RENUNCIATION = "renunciation"  # a government states that the truce no longer holds
 TRUCE_RENEWED = "truce_renewed"  # detail: brokered, or the round that agreed it
 CRACKDOWN = "crackdown"  # Kabul acts against the militants (arrests, relocation); detail: verified or not
+#: From a text to the ground (sim/model/implementation.py): the mechanism starts operating (detail "set up")
+#: or resumes ("resumed"); it is suspended (actor 1: the party that boycotts it, or the mechanism itself);
+#: a provision of agreed modalities is carried out, or reneged (actor 1: the party; detail: the provision).
+MECHANISM_OPERATING = "mechanism_operating"
+MECHANISM_SUSPENDED = "mechanism_suspended"
+PROVISION_IMPLEMENTED = "provision_implemented"
+PROVISION_RENEGED = "provision_reneged"
+#: What a round of talks ends in (a TALKS_ROUND's detail, before any explanation after a colon), by stage:
+#: a ceasefire; a text in principle (a framework: which issues, that a mechanism will exist; nothing set up);
+#: modalities (the mechanism's composition, mandate, access, violations and penalty; the TTP steps; the trade
+#: terms); a review round that reaffirms or renegotiates the package in force; no text agreed but the
+#: mediators keep the parties at the table (salvaged) or the round is only talks about talks (stalled); or
+#: a breakdown (failed).
+ROUND_OUTCOMES = ("ceasefire", "principle", "modalities", "reaffirmed", "renegotiated", "salvaged", "stalled", "failed")
+#: The outcomes that are an agreement.
+AGREEMENTS = ("ceasefire", "principle", "modalities", "reaffirmed", "renegotiated")
 EVENT_TYPES = (
     *STATE_FIRE,
     MILITANT_ATTACK,
@@ -66,6 +82,10 @@ EVENT_TYPES = (
     RENUNCIATION,
     TRUCE_RENEWED,
     CRACKDOWN,
+    MECHANISM_OPERATING,
+    MECHANISM_SUSPENDED,
+    PROVISION_IMPLEMENTED,
+    PROVISION_RENEGED,
 )
 
 #: The three definitions of a broken truce, in the order of their usual severity.

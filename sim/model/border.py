@@ -46,10 +46,10 @@ class Crossing(mesa.Agent):
         self.arrived = 0.0
         self.processed = 0.0
 
-    def open(self, day: int) -> None:
+    def open(self, day: int, detail: str | None = None) -> None:
         self.is_open = True
         self.days_open = 0
-        self.border.log.add(day, CROSSING_REOPENED, PAKISTAN, crossing=self.name)
+        self.border.log.add(day, CROSSING_REOPENED, PAKISTAN, crossing=self.name, detail=detail)
 
     def close(self, day: int, by: str = PAKISTAN) -> None:
         if self.is_open:
@@ -142,7 +142,8 @@ class Border:
         self.steady_trucks = 0.0  # trucks through (= arrivals) on that path
         self.suspended_until = 0  # Kabul suspends trade from its side until this day
         self.suspensions = 0
-        self.agreed_trade = 0.0  # the trade position agreed in the talks
+        self.agreed_trade = 0.0  # the trade position of the modalities in force
+        self.local_dispute = scenario.closure_cause == "local"  # the day-0 closure is over a local dispute
         self.closed_run = scenario.closed_days  # days every crossing has been shut for trade (12 Oct 2025: 7)
         self.diverted = {"bilateral": 0.0, "transit": 0.0}  # share of each trade gone to other routes
         self.peak_diverted = dict(self.diverted)
@@ -207,13 +208,14 @@ class Border:
         cc = self.config
         if truce_holds and day == cc.aid_lane_day and cc.aid_lane != "none":
             self.open_aid_lane(day, cc.aid_lane_capacity if cc.aid_lane == "goods" else 0.0)
-        if truce_holds and self.reopening_allowed(day):
-            closed = [c for c in self.crossings if not c.is_open]
-            if closed and self.stream.random() < self.reopen_chance(day, pakistan):
-                for c in closed:
-                    c.open(day)
-                if self.first_reopen_day is None:
-                    self.first_reopen_day = day
+        closed = any(not c.is_open for c in self.crossings)
+        if (
+            truce_holds
+            and closed
+            and self.reopening_allowed(day)
+            and self.stream.random() < self.reopen_chance(day, pakistan)
+        ):
+            self.reopen(day)
         self.divert()
         if self.steady_trade:
             self.steady_trucks += self.baseline_trucks * self.demand
@@ -222,31 +224,47 @@ class Border:
             self.carry_trucks()
         self.bilateral_usd, self.transit_usd = self.usd_today()
 
-    def reopen_chance(self, day: int, pakistan: State) -> float:
-        """Pakistan's daily chance of reopening the closed crossings.
+    def reopen(self, day: int, detail: str | None = None) -> None:
+        """Every closed crossing reopens for trade (Pakistan's decision, or a local settlement)."""
+        for c in self.crossings:
+            if not c.is_open:
+                c.open(day, detail)
+        if self.first_reopen_day is None:
+            self.first_reopen_day = day
+        self.local_dispute = False
+        self.model.implementation.crossings_reopened(day)
 
-        Under the ``lever`` rule, its choice (the 2017 closure: about a month, tied to
-        action against a list of 76 militants; October 2025: trade closed "till the
-        evaluation of the security situation"): ``reopen_prob`` times a logistic of its
-        will, which is what the talks delivered on the TTP (the agreed position; a
-        crackdown under way adds half), calm (quiet days over ``reopen_calm_days``), its
-        own economic pressure and the trade position agreed, against its security case
-        (``reopen_threshold``). Under ``calm`` and ``agreement`` (the first generation's
-        rules): ``reopen_prob`` scaled by its economic pressure and trust once enough
-        quiet days have passed (and a mechanism is agreed)."""
+    def reopen_chance(self, day: int, pakistan: State) -> float:
+        """The daily chance the closed crossings reopen.
+
+        A closure over a local dispute (a gate, a post, travel papers: ``scenario.
+        closure_cause: local``, February and September 2023, February-March 2025) ends with a
+        local settlement, ``local_settlement_rate`` a day (reference class: closures over
+        local disputes outside the backtest, mean 10.5 days).
+
+        A closure as leverage ends with Pakistan's decision. Under the ``lever`` rule (the
+        2017 closure: about a month, tied to action against a list of 76 militants;
+        October 2025: trade closed "till the evaluation of the security situation"):
+        ``reopen_prob`` times a logistic of its will, which is what it can verify of Kabul's
+        action against the TTP (a crackdown under way, verified or seen: not what Kabul
+        signed: :meth:`sim.model.states.States.delivery_seen`), calm (quiet days over
+        ``reopen_calm_days``), its own economic pressure (the cost of the closure) and its
+        own trade terms in modalities in force (under ``sequencing: ttp_first`` only once
+        Kabul's TTP steps are seen), against its security case (``reopen_threshold``).
+        Under ``calm`` and ``agreement`` (the first generation's rules): ``reopen_prob``
+        scaled by its economic pressure and trust once enough quiet days have passed (and
+        a mechanism is agreed)."""
         cc = self.config
+        if self.local_dispute:
+            return cc.local_settlement_rate
         quiet = day - self.last_serious_day
         if cc.reopen_rule == "lever":
-            talks = self.model.talks
-            delivered = talks.agreed_level("ttp_action")
-            if self.model.states.afg.cracking_down(day):
-                delivered = min(1.0, delivered + 0.5)
             calm = min(1.0, quiet / cc.reopen_calm_days) if cc.reopen_calm_days else 1.0
             will = (
-                cc.reopen_delivery_weight * delivered
+                cc.reopen_delivery_weight * self.model.states.delivery_seen(day)
                 + cc.reopen_calm_weight * calm
                 + cc.reopen_economic_weight * pakistan.economic_pressure
-                + cc.trade_commitment_weight * self.agreed_trade
+                + cc.trade_commitment_weight * self.trade_terms()
                 - cc.reopen_threshold
             )
             return cc.reopen_prob * logistic(will / cc.reopen_noise)
@@ -265,12 +283,25 @@ class Border:
         else:
             self.log.add(day, CROSSING_REOPENED, PAKISTAN, detail="people only")
 
+    def trade_terms(self) -> float:
+        """The weight of Pakistan's own trade terms in its will to reopen: the position
+        agreed, unless the modalities put the TTP steps first and they are not yet seen."""
+        if self.model.config.negotiation.sequencing == "ttp_first" and not self.model.implementation.implemented(
+            "ttp_steps"
+        ):
+            return 0.0
+        return self.agreed_trade
+
     def trade_commitment(self, day: int, level: float) -> None:
-        """The talks agreed a trade position: it moves Pakistan's will to reopen, and an
-        agreed aid lane (or more) opens a goods lane through the closed crossings."""
+        """Modalities agreed a trade position: it moves Pakistan's will to reopen, and an
+        agreed aid lane (or more) opens a goods lane through the closed crossings; with
+        ``sequencing: trade_first`` the crossings reopen for trade at once."""
         self.agreed_trade = level
         if level > 0.0 and self.model.truce.alive:
-            self.open_aid_lane(day, self.config.aid_lane_capacity)
+            if self.model.config.negotiation.sequencing == "trade_first":
+                self.reopen(day, "trade first, as the modalities agreed")
+            else:
+                self.open_aid_lane(day, self.config.aid_lane_capacity)
 
     def divert(self) -> None:
         """Trade diverted to other routes (Iran, Central Asia), with hysteresis.

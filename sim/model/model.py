@@ -4,7 +4,10 @@ Day 0 is 19 October 2025, the Doha ceasefire; the crossings have been closed sin
 12 October. :meth:`CeasefireModel.step` is the day, in the order described in the ODD
 protocol of ``docs/model.md``, each phase delegated to the actors that own it:
 
-1. the talks: a round of talks ends, if one is due (agree, extend, or break down);
+1. the talks: a round of talks ends, if one is due (a text in principle, modalities, a
+   review; salvaged, stalled or broken down); the provisions of agreed modalities are
+   carried out or reneged, and the mechanism set up, suspended or resumed
+   (sim/model/implementation.py);
 2. Kabul cracks down on the militants or looks away; yesterday's strikes land (on the
    border, on the militants, or on Afghan targets), and the militants attack;
 3. the states' forces clash by accident;
@@ -48,6 +51,7 @@ from ..core import events, outputs
 from ..core.schema import Config
 from .border import Border
 from .eventlog import EventLog
+from .implementation import Implementation
 from .incidents import PAK, Incident, Kind
 from .mediators import Mediation
 from .militants import Militants
@@ -79,6 +83,7 @@ class CeasefireModel(mesa.Model):
         self.states = States(self, config, streams.states, streams.accidents)
         self.mediation = Mediation(self, config.mediation)
         self.talks = Talks(self, config, self.horizon, streams.talks, log)
+        self.implementation = Implementation(self, config, streams.implementation, log)
         self.militants = Militants(self, config, self.talks.surge_days, streams.militants, log)
         self.monitor = DESIGNS[config.mvm.design](self, config.mvm, config.states.patience_days, streams.monitor)
         self.border = Border(self, config.scenario, config.crossings, streams.crossings, log)
@@ -98,6 +103,7 @@ class CeasefireModel(mesa.Model):
         day = self.day
         truce = self.truce
         self.talks.step(day)
+        self.implementation.step(day)
         self.states.kabul_decides(day)
         incidents = self.states.strikes_landing()
         incidents += self.militants.step(day, self.states, self.border)

@@ -63,7 +63,8 @@ class Monitor(mesa.Agent):
         self.params = params
         self.stream = rng
         imposed = params.start == "imposed"
-        self.operational_day: int | None = params.start_day if imposed else None
+        self.operational_day: int | None = params.start_day if imposed else None  # the first day it operated
+        self.suspended = False  # set up, but suspended (a boycott, denied access: sim/model/implementation.py)
         self.agreed_day: int | None = None
         self.terms = 1.0 if imposed else 0.0  # the terms agreed (sim/model/negotiation.py: mechanism)
         self.pending: list[tuple[int, Incident]] = []
@@ -91,19 +92,30 @@ class Monitor(mesa.Agent):
         return self.terms >= NAMING_TERMS
 
     def agree(self, day: int, terms: float) -> None:
-        """A round agreed the mechanism with ``terms`` (a position on the mechanism issue):
-        it starts after the set-up delay, and its terms are the latest agreed. An imposed
-        mechanism (``start: imposed``) keeps its full terms whatever the talks agree."""
+        """Modalities agreed the mechanism with ``terms`` (a position on the mechanism
+        issue): its terms are the latest agreed; it operates only once it is set up
+        (:meth:`start_operating`, sim/model/implementation.py). An imposed mechanism
+        (``start: imposed``) keeps its full terms whatever the talks agree."""
         if self.params.start != "agreement" or terms <= 0.0:
             return
         if self.agreed_day is None:
             self.agreed_day = day
-            self.operational_day = day + self.params.setup_delay_days
         self.terms = terms
         self._believed()
 
+    def start_operating(self, day: int) -> None:
+        """Set up: it operates from today (an agreed mechanism only)."""
+        if self.params.start == "agreement" and self.operational_day is None:
+            self.operational_day = day
+
+    def suspend(self, day: int) -> None:
+        self.suspended = True
+
+    def resume(self, day: int) -> None:
+        self.suspended = False
+
     def operational(self, day: int) -> bool:
-        return self.operational_day is not None and day >= self.operational_day
+        return self.operational_day is not None and day >= self.operational_day and not self.suspended
 
     def enforcement(self) -> float:
         """The share of a penalty that bites: its reputational part, plus the rest in
@@ -152,5 +164,5 @@ class Monitor(mesa.Agent):
         return due
 
     def operational_since(self, day: int) -> int | None:
-        """The day it became operational, if it is by ``day``."""
-        return self.operational_day if self.operational(day) else None
+        """The first day it operated, if it had by ``day`` (suspended since or not)."""
+        return self.operational_day if self.operational_day is not None and self.operational_day <= day else None

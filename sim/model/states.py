@@ -73,8 +73,7 @@ class State(mesa.Agent):
         self.ordered_strike_on = -1  # the last day it ordered a strike (at most one a day)
         self.economic_pressure = init.trade_dependence  # the crossings are closed on day 0
         self.hostile_acts_today = 0
-        self.ttp_commitment = 0.0  # Kabul: its agreed position on action against the TTP
-        self.strike_commitment_cost = 0.0  # Pakistan: restraint its agreed position on strikes adds
+        self.crackdown_verified = False  # whether its crackdown under way was verified by the mechanism
 
     # -- militants on its soil
     def suppression(self) -> float:
@@ -157,15 +156,17 @@ class State(mesa.Agent):
             chance = max(chance, acceptance)
         return self.stream.random() < chance
 
-    def motive_margin(self, expected_penalty: float, mediator_pressure: float, cost_weight: float) -> float:
+    def motive_margin(
+        self, expected_penalty: float, mediator_pressure: float, cost_weight: float, commitment: float = 0.0
+    ) -> float:
         """Epstein's rule: motive (grievance times distrust, plus domestic pressure) minus
         restraint (expected penalty, mediator pressure, economic pressure, and the cost of
-        breaking a commitment on strikes agreed in the talks: Fearon, JCR 1997, tying
-        hands) minus the threshold."""
+        breaking a commitment on strikes agreed in modalities still in force:
+        ``commitment``, Fearon, JCR 1997, tying hands) minus the threshold."""
         p = self.params
         motive = self.grievance * (1.0 - self.trust) + p.domestic_weight * self.domestic_pressure
         restraint = expected_penalty + cost_weight * mediator_pressure + p.economic_weight * self.economic_pressure
-        return motive - restraint - self.strike_commitment_cost - p.retaliation_threshold
+        return motive - restraint - commitment - p.retaliation_threshold
 
     def strike_probability(self, margin: float) -> float:
         """The threshold rule smoothed by a logistic with ``decision_noise``, less
@@ -303,6 +304,8 @@ class States:
         )
         detail = f"{inc.kind.value} of day {inc.day}" + ("; host inaction" if inaction else "")
         self.model.log.add(day, MVM_FINDING, MECHANISM, named, detail=detail)
+        if named in self.by_key or inaction:
+            self.model.implementation.finding_named(named if named in self.by_key else host.key, day)
         monitor.track_record(named in (inc.author, UNKNOWN))
         if named in self.by_key:
             self.by_key[named].penalised(monitor.penalty * monitor.enforcement(), wrongly=named != inc.author)
@@ -343,6 +346,7 @@ class States:
         if inc.kind is Kind.MILITANT:
             if inc.breach:
                 victim.perceive_breach_by_proxy(inc, self.config.choices)
+                self.model.implementation.attack_counted(day)
             else:
                 self.mark_misattributed(inc)
                 victim.perceive_hostile_act(inc)
@@ -372,7 +376,10 @@ class States:
         if victim.ordered_strike_on == day:
             return  # one strike a day answers all of the day's hostile acts
         margin = victim.motive_margin(
-            m.monitor.expected_penalty(day), m.mediation.pressure, self.config.mediation.cost_weight
+            m.monitor.expected_penalty(day),
+            m.mediation.pressure,
+            self.config.mediation.cost_weight,
+            self.commitment_cost(victim),
         )
         p = victim.strike_probability(margin)
         if not (p > 0.0 and self.stream.random() < p):
@@ -386,10 +393,29 @@ class States:
             else:
                 kind = Kind.STRIKE_ON_MILITANTS
         victim.ordered_strike_on = day
+        if victim.key == PAK:
+            m.implementation.struck(day)
         strike = m.border.new_incident(day, kind, victim.key, victim.other.key, mean, self.stream, provoked_by=inc)
         if kind is Kind.STRIKE_ON_MILITANTS:
             strike.breach = self.config.breaches.afghanistan_counts_strikes_on_militants
         self.incoming.append(strike)
+
+    def commitment_cost(self, state: State) -> float:
+        """What breaking Pakistan's agreed restraint on strikes costs it, while the
+        provision is in force (sim/model/implementation.py); Kabul made no such commitment."""
+        if state.key != PAK:
+            return 0.0
+        return self.config.negotiation.strike_commitment_weight * self.model.implementation.level("strike_restraint")
+
+    def delivery_seen(self, day: int) -> float:
+        """What Pakistan can verify of Kabul's action against the TTP today: a crackdown
+        under way, in full when the mechanism verified it, at ``unverified_credence`` when
+        nobody did; a promise on paper counts for nothing (science.md: a promise is not
+        delivery)."""
+        afg = self.afg
+        if not afg.cracking_down(day):
+            return 0.0
+        return 1.0 if afg.crackdown_verified else self.config.choices.unverified_credence
 
     def maybe_suspend_trade(self, day: int) -> None:
         """Kabul answers a Pakistani strike on its soil by suspending trade from its side
@@ -431,7 +457,7 @@ class States:
             ch.crackdown_leverage_weight * self.model.mediation.pressure
             + ch.crackdown_economic_weight * afg.economic_pressure
             + afg.named_inaction
-            + self.config.negotiation.ttp_commitment_weight * afg.ttp_commitment
+            + self.config.negotiation.ttp_commitment_weight * self.model.implementation.level("ttp_steps")
             - ch.restraint_cost
         )
         p = ch.crackdown_rate * afg.capability * logistic(will / ch.crackdown_noise)
@@ -442,8 +468,11 @@ class States:
         afg.named_inaction = 0.0
         self.crackdowns += 1
         monitor = self.model.monitor
-        verified = monitor.verifies(day) or (afg.ttp_commitment >= VERIFIED and monitor.operational(day))
+        agreed = self.model.implementation.level("ttp_steps")
+        verified = monitor.verifies(day) or (agreed >= VERIFIED and monitor.operational(day))
+        afg.crackdown_verified = verified
         self.model.log.add(day, CRACKDOWN, AFG, MILITANTS, detail="verified" if verified else "unverified")
+        self.model.implementation.steps_taken(day)
         self.pak.credit_restraint(verified, ch)
 
     # -- the end of the day

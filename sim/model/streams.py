@@ -44,6 +44,7 @@ class RandomStreams:
     states: random.Random
     talks: random.Random
     crossings: random.Random
+    implementation: random.Random  # last: the earlier streams stay what they were before it was added
 
     @classmethod
     def spawn(cls, seed: int | None) -> RandomStreams:

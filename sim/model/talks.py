@@ -1,4 +1,5 @@
-"""The rounds of talks: their calendar, the bargaining in a round, and what an agreement changes."""
+"""The rounds of talks: their calendar, the stages a process moves through, the bargaining in
+a round, and what an agreement changes."""
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ if TYPE_CHECKING:
     from .model import CeasefireModel
 
 TTP, STRIKES_ISSUE, TRADE = (ISSUES.index(k) for k in ("ttp_action", "strikes", "trade"))
+#: The stages of a peace process (PA-X: Bell & Badanjak, JPR 2019): a ceasefire (Doha, 19 Oct 2025),
+#: a text in principle (a framework), modalities (the implementation text).
+CEASEFIRE, PRINCIPLE, MODALITIES = "ceasefire", "principle", "modalities"
+STAGES = (CEASEFIRE, PRINCIPLE, MODALITIES)
+#: The provision each issue of an agreed package becomes (sim/model/implementation.py); refugees: none.
+PROVISION_OF = {"mechanism": MECHANISM, "ttp_steps": TTP, "strike_restraint": STRIKES_ISSUE, "trade_terms": TRADE}
 
 
 def round_calendar(config: Config, horizon: int) -> list[Round]:
@@ -47,38 +54,42 @@ def positions_of(nc: NegotiationConfig) -> tuple[Positions, Positions]:
 
 
 class Talks:
-    """Rounds of talks as bargaining over the agenda (sim/model/negotiation.py), drawing
-    from the talks' stream.
+    """Rounds of talks moving a process through its stages, drawing from the talks' stream.
 
-    A round puts up to ``texts`` texts to the parties. With mediators and the
-    ``single_text`` protocol, each text is the mediators' single negotiating text linking
-    the issues (Raiffa 1982); without mediators, or with ``issue_by_issue``, the parties
-    settle what they can issue by issue. A party accepts a text worth at least its
-    reservation value, which the mediators' leverage lowers (sticks and carrots), its
-    grievance raises, and each rejected text lowers by ``concession`` times (1 -
-    grievance) (Rubinstein 1982: delay is costly); in each round it carries a private
-    shock (its resolve, ``resolve_noise``) that the mediators do not know, so a text
-    they expect both to accept can be rejected (Fearon 1995); it reads the other's commitment
-    through its trust and the mechanism in the text (Fearon 1995). After a rejected text
-    a party walks out with chance ``walkout_risk`` (Binmore, Rubinstein & Wolinsky 1986),
-    higher with each mediator beyond the first (coordination: Beardsley 2011).
+    Stages (PA-X's: Bell & Badanjak, JPR 2019; science.md, "From agreement to
+    implementation"). The process starts at the **ceasefire** of Doha (19 October 2025).
 
-    A round ends in:
+    - A round at the ceasefire stage can agree a **text in principle**: which issues, that a
+      mechanism will exist (Istanbul, 30 October 2025). It binds nothing and sets nothing
+      up; its chance is ``principle_chance``, of which ``unmediated_share`` is left without
+      the mediators' pressure (reference classes: mediation succeeds 39-64% of the time;
+      crises end in agreement 62% of the time mediated, 27% not).
+    - A round at the principle stage puts a text on **modalities** with chance
+      ``modalities_chance`` (otherwise it is talks about talks: *stalled*); the modalities
+      are the distributive fight, where each party's limits bite: bargaining over the
+      agenda (sim/model/negotiation.py). With mediators and the ``single_text`` protocol
+      each text is the mediators' single negotiating text linking the issues (Raiffa 1982);
+      without them, or ``issue_by_issue``, the parties settle what they can issue by issue.
+      A party accepts a text worth at least its reservation value, which the mediators'
+      leverage lowers, its grievance raises, each rejected text lowers by ``concession``
+      times (1 - grievance) (Rubinstein 1982), and a private shock moves (its resolve,
+      ``resolve_noise``: Fearon 1995); it reads the other's commitment through its trust
+      and the mechanism in the text. After a rejected text a party walks out with chance
+      ``walkout_risk`` (Binmore, Rubinstein & Wolinsky 1986), higher with each mediator
+      beyond the first (Beardsley 2011). Agreed modalities start their implementation
+      (sim/model/implementation.py): nothing is delivered by the text itself.
+    - A round once modalities are in force **reviews** them: a better text renegotiates
+      them; otherwise, if the package is troubled (a provision reneged, or a party now
+      worse off than its reservation value: Fearon's commitment problem), the round breaks
+      down with chance ``review_failure`` (the pending provisions are reneged, and the
+      process is back at the principle stage), else the package is reaffirmed.
 
-    - *agreement* on a package (the items at a position above the status quo): the
-      mechanism exists from then, with the terms agreed; the commitments bind (Kabul's
-      on the TTP, Pakistan's on strikes; the trade position moves Pakistan's reopening);
-      trust rises; a broken-down truce is renewed; follow-up rounds every
-      ``mediation.round_interval_days`` (Doha: "follow-up meetings to verify
-      implementation");
-    - *salvage*: the mediators keep the parties at the table (29-30 October 2025); the
-      next round after ``salvage_gap_days``;
-    - *breakdown*: grievance rises on both sides, each mediator steps back a little, and
-      the talks pause for ``hiatus_days``.
-
-    Every text (its package, who accepts) and every outcome goes to the log. Between
-    rounds, a broken-down truce can be renewed by a truce brokered in the field
-    (:meth:`broker_renewal`).
+    A round that agrees nothing is salvaged by the mediators (the next round
+    ``salvage_gap_days`` on; 29-30 October 2025) or breaks down (grievance rises, each
+    mediator steps back, the talks pause ``hiatus_days``). Every text and outcome goes to
+    the log. A broken-down truce is renewed by a round that agrees, or by a truce brokered
+    in the field between rounds (:meth:`broker_renewal`); its breakdown sends the process
+    back to the ceasefire stage.
     """
 
     def __init__(self, model: CeasefireModel, config: Config, horizon: int, rng: random.Random, log: EventLog):
@@ -96,9 +107,11 @@ class Talks:
             self.add_round(r)
         if not self.rounds:
             self.add_round(Round(name="round 1", start_day=1, end_day=1))
-        self.package = STATUS_QUO.copy()  # what is agreed so far (the status quo: nothing)
-        self.agreed_day: int | None = None
-        self.agreed = self.salvaged = self.failed = 0
+        self.stage = CEASEFIRE
+        self.package = STATUS_QUO.copy()  # the modalities in force (the status quo: nothing)
+        self.principle_day: int | None = None  # the first day a text in principle was agreed
+        self.modalities_day: int | None = None  # the first day modalities were agreed
+        self.agreed = self.salvaged = self.stalled = self.failed = 0
         self.texts = 0
 
     # -- the calendar
@@ -131,30 +144,95 @@ class Talks:
             self.broker_renewal(day)
 
     def hold_round(self, day: int, r: Round) -> None:
-        """Bargain; then agreement, salvage or breakdown. A follow-up round while a package
-        is in force and the truce holds cannot break down: without a better text the
-        package is reaffirmed."""
-        package = self.bargain(day, r)
-        if package is None and self.package.any() and self.model.truce.alive:
-            package = self.package
-        mediation = self.model.mediation
-        if package is not None:
-            self.agreed += 1
-            self.log.add(day, TALKS_ROUND, MEDIATORS, detail="agreed")
-            self.agree(day, package, r.name)
+        """The round the stage calls for."""
+        if self.stage == CEASEFIRE:
+            self.framework_round(day, r)
+        elif self.stage == PRINCIPLE:
+            self.modalities_round(day, r)
+        else:
+            self.review_round(day, r)
+
+    def framework_round(self, day: int, r: Round) -> None:
+        """A text in principle, or no agreement."""
+        nc = self.nc
+        pressure = self.model.mediation.pressure
+        chance = nc.principle_chance * (nc.unmediated_share + (1.0 - nc.unmediated_share) * pressure)
+        if self.stream.random() < chance:
+            self.stage = PRINCIPLE
+            if self.principle_day is None:
+                self.principle_day = day
+            self.concluded(day, PRINCIPLE, r.name, nc.salvage_gap_days)
+        else:
+            self.no_agreement(day)
+
+    def modalities_round(self, day: int, r: Round) -> None:
+        """A text on modalities, bargained; or talks about talks (stalled)."""
+        if self.stream.random() >= self.nc.modalities_chance:
+            self.stalled += 1
+            self.log.add(day, TALKS_ROUND, MEDIATORS, detail="stalled: talks about talks, no text on modalities")
             self.schedule_next(day, self.config.mediation.round_interval_days)
-        elif mediation.mediators and self.stream.random() < mediation.salvage_chance():
+            return
+        package = self.bargain(day, r)
+        if package is None:
+            self.no_agreement(day)
+            return
+        self.stage = MODALITIES
+        if self.modalities_day is None:
+            self.modalities_day = day
+        self.agree(day, package)
+        self.concluded(day, MODALITIES, r.name, self.config.mediation.round_interval_days)
+
+    def review_round(self, day: int, r: Round) -> None:
+        """The modalities in force reviewed: renegotiated, reaffirmed, or broken down."""
+        package = self.bargain(day, r)
+        interval = self.config.mediation.round_interval_days
+        if package is not None and not np.array_equal(package, self.package):
+            self.agree(day, package)
+            self.concluded(day, "renegotiated", r.name, interval)
+        elif self.model.implementation.troubled() and self.stream.random() < self.nc.review_failure:
+            self.model.implementation.lapse(day)
+            self.clear_package()
+            self.stage = PRINCIPLE
+            self.broke_down(day)
+        else:
+            self.agreed += 1
+            self.model.mediation.renew_leverage()
+            self.log.add(day, TALKS_ROUND, MEDIATORS, detail="reaffirmed")
+            self.schedule_next(day, interval)
+
+    def concluded(self, day: int, outcome: str, name: str, gap: int) -> None:
+        """A round agreed a text: trust rises, leverage renews, a broken-down truce is
+        renewed; the next round ``gap`` days on."""
+        m = self.model
+        self.agreed += 1
+        self.log.add(day, TALKS_ROUND, MEDIATORS, detail=outcome)
+        for s in m.states:
+            s.round_agreed()
+        m.mediation.renew_leverage()
+        if not m.truce.alive:
+            m.truce.renew(day, f"{name} agreed")
+        self.schedule_next(day, gap)
+
+    def no_agreement(self, day: int) -> None:
+        """No text agreed: the mediators salvage the round, or it breaks down."""
+        mediation = self.model.mediation
+        if mediation.mediators and self.stream.random() < mediation.salvage_chance():
             self.salvaged += 1
             mediation.renew_leverage()
             self.log.add(day, TALKS_ROUND, MEDIATORS, detail="salvaged")
             self.schedule_next(day, self.nc.salvage_gap_days)
         else:
-            self.failed += 1
-            for s in self.model.states:
-                s.round_broke_down(self.nc.breakdown_grievance)
-            mediation.step_back(self.nc.step_back)
-            self.log.add(day, TALKS_ROUND, MEDIATORS, detail="failed")
-            self.schedule_next(day, self.nc.hiatus_days)
+            self.broke_down(day)
+
+    def broke_down(self, day: int) -> None:
+        """The round broke down: grievance rises on both sides, each mediator steps back,
+        the talks pause."""
+        self.failed += 1
+        for s in self.model.states:
+            s.round_broke_down(self.nc.breakdown_grievance)
+        self.model.mediation.step_back(self.nc.step_back)
+        self.log.add(day, TALKS_ROUND, MEDIATORS, detail="failed")
+        self.schedule_next(day, self.nc.hiatus_days)
 
     # -- the bargaining
     def in_force(self) -> tuple[float, float] | None:
@@ -177,6 +255,15 @@ class Talks:
                 r = max(r, floors[i])
             values.append(r)
         return values[0], values[1]
+
+    def shortfall(self, party: str) -> float:
+        """How far a party's utility of the package in force is below its reservation value
+        today (0 when it is not, or nothing is in force): what tempts it to renege."""
+        utilities = self.in_force()
+        if utilities is None or party not in (AFGHANISTAN, PAKISTAN):
+            return 0.0
+        i = 0 if party == AFGHANISTAN else 1
+        return max(0.0, self.reservations(0, None)[i] - utilities[i])
 
     def linked(self) -> bool:
         """Whether the texts link issues: the mediators' single text, with mediators."""
@@ -208,41 +295,36 @@ class Talks:
                 detail=f"{r.name}, text {t + 1}: {describe(text)}; afghanistan {_says(ok_afg)}, "
                 f"pakistan {_says(ok_pak)}",
             )
-            if ok_afg and ok_pak:
+            if ok_afg and ok_pak and text.any():
                 return text
             if self.stream.random() < walkout:
                 return None
         return None
 
-    # -- what an agreement changes
-    def agree(self, day: int, package: np.ndarray, name: str) -> None:
-        """The package binds: the mechanism with its terms, Kabul's commitment on the TTP,
-        Pakistan's on strikes, the trade position; trust rises, leverage renews; a
-        broken-down truce is renewed."""
+    # -- what agreed modalities change
+    def agree(self, day: int, package: np.ndarray) -> None:
+        """Modalities agreed: the package is in force, its terms recorded (the mechanism's
+        with the monitor), and each provision starts its implementation
+        (sim/model/implementation.py): the mechanism must be set up, Kabul's TTP steps
+        taken, Pakistan's restraint kept and its trade terms carried out."""
         m = self.model
         self.package = package
-        if self.agreed_day is None:
-            self.agreed_day = day
         if package[MECHANISM] > 0:
             m.monitor.agree(day, package[MECHANISM])
-        afg, pak = m.states.pair
-        afg.ttp_commitment = package[TTP]
-        pak.strike_commitment_cost = self.nc.strike_commitment_weight * package[STRIKES_ISSUE]
-        m.border.trade_commitment(day, package[TRADE])
-        for s in m.states:
-            s.round_agreed()
-        m.mediation.renew_leverage()
-        if not m.truce.alive:
-            m.truce.renew(day, f"{name} agreed")
+        m.implementation.start(day, {name: float(package[i]) for name, i in PROVISION_OF.items()})
+        m.border.trade_commitment(day, m.implementation.level("trade_terms"))
+
+    def clear_package(self) -> None:
+        """Nothing in force any more (the provisions already reneged or carried out)."""
+        self.package = STATUS_QUO.copy()
+        self.model.border.agreed_trade = 0.0
 
     def lapse(self) -> None:
-        """The truce broke down: the commitments of the package lapse (the mechanism, once
-        set up, goes on; a later round can agree a package again)."""
-        self.package = STATUS_QUO.copy()
-        afg, pak = self.model.states.pair
-        afg.ttp_commitment = 0.0
-        pak.strike_commitment_cost = 0.0
-        self.model.border.agreed_trade = 0.0
+        """The truce broke down: the package lapses and the process is back at the
+        ceasefire stage (a mechanism set up goes on; a later round can agree again)."""
+        self.model.implementation.lapse(self.model.day)
+        self.clear_package()
+        self.stage = CEASEFIRE
 
     def broker_renewal(self, day: int) -> None:
         """A truce that has broken down is renewed with a daily chance ``renewal_base +
@@ -265,10 +347,6 @@ class Talks:
     def describe(self) -> str:
         """The package in force, in words."""
         return describe(self.package)
-
-    def agreed_level(self, issue: str) -> float:
-        """The agreed position on an issue (0: the status quo)."""
-        return float(self.package[ISSUES.index(issue)])
 
 
 def _says(ok: bool) -> str:

@@ -35,7 +35,16 @@ from .case import (
 )
 from .conflict import BreachesConfig, ChoicesConfig, CollapseConfig, SpoilersConfig, StatesConfig
 from .knobs import Leaf, build, knob, leaves, set_values, to_dict, type_hints
-from .talks import AGENDA, IssueConfig, IssuePosition, MediationConfig, MediatorConfig, MvmConfig, NegotiationConfig
+from .talks import (
+    AGENDA,
+    ImplementationConfig,
+    IssueConfig,
+    IssuePosition,
+    MediationConfig,
+    MediatorConfig,
+    MvmConfig,
+    NegotiationConfig,
+)
 
 __all__ = [
     "AGENDA",
@@ -50,6 +59,7 @@ __all__ = [
     "CrossingInit",
     "CrossingsConfig",
     "DefinitionsConfig",
+    "ImplementationConfig",
     "IssueConfig",
     "IssuePosition",
     "Leaf",
@@ -93,6 +103,9 @@ class Config:
     crossings: CrossingsConfig = knob("border crossings and trade")
     negotiation: NegotiationConfig = knob(
         "the rounds of talks as bargaining", source="Istanbul 25-30 Oct (trtworld.com), 6 Nov 2025 (seed article)"
+    )
+    implementation: ImplementationConfig = knob(
+        "from agreed modalities to the ground: provisions carried out or reneged"
     )
     collapse: CollapseConfig = knob("when the truce breaks down, and how it is renewed")
     breaches: BreachesConfig = knob("what each party counts as a breach")

@@ -17,6 +17,20 @@ class CrossingsConfig:
         source="2017: closed about a month, reopening tied to action against a list of 76 militants (record sec. 3)",
         lever=True,
     )
+    local_settlement_rate: float = knob(
+        "a closure over a local dispute (scenario.closure_cause: local): the daily chance it is settled locally "
+        "(a jirga, a delegation, an exemption) and the crossings reopen",
+        lo=0,
+        hi=1,
+        unit="1/day",
+        sa=(0.05, 0.2),
+        source=(
+            "reference class: Afghanistan-Pakistan closures over local disputes outside the backtest (June 2016 6 "
+            "days, May 2017 22, Oct 2021 28, Feb 2022 3, Nov 2022 8, Jan 2024 10, May 2024 3, a relocation 4: mean "
+            "10.5 days; docs/context/reference-classes.csv)"
+        ),
+        calibrated=True,
+    )
     reopen_calm_days: int = knob(
         "quiet days Pakistan wants before reopening (lever: the calm term is full after this many)",
         lo=0,

@@ -172,6 +172,16 @@ class ScenarioConfig:
         unit="days",
         source="all crossings closed 11-12 Oct 2025, 7 days before the ceasefire (ariananews.af; case-facts.md)",
     )
+    closure_cause: Literal["leverage", "local"] = knob(
+        "why the crossings are shut on day 0: leverage (a demand: they reopen when it is met or the cost is too "
+        "high, crossings.reopen_rule) or local (a dispute over a gate, a post, travel papers: settled locally, "
+        "crossings.local_settlement_rate)",
+        source=(
+            "October 2025: trade closed 'till the evaluation of the security situation', tied to action against "
+            "the TTP (record sec. 3): leverage; 2017: a list of 76 militants: leverage; Feb 2023, Sep 2023, "
+            "Feb-Mar 2025: local (case-facts.md)"
+        ),
+    )
     rounds: list[Round] = knob(
         "scheduled rounds of talks", source="Istanbul 25-30 Oct (trtworld.com), 6 Nov 2025 (seed article)"
     )

@@ -95,6 +95,57 @@ class NegotiationConfig:
         source="Fearon, IO 1995 (private information about resolve); magnitude assumption",
         calibrated=True,
     )
+    principle_chance: float = knob(
+        "chance a round at the ceasefire stage agrees a text in principle (a framework: the issues, that a "
+        "mechanism will exist; nothing set up), with the mediators at full pressure",
+        lo=0,
+        hi=1,
+        sa=(0.3, 0.7),
+        source=(
+            "reference classes (docs/context/reference-classes.csv): mediation success 0.39-0.64 (Bercovitch 1996: "
+            "security disputes 0.41, high fatalities 0.39, low 0.64); mediated crises end in agreement 62% of the "
+            "time (27% unmediated)"
+        ),
+        calibrated=True,
+    )
+    unmediated_share: float = knob(
+        "the share of principle_chance left without the mediators' pressure (a bilateral round)",
+        lo=0,
+        hi=1,
+        sa=(0.3, 0.6),
+        source="reference classes: crises end in agreement 27% of the time unmediated against 62% mediated (0.44)",
+        calibrated=True,
+    )
+    modalities_chance: float = knob(
+        "chance a round at the principle stage puts a text on modalities to the parties (the distributive fight: "
+        "the mechanism's terms, the TTP steps, the trade terms), rather than talks about talks",
+        lo=0,
+        hi=1,
+        sa=(0.05, 0.5),
+        source=(
+            "reference classes: an agreement in principle gets a modalities text within a year in 28% of PA-X "
+            "processes (37% of interstate partial frameworks; median wait 291 days); Clayton & Gleditsch 2014: "
+            "private information makes a round's outcome hard to predict; magnitude assumption"
+        ),
+        calibrated=True,
+    )
+    review_failure: float = knob(
+        "chance a review round under a troubled package (a provision reneged, or a party now worse off than its "
+        "reservation: Fearon's commitment problem) breaks down rather than being salvaged",
+        lo=0,
+        hi=1,
+        sa=(0.1, 0.7),
+        source="Stedman, Rothchild & Cousens 2002 (implementation fails where spoilers and reneging meet); assumption",
+        calibrated=True,
+    )
+    sequencing: Literal["together", "trade_first", "ttp_first"] = knob(
+        "the order the modalities put their provisions in: together (each on its own course), trade_first (the "
+        "crossings reopen for trade as soon as the modalities are agreed), ttp_first (the trade terms add nothing to "
+        "Pakistan's will to reopen until Kabul's TTP steps are seen)",
+        source="Pakistan tied trade to verifiable action against the TTP; Kabul asked to separate trade from "
+        "politics (record sec. 2); assumption",
+        lever=True,
+    )
     coordination_cost: float = knob(
         "each mediator beyond the first multiplies the walk-out risk by 1 + this (coordination)",
         lo=0,
@@ -285,4 +336,103 @@ class MediationConfig:
     )
     calming: float = knob("grievance removed a day at full mediator pressure", lo=0, hi=1, unit="1/day", sa=(0.0, 0.03))
     cost_weight: float = knob("weight of mediator pressure in the cost of striking", lo=0, hi=5, sa=(0.0, 1.0))
+    guarantee: float = knob(
+        "how far the mediators guarantee the implementation of what is agreed (0: not at all, 1: fully): it "
+        "removes implementation.guarantee_effect of the hazard of reneging and of the time to implement",
+        lo=0,
+        hi=1,
+        source="Walter, IO 1997 (third-party guarantees are the critical barrier); a policy choice",
+        lever=True,
+    )
     mediators: dict[str, MediatorConfig] = knob("the mediators by name")
+
+
+@dataclass(frozen=True)
+class ImplementationConfig:
+    """From a text to the ground: each provision of agreed modalities is carried out over
+    time or reneged, and a mechanism set up can stop operating (sim/model/implementation.py)."""
+
+    days: float = knob(
+        "mean days to carry out a provision once its modalities are agreed, at full drive (a guarantee, the "
+        "mediators' pressure)",
+        lo=1,
+        hi=3650,
+        unit="days",
+        sa=(20, 240),
+        source=(
+            "reference classes: PA-X framework texts wait a median 291 days for an implementation text; Colombia "
+            "(Peace Accords Matrix method): 61% of commitments show any implementation after 18 months"
+        ),
+        calibrated=True,
+    )
+    renege_rate: float = knob(
+        "daily hazard that a party reneges on a provision it has not yet carried out, at baseline",
+        lo=0,
+        hi=1,
+        unit="1/day",
+        sa=(0.0002, 0.003),
+        source=(
+            "reference classes: UCDP peace agreements with ceasefire provisions ended within 90 days in 15.3% of "
+            "cases, within a year in 26.7% (a hazard of about 0.0008 a day)"
+        ),
+        calibrated=True,
+    )
+    attack_weight: float = knob(
+        "reneging hazard multiplied by 1 + this for each attack Pakistan counted as Kabul's breach in the last 30 days",
+        lo=0,
+        hi=10,
+        sa=(0.0, 0.5),
+        source="Kydd & Walter, IO 2002; Stedman 1997 (spoilers strike at implementation); magnitude assumption",
+        calibrated=True,
+    )
+    shortfall_weight: float = knob(
+        "reneging hazard multiplied by 1 + this times how far the party's utility of the package has fallen "
+        "below its reservation value (Fearon 1995: the commitment problem)",
+        lo=0,
+        hi=100,
+        sa=(0.0, 20.0),
+        source="Fearon, IO 1995; Powell, IO 2006 (commitment problems); magnitude assumption",
+        calibrated=True,
+    )
+    guarantee_effect: float = knob(
+        "share of the reneging hazard, and of the time to implement, that a full guarantee by the mediators removes",
+        lo=0,
+        hi=1,
+        sa=(0.2, 0.8),
+        source=(
+            "Walter 1997; reference classes: a third-party presence lowers the risk of renewed fighting by 50-75% "
+            "(Fortna 2004)"
+        ),
+        calibrated=True,
+    )
+    suspension_rate: float = knob(
+        "daily hazard that an operating mechanism is suspended (a party boycotts it, denies access, it stops "
+        "meeting), at baseline",
+        lo=0,
+        hi=1,
+        unit="1/day",
+        sa=(0.0005, 0.005),
+        source=(
+            "reference classes: UCDP agreements with an implementation commission ended within a year in 15.8% of "
+            "cases (about 0.0005 a day); Mattes & Savun 2010: verification must itself be implemented; assumption"
+        ),
+        calibrated=True,
+    )
+    finding_suspension: float = knob(
+        "suspension hazard multiplied by 1 + this while a finding named a party in the last 30 days (the named "
+        "party disputes the mechanism)",
+        lo=0,
+        hi=50,
+        sa=(0.0, 5.0),
+        source="assumption",
+        calibrated=True,
+    )
+    resume_days: float = knob(
+        "mean days a suspended mechanism takes to resume operating",
+        lo=1,
+        hi=3650,
+        unit="days",
+        sa=(7, 90),
+        source="assumption",
+        calibrated=True,
+    )
