@@ -1,9 +1,11 @@
 """Experiment: a backtest of the reopening of the border on the closures before 2025-10.
 
 For each earlier closure of the record (2017; February 2023; September 2023;
-February-March 2025: docs/context/case-facts.md, record-to-5nov.md sec. 3), the model
-forecasts from the day the crossings closed how long they stay shut to trade (and, for
-2025, when trade is back to 90%), and the forecast is scored with the scoring command
+February-March 2025: docs/context/case-facts.md, record-to-5nov.md sec. 3), run with its
+cause (``scenario.closure_cause``: 2017 as leverage, tied to a list of 76 militants; the
+others over local disputes: a medical-visa dispute, border posts, post construction), the
+model forecasts from the day the crossings closed how long they stay shut to trade (and,
+for 2025, when trade is back to 90%), and the forecast is scored with the scoring command
 (``python -m sim.score``: log score and CRPS) against what happened and against a
 base-rate reference (a constant daily hazard, the mean of the other closures: leave one
 out). Questions and resolutions: conf/questions/backtest/.
@@ -36,13 +38,14 @@ from .base import Study, write_report
 
 NAME = "backtest"
 QUESTIONS = CONF_DIR / "questions" / "backtest"
-#: The closures: (id, first day, observed length in days).
+#: The closures: (id, first day, observed length in days, cause: case-facts.md, record sec. 3).
 CLOSURES = (
-    ("2017", "2017-02-16", 32),
-    ("2023_feb", "2023-02-19", 6),
-    ("2023_sep", "2023-09-06", 9),
-    ("2025", "2025-02-21", 26),
+    ("2017", "2017-02-16", 32, "leverage"),
+    ("2023_feb", "2023-02-19", 6, "local"),
+    ("2023_sep", "2023-09-06", 9, "local"),
+    ("2025", "2025-02-21", 26, "local"),
 )
+CAUSES = ("leverage", "local")
 
 
 def scenario(table: Path | None) -> dict[str, object]:
@@ -68,14 +71,17 @@ def run(posterior: Path, out: Path, replicates: int, horizon: int = 365, overrid
     question."""
     out.mkdir(parents=True, exist_ok=True)
     table = parameters_only(posterior, (out / "posterior_parameters_only.csv").resolve())
-    grid = Grid(
-        {"scenario.start_date": [start for _, start, _ in CLOSURES]},
-        {**scenario(table), "run.replicates": replicates, "run.horizon_days": horizon, "run.figures": False},
-    )
-    sweep = run_grid(grid, out / "runs", list(overrides), quiet=True)
+    fixed = {**scenario(table), "run.replicates": replicates, "run.horizon_days": horizon, "run.figures": False}
+    jobs = {}
+    for cause in CAUSES:  # a grid over the start dates of the closures of each cause
+        starts = [start for _, start, _, c in CLOSURES if c == cause]
+        grid = Grid({"scenario.start_date": starts}, {**fixed, "scenario.closure_cause": cause})
+        sweep = run_grid(grid, out / f"runs_{cause}", list(overrides), quiet=True)
+        jobs.update({job.values["scenario.start_date"]: job for job in sweep.jobs})
     rows = []
-    for (cid, start, _), job in zip(CLOSURES, sweep.jobs, strict=True):
-        if job.values["scenario.start_date"] != start or job.status != "complete":
+    for cid, start, _, _ in CLOSURES:
+        job = jobs[start]
+        if job.status != "complete":
             raise UsageError(f"the run of the {cid} closure did not finish: {job.reason}")
         rows.append(score_run(job.path, QUESTIONS / f"{cid}.yaml").assign(closure=cid))
         print(f"{NAME}: {cid} scored", flush=True)

@@ -68,8 +68,11 @@ def checks_plot(record: dict, prior: pd.DataFrame, posterior: pd.DataFrame, path
     """The record's statistics (orange) against the prior (grey) and posterior (blue)
     predictive distributions."""
     keys = list(rec.STATISTICS)
-    fig, axes = plt.subplots(3, 3, figsize=(11, 7.5), layout="constrained")
-    for ax, k in zip(axes.flat, keys, strict=True):
+    rows = -(-len(keys) // 3)
+    fig, axes = plt.subplots(rows, 3, figsize=(11, 2.5 * rows), layout="constrained")
+    for ax in axes.flat[len(keys) :]:
+        ax.set_visible(False)
+    for ax, k in zip(axes.flat, keys, strict=False):
         both = np.concatenate([prior[k], posterior[k]])
         lo, hi = np.quantile(both, [0.0, 0.995])
         lo, hi = min(lo, record[k]), max(hi, record[k])
@@ -143,13 +146,18 @@ def write_report(
     sbc_table: pd.DataFrame,
     forecast: pd.DataFrame,
     scores: pd.DataFrame,
+    outside: pd.DataFrame,
+    priors: pd.DataFrame,
 ) -> str:
     """results.md and headline.txt from the run's tables; returns the headline."""
-    rejection_s, smc_s, total = seconds
+    outside_s, rejection_s, smc_s, total = seconds
     generations = len(tolerances)
     informed = summary.loc[summary["sd_ratio"] < 0.9, "key"].tolist()
     after = forecast[forecast["forecast"].str.startswith("after")].set_index("definition")
+    reference, tilted = outside.iloc[0], outside.iloc[-1]
+    moved = ", ".join(f"{k.replace('_', ' ')} {reference[k]:.2f}/{tilted[k]:.2f}" for k in outside.columns[1:])
     headline = (
+        f"Outside view (reference rate / the tilted prior's): {moved}; {len(priors)} knobs shaped. "
         f"ABC-SMC over {n_params} behavioural parameters: {generations} generations, "
         f"{tolerances['samples'].sum():,} histories, final tolerance {tolerances['epsilon'].iloc[-1]:.2f}; the "
         f"record narrows {len(informed)} parameters below 0.9 of their prior SD ({', '.join(informed[:6])}"
@@ -168,10 +176,23 @@ def write_report(
         "# Calibration to the record up to 5 November 2025",
         "",
         f"Run: `python -m experiments.{NAME}{' --quick' if args.quick else ''}` ({n_params} parameters; "
+        f"outside view {args.outside_iterations} x {args.outside:,} year-long histories in {outside_s:.0f} s; "
         f"rejection {args.draws:,} draws in {rejection_s:.0f} s; ABC-SMC {args.population:,} particles, "
         f"{generations} generations in {smc_s:.0f} s; everything {total:.0f} s on this machine).",
         "",
         f"**Headline:** {headline}",
+        "",
+        "## The outside view: the prior tilted to the reference classes",
+        "",
+        "Each target is a rate of a reference class (docs/context/reference-classes.csv) and the event of a "
+        "year-long history that stands for it; each row, the rates under a prior: the reference classes', the "
+        "uniform prior's, then the prior after each tilt (sim/analysis/outside_view.py).",
+        "",
+        outside.round(3).to_markdown(index=False),
+        "",
+        "The knobs the tilt moves, Beta(a, b) on their sensitivity range (the others stay uniform):",
+        "",
+        priors.round(3).to_markdown(index=False),
         "",
         "## The record's statistics against the model (predictive checks)",
         "",
@@ -187,8 +208,8 @@ def write_report(
         "",
         "## Posterior of each parameter",
         "",
-        "Prior: uniform on the sensitivity range. `sd_ratio`: posterior SD / prior SD (1 = the record says "
-        "nothing), ABC-SMC and rejection; `screened`: the ABC-SMC proposal adapts on it.",
+        "Prior: uniform on the sensitivity range, or the outside view's Beta. `sd_ratio`: posterior SD / prior SD "
+        "(1 = the record says nothing), ABC-SMC and rejection; `screened`: the ABC-SMC proposal adapts on it.",
         "",
         fmt.to_markdown(index=False),
         "",

@@ -48,7 +48,7 @@ def test_the_statistics_read_a_log_by_the_coding_rules():
     ]
     s = rec.statistics(log)
     assert s["state_fire_days"] == 1 and s["renunciations"] == 1
-    assert s["rounds_failed"] == 1 and s["rounds_concluded"] == 0
+    assert s["rounds_failed"] == 1 and s["principle_agreed"] == 0 and s["modalities_agreed"] == 0
     assert s["trade_reopenings"] == 1  # the people-only lane is not trade
     assert s["significant_attacks"] == 1 and s["significant_attacks_24_25_oct"] == 1
     assert s["attacks_per_week"] == pytest.approx(2 * 7 / 17)
@@ -57,14 +57,16 @@ def test_the_statistics_read_a_log_by_the_coding_rules():
 
 def test_the_record_read_as_a_log_is():
     """docs/context/record.csv and record_counts.csv through the same code: no fire
-    between the states, round 2 salvaged, no reopening for trade, PICSS's October rate."""
+    between the states, round 2 a text in principle (no modalities), no reopening for
+    trade, PICSS's October rate."""
     s = rec.record_statistics()
     assert s == cal.record_statistics()
     assert {k: s[k] for k in rec.FACTS} == {
         "state_fire_days": 0,
         "renunciations": 0,
         "rounds_failed": 0,
-        "rounds_concluded": 1,
+        "principle_agreed": 1,
+        "modalities_agreed": 0,
         "trade_reopenings": 0,
     }
     assert s["attacks_per_week"] == pytest.approx(89 / 31 * 7)

@@ -249,11 +249,13 @@ def abc_rejection(
     chunk: int = 500,
     keys: Sequence[str] | None = None,
     record_day: int = RECORD_DAY,
+    shapes: dict[str, tuple[float, float]] | None = None,
 ) -> AbcResult:
-    """Rejection ABC: ``n_draws`` prior draws, one history each to ``record_day``;
-    accepted when it states every fact of the record and its counts are among the
-    closest ``share`` of all draws. Deterministic for a seed, whatever ``n_jobs``."""
-    chosen = calibrated_factors(config, keys)
+    """Rejection ABC: ``n_draws`` prior draws (uniform, or the outside view's ``shapes``),
+    one history each to ``record_day``; accepted when it states every fact of the record
+    and its counts are among the closest ``share`` of all draws. Deterministic for a seed,
+    whatever ``n_jobs``."""
+    chosen = calibrated_factors(config, keys, shapes)
     draws = reference_table(config, chosen, n_draws, seed, n_jobs, chunk, record_day)
     observed = record_statistics(record_day)
     d = count_distance(draws, observed, count_scales(draws))

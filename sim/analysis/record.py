@@ -5,7 +5,7 @@ The record is two files in ``docs/context/``:
 
 * ``record.csv``: the events of 12 October to 5 November 2025 in the event log's own
   schema (sim/core/events.py), each with its source and a partisan flag: the closure of every
-  crossing, the Doha agreement, Istanbul round 2 salvaged, the significant militant
+  crossing, the Doha ceasefire, Istanbul round 2 (a text in principle), the significant militant
   attacks, the people-only openings of Chaman and Torkham; no fire between the two
   states' forces (record-to-5nov.md sec. 1: "No exchange of fire between Pakistani and
   Afghan state forces was reported in the window").
@@ -18,7 +18,8 @@ a replicate's log or the record's rows. Two kinds:
 
 * **facts** (:data:`FACTS`): what the record states outright, matched exactly by an
   accepted history: days with fire between the states, renunciations, rounds that broke
-  down, rounds concluded (agreed or salvaged), reopenings for trade;
+  down, rounds that agreed a text in principle (round 2) and modalities (none), reopenings
+  for trade;
 * **counts** (:data:`COUNTS`): what the record measures with noise, matched within a
   tolerance: militant attacks and their deaths a week, significant attacks (10 or more
   killed: record-to-5nov.md sec. 5), and a significant attack on 24-25 October.
@@ -52,7 +53,14 @@ INCIDENT_DAYS = (5, 6)
 SIGNIFICANT_DEATHS = 10
 
 #: Statistics matched exactly: yes/no facts and small counts the record states outright.
-FACTS = ("state_fire_days", "renunciations", "rounds_failed", "rounds_concluded", "trade_reopenings")
+FACTS = (
+    "state_fire_days",
+    "renunciations",
+    "rounds_failed",
+    "principle_agreed",
+    "modalities_agreed",
+    "trade_reopenings",
+)
 #: Statistics matched within a tolerance (a distance scaled by their spread).
 COUNTS = ("attacks_per_week", "attack_deaths_per_week", "significant_attacks", "significant_attacks_24_25_oct")
 STATISTICS = (*FACTS, *COUNTS)
@@ -60,7 +68,8 @@ LABELS = {
     "state_fire_days": "days with fire between the states",
     "renunciations": "renunciations of the truce",
     "rounds_failed": "rounds that broke down",
-    "rounds_concluded": "rounds agreed or salvaged",
+    "principle_agreed": "rounds that agreed a text in principle",
+    "modalities_agreed": "rounds that agreed modalities",
     "trade_reopenings": "crossings reopened for trade",
     "attacks_per_week": "militant attacks a week",
     "attack_deaths_per_week": "deaths in militant attacks a week",
@@ -79,7 +88,7 @@ class Rates:
 
 def _outcome(e: ev.Event) -> str:
     """What an event's detail says before any explanation (the record's rows add one after
-    a colon: "salvaged: Pakistan called round 2 failed ...")."""
+    a colon: "principle: Pakistan called round 2 failed ...")."""
     return (e.detail or "").split(":", 1)[0].strip()
 
 
@@ -103,7 +112,8 @@ def statistics(events: Iterable[ev.Event], last_day: int = RECORD_DAY, rates: Ra
         "state_fire_days": float(ev.state_fire_days(window)),
         "renunciations": float(ev.count(window, ev.RENUNCIATION)),
         "rounds_failed": float(rounds.count("failed")),
-        "rounds_concluded": float(rounds.count("agreed") + rounds.count("salvaged")),
+        "principle_agreed": float(rounds.count("principle")),
+        "modalities_agreed": float(rounds.count("modalities")),
         "trade_reopenings": float(
             sum(1 for e in window if e.event_type == ev.CROSSING_REOPENED and _outcome(e) != "people only")
         ),

@@ -24,9 +24,11 @@ Stedman, Rothchild & Cousens 2002). When a round agrees modalities
 A provision not yet carried out is reneged with a daily hazard ``renege_rate`` (UCDP:
 26.7% of agreements with ceasefire provisions ended within a year), raised by attacks
 Pakistan counts as Kabul's breach (spoilers strike at implementation: Kydd & Walter 2002)
-and by the party's utility of the package falling below its reservation value (Fearon
-1995: the commitment problem), lowered by the mediators' guarantee (Walter 1997). The
-mechanism is set up faster under a guarantee. Every step goes to the event log.
+and by the mechanism's findings that name the party, and by the party's utility of the
+package falling below its reservation value (Fearon 1995: the commitment problem),
+lowered by the guarantors' support, the mediators' guarantee or their pressure (Walter
+1997). The mechanism is set up faster under a guarantee. Every step goes to the event
+log.
 """
 
 from __future__ import annotations
@@ -144,12 +146,17 @@ class Implementation:
         return 1.0 / mean
 
     def renege_hazard(self, p: Provision) -> float:
-        """Daily chance that the party reneges on a pending provision."""
+        """Daily chance that the party reneges on a pending provision: ``renege_rate``,
+        raised by the attacks Pakistan counted as Kabul's breach in the last 30 days and
+        the mechanism's findings that named the party (each weighs ``attack_weight``),
+        and by its utility shortfall (the commitment problem); lowered by the guarantors'
+        support, the mediators' guarantee or their pressure, whichever is greater."""
         ic = self.ic
-        attacks = 1.0 + ic.attack_weight * len(self._attacks)
+        named = p.party in self._findings and self._findings[p.party] >= self.model.day - MEMORY_DAYS
+        attacks = 1.0 + ic.attack_weight * (len(self._attacks) + named)
         shortfall = 1.0 + ic.shortfall_weight * self.model.talks.shortfall(p.party)
-        guarantee = 1.0 - ic.guarantee_effect * self.guarantee
-        return min(1.0, ic.renege_rate * attacks * shortfall * guarantee)
+        support = 1.0 - ic.guarantee_effect * max(self.guarantee, self.model.mediation.pressure)
+        return min(1.0, ic.renege_rate * attacks * shortfall * support)
 
     def mechanism_life(self, day: int) -> None:
         """An operating mechanism is suspended with a daily hazard (more while a finding
