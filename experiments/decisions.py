@@ -25,6 +25,11 @@ points, and scales out with hydra/launcher=slurm or ray):
    (0.6, 0.8), reporting delay (3, 1 days) and attribution (0.7, 0.9) over the same
    futures: expected truce days gained per unit of each, in every future and in the
    futures of the breakdown box.
+4. **The levers of implementation**: the mediators' guarantee (none, full) x the order of
+   the provisions (together, trade first, TTP steps first) x the mechanism (joint, third
+   party) x the protocol (a single text, issue by issue), over the same futures: which
+   speed the process from a text in principle to modalities and to a working mechanism
+   (paired differences in days from today's levers).
 
 ``--docs``: also write the tables of docs/decisions.md (between its markers).
 ``--quick``: 40 futures x 3 replicates, a 4-setting grid, 12 futures x 2 replicates for
@@ -93,6 +98,16 @@ VOI = {
     "mvm.attribution_accuracy": (0.7, 0.9, 0.1),
 }
 SATISFICE = 0.5  # a future satisfices when P(success) >= this
+#: The levers of implementation (stage 4): which speed principle -> modalities -> a working
+#: mechanism? A guarantee by the mediators, the order of the provisions, a third-party
+#: monitor, a single text that links the issues; today's: the first value of each.
+STAGE_LEVERS = {
+    "mediation.guarantee": (0.0, 1.0),
+    "negotiation.sequencing": ("together", "trade_first", "ttp_first"),
+    "mvm": ("joint", "third_party"),
+    "negotiation.protocol": ("single_text", "issue_by_issue"),
+}
+QUICK_STAGE_LEVERS = {"mediation.guarantee": (0.0, 1.0), "negotiation.sequencing": ("together", "ttp_first")}
 
 
 def write_futures(args: argparse.Namespace, n: int, name: str, table: pd.DataFrame | None = None):
@@ -178,6 +193,61 @@ def voi_stage(args, table_path, size, box: dis.Box, futures: pd.DataFrame):
     if (~inside).sum() >= 3:
         parts.append(dis.main_effects(per.loc[~inside], design, steps).assign(where="futures outside it"))
     return exp, pd.concat(parts, ignore_index=True)
+
+
+def stages_stage(args, table_path, size) -> tuple[Experiment, pd.DataFrame]:
+    """Stage 4: the levers of implementation over the same futures and seeds; for each
+    setting the chance of modalities and of a working mechanism within the horizon and
+    the paired difference from today's levers in days to each (a stage never reached
+    counted at the horizon + 1), with 95% intervals."""
+    levers = QUICK_STAGE_LEVERS if args.quick else STAGE_LEVERS
+    exp = stage(args, "stages", table_path, size["robust_futures"], size["robust_replicates"], levers)
+    runs = exp.sweep.runs.copy()
+    end = exp.sweep.horizon + 1
+    for col in ("principle_day", "modalities_day", "mvm_operational_day"):
+        runs[col] = runs[col].fillna(end)
+    today = int(exp.sweep.points["job"].iloc[0])
+    wide = {
+        c: runs.pivot_table(index="replicate", columns="job", values=c)
+        for c in ("modalities_day", "mvm_operational_day")
+    }
+    rows = []
+    for _, point in exp.sweep.points.iterrows():
+        job = point["job"]
+        row = {"setting": point["label"] or "today", "today": job == today}
+        mine = runs.loc[runs["job"] == job]
+        row["modalities within the horizon"] = float((mine["modalities_day"] < end).mean())
+        row["mechanism operating within the horizon"] = float((mine["mvm_operational_day"] < end).mean())
+        row["provisions reneged"] = float(mine["provisions_reneged"].mean())
+        for col, name in (("modalities_day", "modalities"), ("mvm_operational_day", "a working mechanism")):
+            diff = wide[col][job] - wide[col][today]
+            half = 1.96 * diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else np.nan
+            row[f"days to {name} vs today"] = float(diff.mean())
+            row[f"days to {name} vs today, 95% half-width"] = float(half)
+        rows.append(row)
+    table = pd.DataFrame(rows).sort_values("days to a working mechanism vs today")
+    return exp, table.reset_index(drop=True)
+
+
+def stages_rows(table: pd.DataFrame) -> pd.DataFrame:
+    def diff(col: str) -> list[str]:
+        return [
+            "" if t else f"{d:+.0f} ({d - h:+.0f} to {d + h:+.0f})"
+            for t, d, h in zip(table["today"], table[col], table[f"{col}, 95% half-width"], strict=True)
+        ]
+
+    return pd.DataFrame(
+        {
+            "setting": table["setting"] + table["today"].map({True: " (today)", False: ""}),
+            "modalities within the horizon": table["modalities within the horizon"].map("{:.0%}".format),
+            "days to modalities vs today (95% CI)": diff("days to modalities vs today"),
+            "a working mechanism within the horizon": table["mechanism operating within the horizon"].map(
+                "{:.0%}".format
+            ),
+            "days to a working mechanism vs today (95% CI)": diff("days to a working mechanism vs today"),
+            "provisions reneged a replicate": table["provisions reneged"].round(2),
+        }
+    )
 
 
 def box_rows(boxes: pd.DataFrame) -> pd.DataFrame:
@@ -330,6 +400,9 @@ def decide(args: argparse.Namespace) -> str:
     dis.write_table(effects, args.out / "voi.csv")
     plots.voi_plot(effects, args.out / "voi.png")
 
+    exp_s, stages = stages_stage(args, robust_path, size)
+    dis.write_table(stages, args.out / "stages.csv")
+
     boxes = boxes_table(found.boxes, list(dis.FEARED))
     cart_top = pd.concat([t.head(2).assign(outcome=o) for o, t in found.cart_leaves.items()])
     tables = {
@@ -337,6 +410,7 @@ def decide(args: argparse.Namespace) -> str:
         "agreement": agreement_rows(found),
         "robustness": robustness_rows(robust),
         "information": voi_rows(effects),
+        "stages": stages_rows(stages),
     }
     if docs:
         write_docs(tables)
@@ -365,6 +439,7 @@ def decide(args: argparse.Namespace) -> str:
             ].round(2),
             "Robustness of the lever settings (best first)": tables["robustness"],
             "Value of the mechanism's information": tables["information"],
+            "Which levers speed principle to modalities to a working mechanism": tables["stages"],
         },
         ["peeling.png", "boxes.png", "cart.png", "robustness.png", "voi.png"],
         head,
