@@ -53,7 +53,15 @@ from sim.run.ensemble import run_ensemble
 
 from . import backtest
 from .base import Study
-from .calibration_report import check_table, checks_plot, sbc_plot, sbc_summary, write_docs_table, write_report
+from .calibration_report import (
+    check_table,
+    checks_plot,
+    sbc_plot,
+    sbc_summary,
+    write_docs_table,
+    write_outside_view,
+    write_report,
+)
 
 NAME = "calibration"
 INSTALLED = CONF_DIR / "calibration" / "posterior.csv"
@@ -314,6 +322,7 @@ def calibrate(args: argparse.Namespace) -> str:
 
     if args.install:
         write_docs_table(summary)
+        write_outside_view(outside)
         install(posterior)
 
     total = time.perf_counter() - started

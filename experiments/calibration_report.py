@@ -41,6 +41,19 @@ def docs_table(summary: pd.DataFrame) -> str:
     return "\n".join(rows)
 
 
+OUTSIDE_BEGIN = "<!-- outside view table: begin (experiments/calibration.py --install) -->"
+OUTSIDE_END = "<!-- outside view table: end -->"
+
+
+def write_outside_view(outside: pd.DataFrame, doc: Path = DOC) -> None:
+    """The outside view's rates, step by step, in docs/calibration.md (indented: it sits
+    in a numbered list)."""
+    table = outside.round(3).to_markdown(index=False)
+    write_between_markers(
+        doc, OUTSIDE_BEGIN, "   " + OUTSIDE_END, "\n".join("   " + line for line in table.splitlines())
+    )
+
+
 def write_docs_table(summary: pd.DataFrame, doc: Path = DOC) -> None:
     """The table of docs/calibration.md between its markers, from this run's summary."""
     write_between_markers(doc, BEGIN, END, docs_table(summary))
