@@ -105,14 +105,18 @@ def test_round_calendar_is_the_scenario_rounds():
     assert [r.end_day for r in round_calendar(BASE, 15)] == [11, 18]  # the militants surge before it
 
 
-def test_a_runs_first_days_do_not_depend_on_its_length():
-    """A round just after the horizon still draws the militants' surge before it."""
-    short, long = (with_values(BASE, {"run.horizon_days": h}) for h in (15, 60))
+@pytest.mark.parametrize("short_horizon", [5, 15])
+def test_a_runs_first_days_do_not_depend_on_its_length(short_horizon):
+    """A round just after the horizon still draws the militants' surge before it, and a
+    horizon before every scheduled round holds no round of its own (the sequential
+    filter replays histories to day 5 with a horizon of 5: sim/analysis/sequential.py)."""
+    short, long = (with_values(BASE, {"run.horizon_days": h}) for h in (short_horizon, 60))
     for seed in range(5):
-        a = CeasefireModel(short, rng=seed).run()[1]
-        b = CeasefireModel(long, rng=seed).run()[1]
+        m_short, m_long = CeasefireModel(short, rng=seed), CeasefireModel(long, rng=seed)
+        a, b = m_short.run()[1], m_long.run()[1]
         for key, values in a.items():
             np.testing.assert_array_equal(b[key][: len(values)], values, err_msg=key)
+        assert m_short.events() == [e for e in m_long.events() if e.day <= short_horizon]
 
 
 def test_mechanism_operates_only_once_modalities_are_agreed_and_it_is_set_up():

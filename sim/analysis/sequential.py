@@ -2,26 +2,32 @@
 any day, and carried forward as events arrive, by sequential Monte Carlo.
 
 A **particle** is a parameter vector (in ``z``: a standard normal per calibrated knob that
-the prior maps onto its range, as sim/analysis/smc.py does) and the seed of a history,
-replayed deterministically to the day the population is conditioned on (``record_day``;
-a replay costs about 40 microseconds a day). :func:`update` moves a population from one
-day to a later one as new events arrive (resample-move, Chopin 2002; with an ABC
-likelihood, Del Moral, Doucet & Jasra 2012):
+the prior maps onto its range, as sim/analysis/calibration.py ``from_unit`` does) and the
+seed of a history. The history is not stored: it is replayed deterministically from its
+seed to the day the population is conditioned on (a replay to day 17 costs about a
+millisecond, a fifth of a year-long replicate: ``make bench``). :func:`update` moves a
+population from one day to a later one as new events arrive (resample-move, Gilks &
+Berzuini 2001, Chopin 2002; with an ABC likelihood, Del Moral, Doucet & Jasra 2012):
 
 1. **extend**: each particle's history is replayed to the new day and read into the
-   record's summary statistics (sim/analysis/record.py): it lives if it states every fact
-   of the record to that day and its counts are within the calibration's tolerance;
-2. **resample** the survivors back to the population's size (systematic resampling);
-3. **rejuvenate**: each particle takes ABC-MCMC steps (Marjoram et al., PNAS 2003): a
+   record's summary statistics (sim/analysis/record.py). It lives if it states every
+   fact of the record at every checkpoint so far (the days the population was
+   conditioned on, and the new one), and if its counts are within the calibration's
+   tolerance (conf/calibration/tolerance.json) on the new day;
+2. **refill** if fewer than ``min_alive`` live: fresh draws from the prior that pass
+   every checkpoint (rejection ABC: the same target), so that a surprising week does not
+   leave the population empty;
+3. **resample** the survivors back to the population's size (systematic resampling);
+4. **rejuvenate**: each particle takes ABC-MCMC steps (Marjoram et al., *PNAS* 2003): a
    Gaussian step in ``z`` (the survivors' covariance, scaled), a fresh history to the new
-   day, accepted if it states the record within the tolerance, with the prior's ratio
-   (a standard normal in ``z``). Duplicates thus become distinct parameter vectors and
-   histories, and the population does not degenerate.
+   day, accepted if it passes every checkpoint, with the prior's ratio (a standard normal
+   in ``z``). Duplicates thus become distinct parameter vectors and histories, and the
+   population does not degenerate.
 
 The posterior at one origin is the prior of the next: :func:`condition` runs the updates
-over a list of days from any population (the prior at day 0, or the shipped calibration at
-day 17). Neither pyabc (an ABC-SMC run for one fixed data set, started from the prior) nor
-``particles`` (sequential samplers that need a likelihood) adds data to an existing
+over a list of days from any population (the prior at day 0, or the shipped calibration
+at day 17). Neither pyabc (an ABC-SMC run for one fixed data set, started from the prior)
+nor ``particles`` (sequential samplers that need a likelihood) adds data to an existing
 population of a simulator with no likelihood, so the filter is written here, on numpy and
 joblib; the first calibration is pyabc's.
 """
@@ -29,11 +35,12 @@ joblib; the first calibration is pyabc's.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from ..core import events as ev
 from ..core.schema import Config, set_values
 from ..model import CeasefireModel, replicate_seeds
 from . import record as rec
@@ -43,15 +50,38 @@ HISTORY = ("record_seed", "record_day")
 
 
 @dataclass(frozen=True)
-class Record:
-    """What the particles must reproduce: the record's events and counted rates."""
+class Evidence:
+    """What a history must reproduce: the record's events (or a synthetic truth's log),
+    the counted rates where the source lists no events (None: counted from the events),
+    and the calibration's tolerance (its count weights and epsilon)."""
 
-    events: tuple
-    rates: rec.Rates
-    tolerance: dict  # the count weights and epsilon of the calibration (conf/calibration/tolerance.json)
+    events: tuple[ev.Event, ...]
+    rates: rec.Rates | None
+    tolerance: dict
 
     def statistics(self, day: int) -> dict[str, float]:
         return rec.statistics(self.events, day, self.rates)
+
+    def until(self, day: int) -> tuple[ev.Event, ...]:
+        """The events the record holds to ``day`` (what a population conditioned to that
+        day has seen)."""
+        return tuple(e for e in self.events if e.day <= day)
+
+
+def distance(stats: dict[str, float], observed: dict[str, float], tolerance: dict) -> float:
+    """The calibration's distance of the counts: the weighted L1 distance."""
+    return sum(w * abs(stats[k] - observed[k]) for k, w in tolerance["weights"].items())
+
+
+def history_distance(log: Sequence[ev.Event], checkpoints: Sequence[int], evidence: Evidence, observed: dict) -> float:
+    """Infinite where the history states another fact than the record at any checkpoint,
+    else the distance of its counts on the last one. ``observed``: the record's
+    statistics at each checkpoint."""
+    for day in checkpoints:
+        if not rec.facts_match(rec.statistics(log, day), observed[day]):
+            return np.inf
+    last = checkpoints[-1]
+    return distance(rec.statistics(log, last), observed[last], evidence.tolerance)
 
 
 def to_z(chosen: list[Factor], values: pd.DataFrame) -> np.ndarray:
@@ -78,53 +108,67 @@ def from_z(chosen: list[Factor], z: np.ndarray) -> pd.DataFrame:
     return design_table(chosen, from_unit(chosen, ndtr(z)))
 
 
-def statistics_of(config: Config, chosen: list[Factor], z: np.ndarray, seeds: Sequence[int], day: int, record: Record):
-    """The summary statistics of the history of each (z, seed) to ``day``."""
+def distances_of(
+    config: Config,
+    chosen: list[Factor],
+    z: np.ndarray,
+    seeds: Sequence[int],
+    checkpoints: Sequence[int],
+    evidence: Evidence,
+) -> np.ndarray:
+    """The distance (:func:`history_distance`) of the history of each (z, seed)."""
     from .calibration import typed
 
-    values = from_z(chosen, z).to_dict("records")
-    out = []
-    for row, seed in zip(values, seeds, strict=True):
+    day = checkpoints[-1]
+    observed = {d: evidence.statistics(d) for d in checkpoints}
+    out = np.empty(len(z))
+    for i, (row, seed) in enumerate(zip(from_z(chosen, z).to_dict("records"), seeds, strict=True)):
         model = CeasefireModel(set_values(config, typed(chosen, row)), rng=int(seed), horizon=day)
         model.run_until(day)
-        out.append(rec.statistics(model.events(), day, record.rates))
+        out[i] = history_distance(model.events(), checkpoints, evidence, observed)
     return out
 
 
-def distance(stats: list[dict[str, float]], observed: dict[str, float], tolerance: dict) -> np.ndarray:
-    """The calibration's distance: infinite where a fact differs, else the weighted L1
-    distance of the counts."""
-    weights = tolerance["weights"]
-    d = np.array([sum(w * abs(s[k] - observed[k]) for k, w in weights.items()) for s in stats])
-    facts = np.array([rec.facts_match(s, observed) for s in stats])
-    return np.where(facts, d, np.inf)
-
-
-def _parallel(fn: Callable, chunks: list[tuple], n_jobs: int) -> list:
-    from joblib import Parallel, delayed
-
-    if n_jobs == 1 or len(chunks) == 1:
-        return [fn(*c) for c in chunks]
-    return Parallel(n_jobs=n_jobs)(delayed(fn)(*c) for c in chunks)
+#: Histories per task: results do not depend on the number of workers.
+CHUNK = 100
 
 
 def simulate(
-    config: Config, chosen: list[Factor], z: np.ndarray, seeds: np.ndarray, day: int, record: Record, n_jobs: int
-) -> list[dict[str, float]]:
-    """Statistics of many histories, in chunks over the workers (deterministic whatever
+    config: Config,
+    chosen: list[Factor],
+    z: np.ndarray,
+    seeds: np.ndarray,
+    checkpoints: Sequence[int],
+    evidence: Evidence,
+    n_jobs: int,
+) -> np.ndarray:
+    """Distances of many histories, in chunks over the workers (deterministic whatever
     ``n_jobs``)."""
-    size = 100
-    chunks = [(config, chosen, z[i : i + size], seeds[i : i + size], day, record) for i in range(0, len(z), size)]
-    return [s for part in _parallel(statistics_of, chunks, n_jobs) for s in part]
+    chunks = [
+        (config, chosen, z[i : i + CHUNK], seeds[i : i + CHUNK], tuple(checkpoints), evidence)
+        for i in range(0, len(z), CHUNK)
+    ]
+    if n_jobs == 1 or len(chunks) == 1:
+        parts = [distances_of(*c) for c in chunks]
+    else:
+        from joblib import Parallel, delayed
+
+        parts = Parallel(n_jobs=n_jobs)(delayed(distances_of)(*c) for c in chunks)
+    return np.concatenate(parts) if parts else np.empty(0)
 
 
 @dataclass
 class Population:
-    """Particles conditioned on the record to ``day``: their ``z`` and history seeds."""
+    """Particles conditioned on the record at the ``checkpoints`` (the last is the day the
+    population stands on): their ``z`` and history seeds."""
 
     z: np.ndarray
     seeds: np.ndarray
-    day: int
+    checkpoints: tuple[int, ...] = ()
+
+    @property
+    def day(self) -> int:
+        return self.checkpoints[-1] if self.checkpoints else 0
 
     def table(self, chosen: list[Factor]) -> pd.DataFrame:
         """As a parameter table a run draws from (sim/run/parameters.py): the values, and
@@ -132,18 +176,21 @@ class Population:
         return from_z(chosen, self.z).assign(record_seed=self.seeds.astype(np.int64), record_day=self.day)
 
     @classmethod
-    def from_table(cls, chosen: list[Factor], table: pd.DataFrame) -> Population:
+    def from_table(cls, chosen: list[Factor], table: pd.DataFrame, checkpoints: Sequence[int] = ()) -> Population:
+        """A table with histories (``record_seed``, ``record_day``: the shipped posterior,
+        a saved population) as a population standing on its ``record_day``."""
         days = table["record_day"].unique() if "record_day" in table else [0]
         if len(days) != 1:
             raise ValueError("a population's histories all run to one day")
         seeds = table["record_seed"].to_numpy() if "record_seed" in table else np.zeros(len(table), dtype=np.int64)
-        return cls(to_z(chosen, table), seeds.astype(np.int64), int(days[0]))
+        marks = tuple(checkpoints) or ((int(days[0]),) if int(days[0]) > 0 else ())
+        return cls(to_z(chosen, table), seeds.astype(np.int64), marks)
 
 
 def prior_population(chosen: list[Factor], n: int, seed: int) -> Population:
     """``n`` particles from the prior (standard normal in ``z``), with no history yet."""
     rng = np.random.default_rng(seed)
-    return Population(rng.standard_normal((n, len(chosen))), np.array(replicate_seeds(seed, n), dtype=np.int64), 0)
+    return Population(rng.standard_normal((n, len(chosen))), np.array(replicate_seeds(seed, n), dtype=np.int64))
 
 
 def systematic(weights: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -154,14 +201,61 @@ def systematic(weights: np.ndarray, n: int, rng: np.random.Generator) -> np.ndar
 
 @dataclass
 class Step:
-    """One update's diagnostics: how many particles survived the new events, the
-    effective sample size before resampling, and the moves' acceptance rate."""
+    """One update's diagnostics: the particles that reproduced the new events (the
+    effective sample size before resampling: the weights are 0 or 1), the prior draws
+    that refilled it, the moves' acceptance rate, the distinct particles after the
+    moves, and the histories simulated."""
 
     day: int
     survived: int
-    ess: float
+    refilled: int
     accepted: float
+    distinct: int
     simulations: int
+
+    @property
+    def ess(self) -> int:
+        return self.survived + self.refilled
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the filter moves: ABC-MCMC steps per update, their scale (a share of the
+    survivors' covariance), the fewest live particles before prior draws refill the
+    population, and the most prior draws it spends on that (in multiples of the size)."""
+
+    moves: int = 3
+    scale: float = 0.5
+    min_alive: float = 0.05
+    refill_batches: int = 10
+    n_jobs: int = -1
+    extra: dict = field(default_factory=dict)
+
+
+def refill(
+    config: Config,
+    chosen: list[Factor],
+    checkpoints: Sequence[int],
+    evidence: Evidence,
+    needed: int,
+    n: int,
+    seed: int,
+    settings: Settings,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Prior draws (batches of ``n``) whose histories pass every checkpoint, until
+    ``needed`` are found or ``settings.refill_batches`` batches are spent."""
+    eps = evidence.tolerance["epsilon"]
+    found_z, found_seeds, simulated = [], [], 0
+    for b in range(settings.refill_batches):
+        draws = prior_population(chosen, n, seed + 104_729 * (b + 1))
+        d = simulate(config, chosen, draws.z, draws.seeds, checkpoints, evidence, settings.n_jobs)
+        simulated += n
+        ok = d <= eps
+        found_z.append(draws.z[ok])
+        found_seeds.append(draws.seeds[ok])
+        if sum(len(s) for s in found_seeds) >= needed:
+            break
+    return np.concatenate(found_z), np.concatenate(found_seeds), simulated
 
 
 def update(
@@ -169,44 +263,49 @@ def update(
     chosen: list[Factor],
     population: Population,
     day: int,
-    record: Record,
+    evidence: Evidence,
     seed: int,
-    moves: int = 2,
-    scale: float = 0.5,
-    n_jobs: int = -1,
+    settings: Settings = Settings(),
 ) -> tuple[Population, Step]:
     """The population conditioned on the record to ``day`` (later than its own): extend,
-    resample, rejuvenate (module docstring)."""
+    refill, resample, rejuvenate (module docstring)."""
+    if day <= population.day:
+        raise ValueError(f"an update moves a population on: day {day} is not after day {population.day}")
     rng = np.random.default_rng(seed)
     n = len(population.z)
-    observed = record.statistics(day)
-    eps = record.tolerance["epsilon"]
-    d = distance(
-        simulate(config, chosen, population.z, population.seeds, day, record, n_jobs), observed, record.tolerance
-    )
-    alive = np.isfinite(d) & (d <= eps)
-    survived = int(alive.sum())
-    if survived == 0:
-        raise ValueError(
-            f"no particle reproduces the record to day {day}: a population too small, or a record "
-            "the model cannot reach"
+    eps = evidence.tolerance["epsilon"]
+    checkpoints = (*population.checkpoints, day)
+    d = simulate(config, chosen, population.z, population.seeds, checkpoints, evidence, settings.n_jobs)
+    alive = d <= eps
+    z, seeds = population.z[alive], population.seeds[alive]
+    survived, simulations, refilled = int(alive.sum()), n, 0
+    if survived < max(2, settings.min_alive * n):
+        extra_z, extra_seeds, spent = refill(
+            config, chosen, checkpoints, evidence, int(settings.min_alive * n) - survived, n, seed, settings
         )
-    idx = systematic(alive.astype(float), n, rng)
-    z, seeds = population.z[idx].copy(), population.seeds[idx].copy()
-    cov = np.cov(population.z[alive].T) if survived > 2 else np.eye(z.shape[1])
-    cov = scale * np.atleast_2d(cov) + 1e-6 * np.eye(z.shape[1])
-    accepted, simulations = 0, n
-    for m in range(moves):
+        z, seeds = np.concatenate([z, extra_z]), np.concatenate([seeds, extra_seeds])
+        refilled, simulations = len(extra_z), simulations + spent
+    if len(z) == 0:
+        raise ValueError(
+            f"no history of {n} particles and {simulations - n:,} prior draws reproduces the record to day {day}: "
+            "the population is too small for so surprising a record, or the model cannot produce it"
+        )
+    idx = systematic(np.ones(len(z)), n, rng)
+    cov = np.cov(z.T) if len(z) > z.shape[1] else np.diag(np.var(z, axis=0) + 0.05)
+    cov = settings.scale * np.atleast_2d(cov) + 1e-6 * np.eye(z.shape[1])
+    z, seeds = z[idx].copy(), seeds[idx].copy()
+    accepted = 0
+    for m in range(settings.moves):
         proposal = z + rng.multivariate_normal(np.zeros(z.shape[1]), cov, size=n)
         new_seeds = np.array(replicate_seeds(seed + 1000 * (m + 1), n), dtype=np.int64)
-        stats = simulate(config, chosen, proposal, new_seeds, day, record, n_jobs)
+        ok = simulate(config, chosen, proposal, new_seeds, checkpoints, evidence, settings.n_jobs) <= eps
         simulations += n
-        ok = distance(stats, observed, record.tolerance) <= eps
-        log_prior = -0.5 * ((proposal**2).sum(axis=1) - (z**2).sum(axis=1))
-        ok &= np.log(rng.random(n)) < log_prior
+        ok &= np.log(rng.random(n)) < -0.5 * ((proposal**2).sum(axis=1) - (z**2).sum(axis=1))
         z[ok], seeds[ok] = proposal[ok], new_seeds[ok]
         accepted += int(ok.sum())
-    return Population(z, seeds, day), Step(day, survived, float(survived), accepted / (moves * n), simulations)
+    distinct = len(np.unique(seeds))
+    step = Step(day, survived, refilled, accepted / max(1, settings.moves * n), distinct, simulations)
+    return Population(z, seeds, checkpoints), step
 
 
 def condition(
@@ -214,22 +313,39 @@ def condition(
     chosen: list[Factor],
     start: Population,
     days: Sequence[int],
-    record: Record,
+    evidence: Evidence,
     seed: int,
-    n_jobs: int = -1,
+    settings: Settings = Settings(),
     progress: Callable[[str], None] | None = None,
 ) -> tuple[list[Population], pd.DataFrame]:
     """The population carried through ``days`` (each later than the last): every
     origin's population, and the diagnostics of each update."""
     populations, steps = [], []
     current = start
-    for i, day in enumerate(days):
-        current, step = update(config, chosen, current, day, record, seed + 7919 * (i + 1), n_jobs=n_jobs)
+    for day in days:
+        current, step = update(config, chosen, current, day, evidence, seed + 7919 * day, settings)
         populations.append(current)
         steps.append(step)
         if progress:
-            progress(
-                f"day {day}: {step.survived} of {len(current.z)} particles reproduced the record, moves accepted "
-                f"{step.accepted:.0%} ({step.simulations:,} histories)"
-            )
-    return populations, pd.DataFrame([vars(s) for s in steps])
+            progress(describe_step(step, len(current.z)))
+    return populations, steps_table(steps)
+
+
+def describe_step(step: Step, n: int) -> str:
+    refilled = f" (+{step.refilled} prior draws)" if step.refilled else ""
+    return (
+        f"day {step.day}: {step.survived} of {n} particles reproduced the record{refilled}, moves accepted "
+        f"{step.accepted:.0%}, {step.distinct} distinct histories ({step.simulations:,} simulated)"
+    )
+
+
+def steps_table(steps: Sequence[Step]) -> pd.DataFrame:
+    return pd.DataFrame([{**vars(s), "ess": s.ess} for s in steps])
+
+
+def schedule(start: int, as_of: int, every: int = 7) -> list[int]:
+    """The days a population standing on ``start`` is updated on to reach ``as_of``: one
+    a week counted from day 0 (7, 14, 21, ...: shared by every origin, so a population
+    moved a week on reuses the last one) and ``as_of``."""
+    days = [d for d in range(every, as_of, every) if d > start]
+    return [*days, as_of] if as_of > start else []

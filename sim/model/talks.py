@@ -103,9 +103,10 @@ class Talks:
         self._reservation = (self.afg_positions.reservation(), self.pak_positions.reservation())
         self.surge_days: set[int] = set()  # days near a round, when the militants surge
         self.rounds: dict[int, Round] = {}
-        for r in round_calendar(config, horizon):
+        calendar = round_calendar(config, horizon)
+        for r in calendar:
             self.add_round(r)
-        if not self.rounds:
+        if not calendar:  # no round scheduled at all (not: all of them after the horizon)
             self.add_round(Round(name="round 1", start_day=1, end_day=1))
         self.stage = CEASEFIRE
         self.package = STATUS_QUO.copy()  # the modalities in force (the status quo: nothing)
