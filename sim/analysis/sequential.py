@@ -210,6 +210,7 @@ class Step:
     survived: int
     refilled: int
     accepted: float
+    moves: int
     distinct: int
     simulations: int
 
@@ -220,16 +221,21 @@ class Step:
 
 @dataclass(frozen=True)
 class Settings:
-    """How the filter moves: ABC-MCMC steps per update, their scale (a share of the
-    survivors' covariance), the fewest live particles before prior draws refill the
-    population, and the most prior draws it spends on that (in multiples of the size)."""
+    """How the filter moves. ABC-MCMC steps per update: at least ``moves``, and more (up
+    to ``max_moves``) until ``moved`` of the particles have taken a step; the step is
+    ``scale`` times the survivors' covariance (``None``: 2.38^2 / dimensions, the
+    random-walk optimum of Roberts, Gelman & Gilks 1997), halved after a move that
+    accepts under 10% and doubled after one above 40% (Roberts & Rosenthal 2009: adapt
+    the scale, keep the shape). Prior draws refill the population when fewer than ``min_alive`` of it live,
+    spending at most ``refill_batches`` times its size."""
 
-    moves: int = 3
-    scale: float = 0.5
+    moves: int = 2
+    max_moves: int = 10
+    moved: float = 0.6
+    scale: float | None = None
     min_alive: float = 0.05
     refill_batches: int = 10
     n_jobs: int = -1
-    extra: dict = field(default_factory=dict)
 
 
 def refill(
@@ -256,6 +262,50 @@ def refill(
         if sum(len(s) for s in found_seeds) >= needed:
             break
     return np.concatenate(found_z), np.concatenate(found_seeds), simulated
+
+
+def rejuvenate(
+    config: Config,
+    chosen: list[Factor],
+    z: np.ndarray,
+    seeds: np.ndarray,
+    cov: np.ndarray,
+    checkpoints: Sequence[int],
+    evidence: Evidence,
+    seed: int,
+    settings: Settings,
+) -> tuple[np.ndarray, np.ndarray, float, int, int]:
+    """ABC-MCMC moves of every particle (module docstring, step 4), two kinds in turn,
+    each a Metropolis-Hastings kernel of the joint target (parameters and history):
+
+    - **parameters**: a Gaussian step in ``z`` with the history's seed kept (the same
+      random numbers under nearby parameters: a nearby history, so most steps pass);
+    - **history**: a fresh seed with the parameters kept (an independence proposal from
+      the seed's prior: it passes when the new history reproduces the record too).
+
+    Returns the moved particles, the acceptance rate of the parameter steps, the number of
+    moves and the histories simulated."""
+    rng = np.random.default_rng([seed, 1])
+    n, dims = z.shape
+    eps = evidence.tolerance["epsilon"]
+    scale = settings.scale if settings.scale is not None else 2.38**2 / dims
+    accepted, tried, moved = 0, 0, np.zeros(n, dtype=bool)
+    m = 0
+    while m < settings.moves or (m < settings.max_moves and moved.mean() < settings.moved):
+        if m % 2 == 0:
+            step_cov = scale * np.atleast_2d(cov) + 1e-6 * np.eye(dims)
+            proposal, new_seeds = z + rng.multivariate_normal(np.zeros(dims), step_cov, size=n), seeds
+        else:
+            proposal, new_seeds = z, np.array(replicate_seeds(seed + 1000 * (m + 1), n), dtype=np.int64)
+        ok = simulate(config, chosen, proposal, new_seeds, checkpoints, evidence, settings.n_jobs) <= eps
+        ok &= np.log(rng.random(n)) < -0.5 * ((proposal**2).sum(axis=1) - (z**2).sum(axis=1))
+        z, seeds = np.where(ok[:, None], proposal, z), np.where(ok, new_seeds, seeds)
+        if m % 2 == 0:
+            moved |= ok
+            accepted, tried = accepted + int(ok.sum()), tried + n
+            scale *= 0.5 if ok.mean() < 0.1 else 2.0 if ok.mean() > 0.4 else 1.0
+        m += 1
+    return z, seeds, accepted / max(1, tried), m, m * n
 
 
 def update(
@@ -292,19 +342,10 @@ def update(
         )
     idx = systematic(np.ones(len(z)), n, rng)
     cov = np.cov(z.T) if len(z) > z.shape[1] else np.diag(np.var(z, axis=0) + 0.05)
-    cov = settings.scale * np.atleast_2d(cov) + 1e-6 * np.eye(z.shape[1])
     z, seeds = z[idx].copy(), seeds[idx].copy()
-    accepted = 0
-    for m in range(settings.moves):
-        proposal = z + rng.multivariate_normal(np.zeros(z.shape[1]), cov, size=n)
-        new_seeds = np.array(replicate_seeds(seed + 1000 * (m + 1), n), dtype=np.int64)
-        ok = simulate(config, chosen, proposal, new_seeds, checkpoints, evidence, settings.n_jobs) <= eps
-        simulations += n
-        ok &= np.log(rng.random(n)) < -0.5 * ((proposal**2).sum(axis=1) - (z**2).sum(axis=1))
-        z[ok], seeds[ok] = proposal[ok], new_seeds[ok]
-        accepted += int(ok.sum())
-    distinct = len(np.unique(seeds))
-    step = Step(day, survived, refilled, accepted / max(1, settings.moves * n), distinct, simulations)
+    z, seeds, accepted, moves, simulated = rejuvenate(config, chosen, z, seeds, cov, checkpoints, evidence, seed, settings)
+    distinct = len(np.unique(z, axis=0))
+    step = Step(day, survived, refilled, accepted, moves, distinct, simulations + simulated)
     return Population(z, seeds, checkpoints), step
 
 
@@ -334,8 +375,8 @@ def condition(
 def describe_step(step: Step, n: int) -> str:
     refilled = f" (+{step.refilled} prior draws)" if step.refilled else ""
     return (
-        f"day {step.day}: {step.survived} of {n} particles reproduced the record{refilled}, moves accepted "
-        f"{step.accepted:.0%}, {step.distinct} distinct histories ({step.simulations:,} simulated)"
+        f"day {step.day}: {step.survived} of {n} particles reproduced the record{refilled}; {step.moves} moves, "
+        f"{step.accepted:.0%} of the parameter steps accepted; {step.distinct} distinct particles ({step.simulations:,} simulated)"
     )
 
 

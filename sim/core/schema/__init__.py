@@ -27,6 +27,7 @@ from .case import (
     SCENARIO_SOURCE,
     CrossingInit,
     DefinitionsConfig,
+    ForecastConfig,
     ParametersConfig,
     Round,
     RunConfig,
@@ -59,6 +60,7 @@ __all__ = [
     "CrossingInit",
     "CrossingsConfig",
     "DefinitionsConfig",
+    "ForecastConfig",
     "ImplementationConfig",
     "IssueConfig",
     "IssuePosition",
@@ -114,6 +116,7 @@ class Config:
     mvm: MvmConfig = knob("monitoring-and-verification mechanism")
     mediation: MediationConfig = knob("mediators")
     parameters: ParametersConfig = knob("behavioural parameters drawn from a table (sim/run/parameters.py)")
+    forecast: ForecastConfig = knob("the record a forecast is conditioned on and the day it is made (sim/run/forecast.py)")
 
 
 def group_options(group: str) -> list[str]:

@@ -257,3 +257,49 @@ class ParametersConfig:
         "keys the table does not override (filled in from the command line and with_values: an explicit value wins)",
         source="run setting",
     )
+
+
+@dataclass(frozen=True)
+class ForecastConfig:
+    """The record a forecast is conditioned on, and the day it is made (sim/run/forecast.py)."""
+
+    record: str | None = knob(
+        "a record file in the schema of docs/context/record.csv, with later events (a relative path: the working "
+        "folder); null = the record to 5 November 2025 that ships",
+        source="run setting",
+    )
+    counts: str | None = knob(
+        "the record's counts without a list of events (the schema of docs/context/record_counts.csv); null = "
+        "record_counts.csv beside the record if there is one, else the one that ships",
+        source="run setting",
+    )
+    record_to: str | None = knob(
+        "the last day the record is complete to (YYYY-MM-DD); null = its last row's day (5 November 2025 for "
+        "the record that ships)",
+        source="run setting",
+    )
+    as_of: str | None = knob(
+        "the day the forecast is made: a date (YYYY-MM-DD) or a day number (0 = 19 October 2025), on or before "
+        "the record's last day; null = the record's last day (5 November 2025: the shipped forecast)",
+        source="run setting",
+    )
+    origins: list[str] = knob(
+        "earlier days to forecast from as well (dates or day numbers), for how the forecast moved: origins.csv "
+        "and the brief (python -m sim.brief)",
+        source="run setting",
+    )
+    particles: int = knob(
+        "particles of the sequential filter that conditions the forecast (sim/analysis/sequential.py)",
+        lo=20,
+        hi=100_000,
+        source="run setting",
+    )
+    origin_replicates: int = knob(
+        "replicates of each earlier origin's forecast (origins.csv)", lo=10, hi=1_000_000, source="run setting"
+    )
+    seed: int = knob("seed of the filter's draws", lo=0, hi=2**63 - 1, source="run setting")
+    cache: str | None = knob(
+        "folder of conditioned populations, reused by later runs (null: $XDG_CACHE_HOME/ceasefire-sim, else "
+        "~/.cache/ceasefire-sim)",
+        source="run setting",
+    )
