@@ -21,7 +21,7 @@ from .points import (
     validate_points,
     varying_keys,
 )
-from .workers import POINTS_ENV
+from .workers import POINTS_ENV, SWEEP_PID_ENV
 
 
 class SweepCallback(Callback):
@@ -38,8 +38,8 @@ class SweepCallback(Callback):
 
     def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
         ACTIVE.clear()
-        points = sweep_points(config)
         try:
+            points = sweep_points(config)
             check_job_folders(Path(config.hydra.sweep.dir), len(points or []))
             if points:
                 check_one_horizon(points)
@@ -49,6 +49,7 @@ class SweepCallback(Callback):
         except ConfigError as err:
             fail(err)
         os.environ[POINTS_ENV] = str(len(points) if points else 0)
+        os.environ[SWEEP_PID_ENV] = str(os.getpid())  # a job in a worker process dies with the sweep
         os.environ[KEYS_ENV] = " ".join(varying_keys(points or []))
         ACTIVE.update(dir=Path(config.hydra.sweep.dir), baseline=self.baseline)
         if points:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import sys
 
-#: Set by the sweep's driver for the jobs: how many points the sweep has.
+#: Set by the sweep's driver for the jobs: how many points the sweep has, and its process id.
 POINTS_ENV = "CEASEFIRE_SIM_SWEEP_POINTS"
+SWEEP_PID_ENV = "CEASEFIRE_SIM_SWEEP_PID"
 JOBLIB_LAUNCHER = "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"
 SUBMITIT_LOCAL_LAUNCHER = "hydra_plugins.hydra_submitit_launcher.submitit_launcher.LocalLauncher"
 
@@ -87,6 +88,15 @@ def _ray_task_cpus() -> int:
         return 0
 
 
+def _worker_died() -> tuple[type[BaseException], ...]:
+    from joblib.externals.loky.process_executor import BrokenProcessPool, TerminatedWorkerError
+
+    return (TerminatedWorkerError, BrokenProcessPool)
+
+
+#: What joblib raises when a worker process dies under it (killed by the out-of-memory killer, a signal).
+WORKER_DIED = _worker_died()
+
 _ARMED: set[int] = set()  # the parents this worker process already watches
 
 
@@ -108,3 +118,13 @@ def die_with_parent(parent: int) -> None:
     libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the signal was armed
         os._exit(1)
+
+
+def die_with_sweep() -> None:
+    """In a sweep job that runs in a worker process of the sweep (the joblib launcher's
+    loky workers, submitit's local processes): die when the sweep's process does, however
+    it ends (:func:`die_with_parent`). A job in the sweep's own process, or started by a
+    cluster's scheduler, is left alone."""
+    sweep = int(os.environ.get(SWEEP_PID_ENV, "0") or 0)
+    if sweep and sweep != os.getpid() and os.getppid() == sweep:
+        die_with_parent(sweep)
