@@ -32,6 +32,8 @@ from sim.cli.score import score_run
 from sim.core.errors import ConfigError
 from sim.core.io import write_csv
 from sim.core.schema import CONF_DIR
+from sim.run.folder import out_dir_arg
+from sim.run.parameters import read_table
 
 from .base import RESULTS
 
@@ -60,7 +62,7 @@ def overrides(start_date: str, table: Path | None) -> list[str]:
 
 def parameters_only(posterior: Path, out: Path) -> Path:
     """The posterior's parameters without the histories of October 2025."""
-    table = pd.read_csv(posterior)
+    table = read_table(str(posterior.resolve()), "--posterior")  # a garbage file: ConfigError, one paragraph
     return write_csv(table.drop(columns=[c for c in ("record_seed", "record_day") if c in table]), out)
 
 
@@ -138,7 +140,7 @@ def main(argv=None) -> None:
     )
     parser.add_argument("--replicates", type=int, default=1000, help="replicates a closure (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="100 replicates a closure")
-    parser.add_argument("--out", type=Path, default=RESULTS / NAME, help="results folder (default: %(default)s)")
+    parser.add_argument("--out", type=out_dir_arg, default=RESULTS / NAME, help="results folder (default: %(default)s)")
     args = parser.parse_args(argv)
     if args.quick:
         args.replicates = 100

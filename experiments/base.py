@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.core.errors import ConfigError, UsageError
+from sim.run.folder import out_dir_arg
 from sim.run.points import same_value
 from sim.run.sweep_folder import Sweep, load_sweep
 
@@ -74,7 +75,7 @@ def parse_args(name: str, doc: str | None, argv: Sequence[str] | None = None) ->
     parser.add_argument(
         "--quick", action="store_true", help=f"a small run ({' '.join(QUICK)}) for tests and a first look"
     )
-    parser.add_argument("--out", type=Path, default=RESULTS / name, help="results folder (default: %(default)s)")
+    parser.add_argument("--out", type=out_dir_arg, default=RESULTS / name, help="results folder (default: %(default)s)")
     parser.add_argument(
         "overrides", nargs="*", help="more Hydra overrides, e.g. run.replicates=2000 or hydra/launcher=slurm"
     )

@@ -51,6 +51,7 @@ from sim.core.io import write_csv, write_parquet, write_text
 from sim.core.schema import CONF_DIR
 from sim.run.config import default_config, with_values
 from sim.run.ensemble import run_ensemble
+from sim.run.folder import out_dir_arg
 
 from . import backtest
 from .base import RESULTS, write_between_markers
@@ -114,7 +115,7 @@ def parse(argv=None) -> argparse.Namespace:
         action="store_true",
         help=f"copy the posterior to {INSTALLED} (the default scenario's table) and make its medians the defaults",
     )
-    parser.add_argument("--out", type=Path, default=RESULTS / NAME, help="results folder (default: %(default)s)")
+    parser.add_argument("--out", type=out_dir_arg, default=RESULTS / NAME, help="results folder (default: %(default)s)")
     args = parser.parse_args(argv)
     if args.quick:
         args.draws, args.population, args.generations, args.truths, args.replicates = 3000, 200, 2, 50, 100
@@ -124,6 +125,8 @@ def parse(argv=None) -> argparse.Namespace:
         parser.error("--draws must be at least 500, --replicates 10, --population 50, --generations 1 and --truths 10")
     if args.n_procs < 1:
         parser.error("--n-procs must be at least 1")
+    if args.redis:
+        cal.check_redis(args.redis)  # before any draw: the address resolves and the server answers
     return args
 
 

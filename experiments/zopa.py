@@ -47,10 +47,13 @@ from sim.model.negotiation import (  # noqa: E402
     single_text,
 )
 from sim.run.config import default_config, with_values  # noqa: E402
+from sim.run.folder import out_dir_arg  # noqa: E402
 
 from .base import RESULTS  # noqa: E402
 
 NAME = "zopa"
+#: The finest grid (--grid): 201 x 201 points takes about 3 minutes.
+MAX_GRID = 201
 
 
 def parse(argv=None) -> argparse.Namespace:
@@ -59,13 +62,16 @@ def parse(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--grid", type=int, default=41, help="points on each axis (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="an 11 x 11 grid, for tests and a first look")
-    parser.add_argument("--out", type=Path, default=RESULTS / NAME, help="results folder (default: %(default)s)")
+    parser.add_argument("--out", type=out_dir_arg, default=RESULTS / NAME, help="results folder (default: %(default)s)")
     parser.add_argument("overrides", nargs="*", help="config overrides, e.g. negotiation.leverage_weight=0.3")
     args = parser.parse_args(argv)
     if args.quick:
         args.grid = 11
-    if args.grid < 3:
-        parser.error("--grid must be at least 3")
+    if not 3 <= args.grid <= MAX_GRID:
+        parser.error(
+            f"--grid must be from 3 to {MAX_GRID} points on each axis (41, the default, takes seconds; "
+            f"{MAX_GRID} about 3 minutes)"
+        )
     if args.out.exists() and not args.out.is_dir():
         parser.error(f"--out {args.out} is a file, not a folder")
     return args

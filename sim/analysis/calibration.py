@@ -442,6 +442,30 @@ def _record_distance(facts: Sequence[str]):
     return RecordDistance(p=1, fixed_weights=weights, scale_function=pyabc.distance.scale.standard_deviation)
 
 
+def redis_address(redis: str) -> tuple[str, int]:
+    """``HOST:PORT`` as (host, port), or :class:`ConfigError`."""
+    host, _, port = redis.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"--redis must be HOST:PORT (e.g. login01:6379), not {redis!r}")
+    return host, int(port)
+
+
+def check_redis(redis: str, timeout: float = 5.0) -> None:
+    """The Redis server of ``--redis HOST:PORT`` answers (its name resolves and its port
+    takes a connection), checked before any draw; :class:`ConfigError` if not."""
+    import socket
+
+    host, port = redis_address(redis)
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as err:
+        raise ConfigError(
+            f"--redis {redis}: cannot reach a Redis server at {host}:{port} ({err.strerror or err}). Start it "
+            "(redis-server --port PORT) and the workers on the nodes (abc-redis-worker --host=HOST --port=PORT), "
+            "check the address, or leave out --redis to run on this machine."
+        ) from None
+
+
 def make_sampler(n_procs: int, redis: str | None = None):
     """pyabc's sampler: one process (reproducible for a seed), ``n_procs`` processes on
     this machine, or, with ``redis`` ("host:port"), the workers of a cluster that
@@ -450,10 +474,8 @@ def make_sampler(n_procs: int, redis: str | None = None):
     import pyabc
 
     if redis:
-        host, _, port = redis.rpartition(":")
-        if not host or not port.isdigit():
-            raise ConfigError(f"--redis must be HOST:PORT (e.g. login01:6379), not {redis!r}")
-        return pyabc.sampler.RedisEvalParallelSampler(host=host, port=int(port))
+        host, port = redis_address(redis)
+        return pyabc.sampler.RedisEvalParallelSampler(host=host, port=port)
     sampler = (
         pyabc.sampler.SingleCoreSampler()
         if n_procs == 1

@@ -58,7 +58,7 @@ from ..core.errors import EXIT_USER_ERROR, ConfigError, UsageError
 from ..core.events import ACTORS, EVENT_TYPES, STATE_FIRE
 from ..core.events import STATES as STATES_SET
 from ..core.io import read_parquet, write_csv, write_json
-from ..run.folder import MANIFEST, RUN_MARK, job_status
+from ..run.folder import MANIFEST, RUN_MARK, SCORES_DIR, check_out_dir, job_status
 
 # --------------------------------------------------------------------------- vocabulary
 # The event log's vocabulary (sim/core/events.py).
@@ -87,8 +87,8 @@ COUNT_KEYS = ("count", "from_day", "to_day", "actor1", "actor2", "detail", "min_
 RESOLUTION_KEYS = ("value", "not_by_day")
 FILE_KEYS = ("description", "questions")
 
-#: The output folder, relative to the run folder, unless --out says otherwise.
-SCORES_DIR = "scores"
+#: A questions file to show in a message.
+EXAMPLE = "conf/questions/record_to_5nov.yaml"
 #: Score columns of scores.csv, with their reference and skill columns.
 SCORES = ("brier", "log", "crps")
 
@@ -303,10 +303,16 @@ def load_questions(path: Path | str) -> list[Question]:
 
 
 def _parse_file(path: Path) -> tuple[str, list[Question]]:
+    if path.is_dir():
+        raise UsageError(f"questions file '{path}' is a folder; give a questions file (YAML), e.g. {EXAMPLE}.")
     if not path.is_file():
         raise UsageError(f"questions file '{path}' does not exist.")
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as err:
+        raise ConfigError(
+            f"questions file '{path}' is not UTF-8 text (byte {err.start}: {err.reason}); save it as UTF-8."
+        ) from None
     except yaml.YAMLError as err:
         raise ConfigError(f"questions file '{path}' is not valid YAML: {' '.join(str(err).split())}") from None
     if not isinstance(data, dict):
@@ -893,8 +899,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         frame = score_run(args.run_dir, args.questions)
         out = args.out or default_out(args.run_dir, args.questions)
-        if out.exists() and not out.is_dir():
-            raise UsageError(f"--out '{out}' is a file, not a folder.")
+        check_out_dir(out, "--out")
         means = write_scores(frame, out, args.run_dir, args.questions)
     except (ConfigError, UsageError) as err:
         kind = "configuration error" if isinstance(err, ConfigError) else "error"

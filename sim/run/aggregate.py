@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..core.errors import ConfigError, UsageError
 from ..core.io import write_csv, write_parquet
+from .places import check_out_dir
 from .sweep_folder import Sweep, compare, load_sweep, read_daily, sweep_schema
 
 #: Points listed in the printed summary of a sweep (all of them are in comparison.csv).
@@ -143,9 +144,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     args = parser.parse_args(argv)
     try:
+        check_out_dir(args.sweep_dir, "the sweep folder")
         sweep = aggregate(args.sweep_dir, args.baseline, quiet=args.quiet)
     except (ConfigError, UsageError) as err:
         print(f"ceasefire-sim: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"ceasefire-sim: cannot write into '{args.sweep_dir}': {err.strerror or err}.", file=sys.stderr)
         return 2
     return 1 if sweep.not_complete else 0
 

@@ -115,7 +115,7 @@ def check_output_dirs(args: Iterable[str]) -> None:
 
     for key, value in named_dirs(args).items():
         if value is not None:
-            check_out_dir(Path(value), key)
+            check_out_dir(value, key)
 
 
 #: Hydra's flags that name a folder of configs.

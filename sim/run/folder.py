@@ -38,7 +38,7 @@ from ..core.errors import UsageError
 from ..core.io import write_json
 from ..core.schema import Config, to_dict
 from .parameters import table_digest
-from .places import ROOT, check_not_in_source, check_out_dir, check_target  # noqa: F401 (ROOT, check_out_dir: shared)
+from .places import ROOT, check_not_in_source, check_out_dir, check_target, out_dir_arg  # noqa: F401 (shared)
 
 #: The job outputs that must all be present for a job to count as complete.
 JOB_OUTPUTS = ("config.yaml", "provenance.json", "runs.parquet", "daily.parquet", "summary.json")
@@ -273,16 +273,16 @@ def release(folder: Path) -> None:
     os.close(fd)
 
 
-def refusal(folder: Path, state: str, what: str, overwrite: bool) -> UsageError | None:
-    """Why a run may not write into a folder in ``state``, or None."""
+def refusal(folder: Path, state: str, what: str, overwrite: bool, key: str) -> UsageError | None:
+    """Why a run may not write into a folder in ``state`` (named by ``key``), or None."""
     if state == "foreign":
-        return UsageError(f"'{folder}' holds {what}. Choose another folder (a new one, or a run folder).")
+        return UsageError(f"{key}: '{folder}' holds {what}. Choose another folder (a new one, or a run folder).")
     if state == "other" and not overwrite:
         others = kept(folder)
         keeps = f"; {listing(others)} would be kept" if others else ""
         return UsageError(
-            f"'{folder}' holds {what}. Choose another folder, or add run.overwrite=true to replace it (only the files "
-            f"runs write are removed{keeps})."
+            f"{key}: '{folder}' holds {what}. Choose another folder, or add run.overwrite=true to replace it (only "
+            f"the files runs write are removed{keeps})."
         )
     return None
 
@@ -295,13 +295,13 @@ def claim(folder: Path, config: Config, key: str = "hydra.run.dir") -> str:
     that holds something else (a run of another configuration unless ``run.overwrite``;
     files of a folder that is not a run folder, always); then nothing is left behind."""
     check_target(folder, key)
-    err = refusal(folder, *folder_state(folder, config), config.run.overwrite)
+    err = refusal(folder, *folder_state(folder, config), config.run.overwrite, key)
     if err is not None:
         raise err  # before the lock: a refused folder gets no .lock
     held = is_locked(folder)
     lock(folder)
     state, what = folder_state(folder, config)  # again: no other run can change it now
-    err = refusal(folder, state, what, config.run.overwrite)
+    err = refusal(folder, state, what, config.run.overwrite, key)
     if err is not None:
         if not held:
             release(folder)

@@ -175,7 +175,7 @@ def check_out_dir(path: Path | str, flag: str) -> Path:
     aggregate): not empty, not a place no run writes (:func:`check_target`), not a file,
     and one that can be made and written here, tried by making it and a file in it and
     removing what was made. Returns the resolved path; raises :class:`UsageError`."""
-    if not str(path).strip():
+    if not str(path).strip():  # give the text: Path("") is "."
         raise UsageError(f"{flag} is empty: it would write into the current folder. Give one, e.g. {example(flag)}.")
     folder = check_target(Path(path), flag)
     blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
@@ -206,3 +206,14 @@ def probe_writable(folder: Path, flag: str) -> None:
         for parent in reversed(made):
             with contextlib.suppress(OSError):
                 parent.rmdir()
+
+
+def out_dir_arg(value: str) -> Path:
+    """``--out`` for argparse (``type=out_dir_arg``): :func:`check_out_dir`, its refusal
+    as argparse's one-line error (exit code 2)."""
+    import argparse
+
+    try:
+        return check_out_dir(value, "--out")
+    except UsageError as err:
+        raise argparse.ArgumentTypeError(str(err).removeprefix("--out: ")) from None

@@ -23,16 +23,19 @@ from .points import job_label
 from .workers import job_worker_budget, release_workers
 
 
-def run_scenario(config: Config, out_dir: Path, quiet: bool = False, max_workers: int | None = None):
+def run_scenario(
+    config: Config, out_dir: Path, quiet: bool = False, max_workers: int | None = None, key: str = "hydra.run.dir"
+):
     """Run the ensemble of ``config``, write every output into ``out_dir``; return the
     :class:`sim.analysis.estimates.Estimates`, or None if the folder already holds a
     complete run of this configuration. The folder is claimed first (sim/run/folder.py:
     locked, refused if it holds anything else, cleared of an interrupted attempt);
-    ``manifest.json`` is written last: it is what marks the folder complete."""
+    ``manifest.json`` is written last: it is what marks the folder complete. ``key`` names
+    the folder in a refusal."""
     started = time.perf_counter()
     held = is_locked(out_dir)  # claimed before Hydra ran (a folder named on the command line)
     try:
-        if claim(out_dir, config) == "complete":
+        if claim(out_dir, config, key) == "complete":
             if not quiet:
                 print(already_complete(out_dir))
             return None
@@ -132,7 +135,8 @@ def run_sweep_job(config: Config, out_dir: Path, num: int, overrides: list[str])
     already in its folder (resuming); otherwise run on its share of the cores; one line."""
     label = f"[job {num}] {job_label(overrides)}"
     started = time.perf_counter()
-    est = run_scenario(config, out_dir, quiet=True, max_workers=job_worker_budget(config.run.n_jobs))
+    budget = job_worker_budget(config.run.n_jobs)
+    est = run_scenario(config, out_dir, quiet=True, max_workers=budget, key=f"job {num}'s folder")
     if est is None:
         say(f"{label}: already complete, skipped")
         return
