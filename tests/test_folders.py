@@ -287,10 +287,10 @@ def test_a_refused_run_of_another_configuration_says_what_is_kept(config, tmp_pa
 def test_resuming_after_sigterm_keeps_the_users_files_and_is_byte_identical(tmp_path):
     """The repro: kill a run, add notes.txt and my_plots/ to its folder, run the same
     command: both were deleted."""
-    args = ("run.replicates=300", "run.chunk_size=10", "run.n_jobs=1", "run.figures=false", "run.horizon_days=120")
+    args = ("run.replicates=200", "run.chunk_size=10", "run.n_jobs=1", "run.figures=false", "run.horizon_days=120")
     out = tmp_path / "k"
     proc = start(*args, f"hydra.run.dir={out}")
-    wait_for(out / RUN_MARK)
+    wait_for(out / "config.yaml")  # the ensemble is running
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "to resume the run" in err and "sweep" not in err

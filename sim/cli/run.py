@@ -50,8 +50,8 @@ EXIT_INTERRUPTED = 130
 EXIT_FAILED = 1
 #: Flags with which Hydra prints something and runs nothing.
 INFO_FLAGS = ("--cfg", "-c", "--help", "-h", "--hydra-help", "--info", "-i", "--shell-completion", "-sc")
-#: The single run's folder while it runs (for the message of an interrupted run).
-RUNNING: dict[str, Path] = {}
+#: The folder being written and the key that names it (for the message of an interrupted run).
+RUNNING: dict[str, object] = {}
 
 
 @hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
@@ -71,7 +71,7 @@ def hydra_main(cfg: DictConfig) -> None:
     if hc.mode == RunMode.MULTIRUN:
         run_sweep_job(config, out_dir, hc.job.num, list(hc.overrides.task))
         return
-    RUNNING["dir"] = out_dir
+    RUNNING.update(key="hydra.run.dir", dir=out_dir)
     try:
         run_scenario(config, out_dir)
     except UsageError as err:
@@ -137,6 +137,7 @@ def claim_named_folder(args: list[str]) -> list[str]:
         if folder is None:
             return args
         args = [*args, f"{key}={folder}"]
+    RUNNING.update(key=key, dir=folder)
     if multirun:
         check_target(folder, key)
         check_sweep_folder(folder)
@@ -191,7 +192,8 @@ def interrupted() -> str:
     if ACTIVE:
         what = f"run the same command (hydra.sweep.dir={ACTIVE['dir']}) to resume the sweep"
     elif RUNNING:
-        what = f"run the same command (hydra.run.dir={RUNNING['dir']}) to resume the run"
+        kind = "sweep" if RUNNING["key"] == "hydra.sweep.dir" else "run"
+        what = f"run the same command ({RUNNING['key']}={RUNNING['dir']}) to resume the {kind}"
     else:
         what = "run the same command to start again"
     return f"\nceasefire-sim: interrupted. Finished outputs are kept and no file is left half-written; {what}."

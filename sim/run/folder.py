@@ -241,10 +241,29 @@ def lock(folder: Path) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise UsageError(
-            f"another run is writing into '{folder}' right now; wait for it to finish, or choose another folder."
-        ) from None
+        raise busy_error(folder) from None
     _HELD[folder] = (fd, made)
+
+
+def busy_error(folder: Path) -> UsageError:
+    return UsageError(
+        f"another run is writing into '{folder}' right now; wait for it to finish, or choose another folder."
+    )
+
+
+def is_busy(folder: Path) -> bool:
+    """Whether another process holds the folder's lock (tried without making a .lock)."""
+    try:
+        fd = os.open(folder / LOCK, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
 
 
 def is_locked(folder: Path) -> bool:
@@ -296,8 +315,8 @@ def claim(folder: Path, config: Config, key: str = "hydra.run.dir") -> str:
     files of a folder that is not a run folder, always); then nothing is left behind."""
     check_target(folder, key)
     err = refusal(folder, *folder_state(folder, config), config.run.overwrite, key)
-    if err is not None:
-        raise err  # before the lock: a refused folder gets no .lock
+    if err is not None:  # refused before the lock: a refused folder gets no .lock
+        raise busy_error(folder) if not is_locked(folder) and is_busy(folder) else err
     held = is_locked(folder)
     lock(folder)
     state, what = folder_state(folder, config)  # again: no other run can change it now
