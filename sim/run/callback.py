@@ -21,7 +21,7 @@ from .points import (
     validate_points,
     varying_keys,
 )
-from .workers import POINTS_ENV, SWEEP_PID_ENV
+from .workers import JOBLIB_LAUNCHER, POINTS_ENV, SWEEP_PID_ENV, arm_launcher_workers, disarm_launcher_workers
 
 
 class SweepCallback(Callback):
@@ -50,6 +50,8 @@ class SweepCallback(Callback):
             fail(err)
         os.environ[POINTS_ENV] = str(len(points) if points else 0)
         os.environ[SWEEP_PID_ENV] = str(os.getpid())  # a job in a worker process dies with the sweep
+        if config.hydra.launcher.get("_target_") == JOBLIB_LAUNCHER:
+            arm_launcher_workers()  # ... from the moment its worker starts
         os.environ[KEYS_ENV] = " ".join(varying_keys(points or []))
         ACTIVE.update(dir=Path(config.hydra.sweep.dir), baseline=self.baseline)
         if points:
@@ -65,6 +67,7 @@ class SweepCallback(Callback):
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
         ACTIVE.clear()
+        disarm_launcher_workers()
         try:
             aggregate(Path(config.hydra.sweep.dir), self.baseline)
         except Exception as err:  # every job finished; say why their summary is missing

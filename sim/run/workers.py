@@ -128,3 +128,26 @@ def die_with_sweep() -> None:
     sweep = int(os.environ.get(SWEEP_PID_ENV, "0") or 0)
     if sweep and sweep != os.getpid() and os.getppid() == sweep:
         die_with_parent(sweep)
+
+
+def arm_launcher_workers() -> None:
+    """Make the workers of Hydra's joblib launcher (in this, the sweep's, process) die
+    with it, however it ends, from the moment each starts: its ``loky`` backend gets
+    :func:`die_with_parent` as the workers' initializer (joblib's public
+    ``register_parallel_backend``; the launcher asks for the backend by that name).
+    :func:`disarm_launcher_workers` restores joblib's own."""
+    import functools
+
+    from joblib import register_parallel_backend
+    from joblib._parallel_backends import LokyBackend
+
+    register_parallel_backend(
+        "loky", functools.partial(LokyBackend, initializer=die_with_parent, initargs=(os.getpid(),))
+    )
+
+
+def disarm_launcher_workers() -> None:
+    from joblib import register_parallel_backend
+    from joblib._parallel_backends import LokyBackend
+
+    register_parallel_backend("loky", LokyBackend)
