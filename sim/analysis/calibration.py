@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import ConfigError
+from ..core.processes import die_with_child_of, die_with_parent
 from ..core.schema import Config, set_values
 from ..model import CeasefireModel, replicate_seeds
 from . import record as rec
@@ -173,7 +175,7 @@ def reference_table(
 ) -> pd.DataFrame:
     """``n_draws`` prior draws, each with the seed of its history and that history's
     summary statistics. Deterministic for a seed, whatever ``n_jobs``."""
-    from joblib import Parallel, delayed
+    from joblib import Parallel, delayed, parallel_config
 
     draws = sample_prior(chosen, n_draws, seed)
     seeds = replicate_seeds(seed, n_draws)
@@ -182,7 +184,11 @@ def reference_table(
         delayed(simulate_rows)(config, chosen, rows[i : i + chunk], seeds[i : i + chunk], record_day)
         for i in range(0, n_draws, chunk)
     ]
-    results = Parallel(n_jobs=n_jobs)(tasks) if n_jobs != 1 else [t[0](*t[1], **t[2]) for t in tasks]
+    if n_jobs == 1:
+        results = [t[0](*t[1], **t[2]) for t in tasks]
+    else:  # loky workers that die with this process
+        with parallel_config(backend="loky", initializer=die_with_parent, initargs=(os.getpid(),)):
+            results = Parallel(n_jobs=n_jobs)(tasks)
     stats = pd.DataFrame([s for part in results for s in part], columns=list(rec.STATISTICS))
     return pd.concat([draws, stats], axis=1).assign(record_seed=np.array(seeds, dtype=np.int64))
 
@@ -500,7 +506,10 @@ def make_smc(
     statistics and that seed."""
     import pyabc
 
+    main = os.getpid()
+
     def model(par):
+        die_with_child_of(main)  # a worker pyabc forked here dies with this process
         seed = int(np.random.randint(0, 2**31 - 1))
         return {**simulate_statistics(config, from_particle(chosen, par), seed, record_day), "seed": seed}
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import sys
 
+from ..core.processes import die_with_child_of, die_with_parent
+
 #: Set by the sweep's driver for the jobs: how many points the sweep has, and its process id.
 POINTS_ENV = "CEASEFIRE_SIM_SWEEP_POINTS"
 SWEEP_PID_ENV = "CEASEFIRE_SIM_SWEEP_PID"
@@ -97,28 +99,6 @@ def _worker_died() -> tuple[type[BaseException], ...]:
 #: What joblib raises when a worker process dies under it (killed by the out-of-memory killer, a signal).
 WORKER_DIED = _worker_died()
 
-_ARMED: set[int] = set()  # the parents this worker process already watches
-
-
-def die_with_parent(parent: int) -> None:
-    """Make this worker process die when its parent does, however the parent ends
-    (SIGKILL included): Linux's parent-death signal (prctl PR_SET_PDEATHSIG), set once
-    per process as the worker starts (the loky executor's initializer); if the parent is
-    already gone, exit now. Elsewhere, a no-op."""
-    if parent in _ARMED:
-        return
-    _ARMED.add(parent)
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
-
-    pr_set_pdeathsig = 1
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the signal was armed
-        os._exit(1)
-
 
 def die_with_sweep() -> None:
     """In a sweep job that runs in a worker process of the sweep (the joblib launcher's
@@ -126,8 +106,8 @@ def die_with_sweep() -> None:
     it ends (:func:`die_with_parent`). A job in the sweep's own process, or started by a
     cluster's scheduler, is left alone."""
     sweep = int(os.environ.get(SWEEP_PID_ENV, "0") or 0)
-    if sweep and sweep != os.getpid() and os.getppid() == sweep:
-        die_with_parent(sweep)
+    if sweep:
+        die_with_child_of(sweep)
 
 
 def arm_launcher_workers() -> None:
