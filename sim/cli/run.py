@@ -33,6 +33,7 @@ from ..core.errors import EXIT_USER_ERROR, ConfigError, UsageError, fail
 from ..core.schema import CONF_DIR
 from ..run.aggregate import ACTIVE, aggregate_after_failure
 from ..run.config import (
+    CONFIG_DIR_FLAGS,
     check_cfg_print,
     check_config_name,
     check_output_dirs,
@@ -75,6 +76,7 @@ def hydra_main(cfg: DictConfig) -> None:
     try:
         run_scenario(config, out_dir)
     except UsageError as err:
+        discard_if_empty(out_dir)  # a folder Hydra named and made (an interpolation), refused
         fail(err)
     except OSError as err:
         fail(UsageError(cannot_write(out_dir, err)))
@@ -130,6 +132,8 @@ def claim_named_folder(args: list[str]) -> list[str]:
     named = named_dirs(args)
     if key in named and named[key] is None:  # an interpolation: Hydra names it, the run claims it
         return args
+    if key not in named and any(a.partition("=")[0] in (*CONFIG_DIR_FLAGS, "--config-name", "-cn") for a in args):
+        return args  # another primary config may name its own folder
     config = None if multirun else pin_overrides(default_config(run_overrides(args)), run_overrides(args))
     folder = Path(named[key]).expanduser() if key in named else None
     if folder is None:
