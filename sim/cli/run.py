@@ -14,6 +14,7 @@ is 2 and no traceback is printed.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
@@ -41,8 +42,9 @@ from ..run.config import (
     default_config,
     load_config,
     named_dirs,
+    run_overrides,
 )
-from ..run.folder import HYDRA_OWN, LOCK, check_sweep_folder, check_target, claim, lock
+from ..run.folder import HYDRA_OWN, LOCK, check_out_dir, claim, claim_sweep_folder, release
 from ..run.points import check_sweep_size
 from ..run.scenario import already_complete, pin_overrides, run_scenario, run_sweep_job
 from ..run.workers import WORKER_DIED, die_with_sweep
@@ -110,15 +112,6 @@ def worker_died(out_dir: Path, err: BaseException) -> str:
     )
 
 
-def run_overrides(args: list[str]) -> list[str]:
-    """The configuration's overrides of a command line (not Hydra's own, not flags)."""
-    return [
-        a
-        for a in args
-        if not a.startswith("-") and ("=" in a or a.startswith("~")) and not a.lstrip("+~").startswith("hydra")
-    ]
-
-
 def claim_named_folder(args: list[str]) -> list[str]:
     """Claim the output folder before Hydra writes anything into it (sim/run/folder.py),
     and return the arguments Hydra gets. A sweep's folder is judged and locked for the
@@ -143,9 +136,7 @@ def claim_named_folder(args: list[str]) -> list[str]:
         args = [*args, f"{key}={folder}"]
     RUNNING.update(key=key, dir=folder)
     if multirun:
-        check_target(folder, key)
-        check_sweep_folder(folder)
-        lock(folder)
+        claim_sweep_folder(folder)
     elif claim(folder, config) == "complete":
         print(already_complete(folder))
         sys.exit(0)
@@ -163,16 +154,32 @@ def default_folder(key: str) -> Path | None:
     base = re.sub(r"\$\{now:([^}]*)\}", lambda m: now.strftime(m[1]), str(pattern))
     if "${" in base:
         return None
-    check_target(Path(base), key)
+    check_out_dir(base, key)
     for n in itertools.count(1):
         folder = Path(base if n == 1 else f"{base}-{n}")
-        folder.parent.mkdir(parents=True, exist_ok=True)
+        made = [p for p in (folder, *folder.parents) if not p.exists()]
         try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
             folder.mkdir()
-            return folder
         except FileExistsError:
             continue
+        except OSError as err:
+            reason = err.strerror or err
+            raise UsageError(f"{key}: cannot make '{folder}': {reason}; name another ({key}=...).") from None
+        RUNNING["made"] = made
+        return folder
     return None  # unreachable
+
+
+def forget_sweep_folder() -> None:
+    """A sweep refused before any job: remove its ``.lock`` and the folders this command
+    made for it, if still empty."""
+    if RUNNING.get("key") != "hydra.sweep.dir":
+        return
+    release(Path(str(RUNNING["dir"])))
+    for folder in RUNNING.get("made", []):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def terminated(signum: int, frame: object) -> None:
@@ -229,6 +236,8 @@ def main() -> None:
     except SystemExit as exc:
         if exc.code not in (0, None, EXIT_USER_ERROR):
             aggregate_after_failure()  # a sweep stopped by a failed job: keep what finished
+        if exc.code == EXIT_USER_ERROR:
+            forget_sweep_folder()
         raise
     except KeyboardInterrupt:
         print(interrupted(), file=sys.stderr)

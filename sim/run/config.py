@@ -255,15 +255,19 @@ def _first_entry(key: str) -> str:
         return "NAME"
 
 
+def run_overrides(args: Iterable[str]) -> list[str]:
+    """The configuration's overrides of a command line (not Hydra's own, not flags)."""
+    return [
+        a
+        for a in args
+        if not a.startswith("-") and ("=" in a or a.startswith("~")) and not a.lstrip("+~").startswith("hydra")
+    ]
+
+
 def check_cfg_print(args: Iterable[str]) -> None:
     """``--cfg``/``-c`` prints the composed configuration without running anything:
     check it first, so that what is printed is a configuration that would run."""
     args = list(args)
     if not any(a in ("--cfg", "-c") or a.startswith("--cfg=") for a in args) or "-m" in args or "--multirun" in args:
         return
-    overrides = [
-        a
-        for a in args
-        if not a.startswith("-") and ("=" in a or a.startswith("~")) and not a.lstrip("+~").startswith("hydra")
-    ]
-    default_config(overrides)
+    default_config(run_overrides(args))

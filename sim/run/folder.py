@@ -347,6 +347,14 @@ SWEEP_FILES = (
 )
 
 
+def claim_sweep_folder(folder: Path) -> None:
+    """Own a sweep's folder for the sweep: judged (sim/run/places.py, :func:`check_sweep_folder`),
+    then locked; its jobs' folders are claimed by the jobs."""
+    check_target(folder, "hydra.sweep.dir")
+    check_sweep_folder(folder)
+    lock(folder)
+
+
 def check_sweep_folder(folder: Path) -> None:
     """A sweep writes into a new or empty folder, or a sweep folder (its multirun.yaml):
     not into a folder of other files, whose names its tables and figures could take."""
