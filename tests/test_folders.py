@@ -456,3 +456,9 @@ def test_check_out_dir_refuses_a_folder_that_cannot_be_written(tmp_path):
         if os.geteuid() == 0:
             subprocess.run(["chattr", "-i", str(locked)], capture_output=True)
         locked.chmod(0o755)
+
+
+def test_a_sweep_refused_before_any_job_leaves_no_lock_and_no_folder(tmp_path):
+    proc = sim("-m", "mvm=none,joint", "run.horizon_days=30,60", *SMALL[:1], f"hydra.sweep.dir={tmp_path / 's'}")
+    assert proc.returncode == 2 and "must share one horizon" in proc.stderr
+    assert list(tmp_path.iterdir()) == []
