@@ -174,6 +174,8 @@ def folder_state(folder: Path, config: Config) -> tuple[str, str]:
     run folder, or one it cannot write), what it holds)."""
     if not folder.is_dir():
         return ("new", "") if not os.path.lexists(folder) else ("foreign", "a file, not a folder")
+    if os.path.lexists(folder / ".hydra") and not (folder / ".hydra").is_dir():
+        return "foreign", "a file named .hydra, where Hydra writes a folder; move it away"
     found = set(os.listdir(folder)) - set(IGNORED)
     if not found:
         return "new", ""
