@@ -114,14 +114,16 @@ def _holds_mark(path: Path) -> str | None:
 
 def why_not(path: Path) -> str | None:
     """Why no run may write into the resolved folder ``path``, or None."""
-    if str(path) in SHARED:
-        return "the root of the file system" if path == Path(path.anchor) else "a folder that holds everyone's folders"
+    if path == Path(path.anchor):
+        return "the root of the file system"
     tree = next((t for t in SYSTEM_TREES if path.is_relative_to(t)), None)
     if tree is not None:
         return f"a system folder ({tree})" if str(path) == tree else f"inside a system folder ({tree})"
     home = _home()
     if home is not None and home.is_relative_to(path):
         return "your home folder" if path == home else f"a folder that holds your home folder ({home})"
+    if str(path) in SHARED:
+        return "a folder that holds everyone's folders"
     if (ROOT / "pyproject.toml").exists() and ROOT.is_relative_to(path):
         return f"a folder that holds this project ({ROOT})"
     mark = _holds_mark(path)
