@@ -67,6 +67,12 @@ RUN = Kind("run", False, (0.5, 7.0))
 SWEEP_KIND = Kind("sweep", True, (1.0, 12.0))
 
 
+def default_sigint() -> None:
+    """In the child: Ctrl-C's default disposition (a shell running this in the background
+    ignores SIGINT, and children inherit that), so that SIGINT interrupts it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def session(pid: int) -> list[int]:
     """Every process of the session ``pid`` leads (the command and all it started)."""
     out = subprocess.run(["pgrep", "-s", str(pid)], capture_output=True, text=True).stdout
@@ -112,6 +118,7 @@ def soak_one(kind: Kind, folder: Path, reference: Path, replicates: int, rng: ra
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # its own session: every process it starts is found
+        preexec_fn=default_sigint,
     )
     delay, sig = rng.uniform(*kind.delays), rng.choice(SIGNALS)
     time.sleep(delay)
