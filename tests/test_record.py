@@ -75,7 +75,7 @@ def without(word: str) -> str:
         (edited(3, fatalities="-30"), "column fatalities: '-30' is below 0"),
         (edited(3, fatalities="2.5"), "column fatalities: '2.5' is not a whole number"),
         (edited(3, day="9999"), "column date: '2025-10-24' is not day 9999"),
-        (edited(3, day="9999", date="2053-03-05"), "column day: 9999 is after the record's last day, 17"),
+        (edited(3, day="9999", date="2053-03-05"), "column date: '2053-03-05' is after today"),
         (edited(3, date="2025-02-30"), "column date: '2025-02-30' is not a date written YYYY-MM-DD"),
         (edited(3, date="24/10/2025"), "column date: '24/10/2025' is not a date written YYYY-MM-DD"),
         (edited(3, date="2025-10-26"), "column date: '2025-10-26' is not day 5 (2025-10-24"),
@@ -98,7 +98,7 @@ def test_a_corrupt_record_is_one_paragraph_naming_the_row_and_the_column(tmp_pat
     path = tmp_path / "record.csv"
     path.write_bytes(text.encode("latin-1") if message == "UTF-8" else text.encode())
     with pytest.raises(ConfigError, match="^the record") as err:
-        rec.read_record(path, last_day=rec.RECORD_DAY)
+        rec.read_record(path)
     assert message in str(err.value) and "\n" not in str(err.value)
 
 
@@ -125,7 +125,7 @@ def test_a_record_in_the_future_or_ending_before_day_1_is_refused(tmp_path):
 def test_what_a_spreadsheet_writes_is_read_as_the_record(tmp_path, text):
     path = tmp_path / "record.csv"
     path.write_text(text, newline="")
-    assert rec.read_record(path, last_day=rec.RECORD_DAY) == rec.read_record()
+    assert rec.read_record(path) == rec.read_record()
 
 
 def test_a_record_with_later_events_takes_its_last_day_from_its_data(tmp_path):
@@ -141,8 +141,11 @@ def test_a_record_with_later_events_takes_its_last_day_from_its_data(tmp_path):
     with pytest.raises(ConfigError, match="round of talks ending on day 18"):
         rec.read_record(path)  # past round 3 (6 November): its outcome is needed
     path.write_text(TEXT + later)
-    with pytest.raises(ConfigError, match="after the record's last day, 17"):
-        rec.read_record(path, last_day=rec.RECORD_DAY)
+    events = rec.read_record(path)
+    assert rec.statistics(events, 25)["significant_attacks"] == 3  # its own window
+    assert rec.statistics(events, rec.RECORD_DAY) == rec.statistics(rec.read_record(), rec.RECORD_DAY)
+    with pytest.raises(ConfigError, match="a window to day 0 is empty"):
+        rec.record_statistics(0)
 
 
 def test_the_calibration_with_a_broken_record_prints_one_paragraph(tmp_path):

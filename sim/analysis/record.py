@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core import events as ev
+from ..core.errors import ConfigError
 from .record_file import read_counts_file, read_record_file
 
 CONTEXT = Path(__file__).resolve().parents[2] / "docs" / "context"
@@ -120,12 +121,11 @@ def facts_match(stats: dict[str, float], record: dict[str, float], facts: Sequen
 # --------------------------------------------------------------------------- the record
 
 
-def read_record(path: Path | str | None = None, last_day: int | None = None) -> list[ev.Event]:
-    """The record's events (``record.csv``, or ``path``: a record in the same schema),
-    checked in full (sim/analysis/record_file.py: one paragraph naming the row and the
-    column of the first mistake). ``last_day`` is the window's last day (the record's own
-    last day if None)."""
-    frame = read_record_file(RECORD_CSV if path is None else path, FIRST_DAY, last_day)
+def read_record(path: Path | str | None = None) -> list[ev.Event]:
+    """The record's events (``record.csv``, or ``path``: a record in the same schema, with
+    later events too), checked in full (sim/analysis/record_file.py: one paragraph naming
+    the row and the column of the first mistake)."""
+    frame = read_record_file(RECORD_CSV if path is None else path, FIRST_DAY)
     return ev.rows_of(frame)
 
 
@@ -140,4 +140,6 @@ def read_rates(path: Path | str | None = None, start: dt.date = START_DATE) -> R
 def record_statistics(last_day: int = RECORD_DAY) -> dict[str, float]:
     """The record's summary statistics to ``last_day``, read by :func:`statistics` as a
     model's log is (the record checked first: :func:`read_record`)."""
-    return statistics(read_record(last_day=last_day), last_day, read_rates())
+    if last_day < FIRST_DAY:
+        raise ConfigError(f"the record's statistics start on day {FIRST_DAY}; a window to day {last_day} is empty.")
+    return statistics(read_record(), last_day, read_rates())

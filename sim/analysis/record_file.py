@@ -10,9 +10,9 @@ the column, the value and what is allowed (exit code 2 from the command line). C
   (``partisan`` may be there too); at least one event;
 - ``day``: a whole number; ``date``: an ISO date (YYYY-MM-DD) that exists and is ``day``
   days after day 0 (the scenario's start date: 19 October 2025), not after today;
-- the window: no day before :data:`EARLIEST_DAY`; the last day, given by the caller (the
-  calibration's: 17, 5 November 2025) or else the record's own last day, is not before
-  the first day the statistics read, and no event is after it;
+- the window: from :data:`EARLIEST_DAY` to the record's own last day (taken from the
+  data, not fixed: a record may run past 5 November), which is not before the first day
+  the statistics read; no date after today;
 - ``fatalities``: a whole number, 0 or more; ``event_type``, ``actor1`` (given),
   ``actor2``, ``pak_blames``, ``afg_blames`` from the event log's vocabulary;
   ``crossing`` one of the scenario's crossings (or empty); ``pak_breach``,
@@ -95,13 +95,11 @@ def read_csv_text(path: Path, what: str) -> pd.DataFrame:
         raise ConfigError(f"{what} {path} is not a readable CSV file (UTF-8 text): {detail}") from None
 
 
-def read_record_file(
-    path: Path | str, first_day: int, last_day: int | None = None, scenario: Scenario | None = None
-) -> pd.DataFrame:
+def read_record_file(path: Path | str, first_day: int, scenario: Scenario | None = None) -> pd.DataFrame:
     """The record's rows, checked in full (:func:`check_record`) and typed."""
     path = Path(path)
     frame = read_csv_text(path, "the record")
-    return check_record(frame, f"the record {path}", first_day, last_day, scenario)
+    return check_record(frame, f"the record {path}", first_day, scenario)
 
 
 # --------------------------------------------------------------------------- checking a cell
@@ -227,25 +225,20 @@ def check_row(row: dict[str, str], where: str, number: int, scenario: Scenario) 
     return {**row, **typed}
 
 
-def check_window(frame: pd.DataFrame, where: str, first_day: int, last_day: int | None) -> int:
-    """Days from :data:`EARLIEST_DAY` to the last day (the caller's, else the record's
-    own), which is not before ``first_day``; no date after today. Returns the last day."""
+def check_window(frame: pd.DataFrame, where: str, first_day: int) -> int:
+    """Days from :data:`EARLIEST_DAY` to the record's own last day, which is not before
+    ``first_day``; no date after today. Returns the last day."""
     day_row = {int(d): i for i, d in reversed(list(enumerate(frame["day"], start=1)))}
     early = min(day_row)
     if early < EARLIEST_DAY:
         raise Cell(where, day_row[early], "day").error(
             early, f"is before day {EARLIEST_DAY}; a record holds the truce and its run-up, a year at most"
         )
-    last = max(day_row) if last_day is None else last_day
+    last = max(day_row)
     if last < first_day:
         raise ConfigError(
             f"{where}: its last day is {last}, before day {first_day}, the first the statistics read; "
             "a record needs events after the ceasefire (day 0)."
-        )
-    late = max(day_row)
-    if late > last:
-        raise Cell(where, day_row[late], "day").error(
-            late, f"is after the record's last day, {last}; events after it are not part of this record"
         )
     future = frame.loc[frame["date"] > dt.date.today()]
     if not future.empty:
@@ -274,16 +267,14 @@ def check_facts(frame: pd.DataFrame, where: str, scenario: Scenario, last: int) 
         )
 
 
-def check_record(
-    frame: pd.DataFrame, where: str, first_day: int, last_day: int | None = None, scenario: Scenario | None = None
-) -> pd.DataFrame:
+def check_record(frame: pd.DataFrame, where: str, first_day: int, scenario: Scenario | None = None) -> pd.DataFrame:
     """Every row and column of a record read as text (the module's list); the rows typed
     and sorted by day, or :class:`ConfigError` naming the first mistake's row and column."""
     scenario = scenario or default_scenario()
     check_columns(frame, where)
     rows = [check_row(row, where, i, scenario) for i, row in enumerate(frame.to_dict("records"), start=1)]
     typed = pd.DataFrame(rows)
-    last = check_window(typed, where, first_day, last_day)
+    last = check_window(typed, where, first_day)
     check_facts(typed, where, scenario, last)
     return typed.sort_values("day", kind="stable").reset_index(drop=True)
 
