@@ -68,7 +68,7 @@ app: setup
 bench: setup
 	$(PY) benchmarks/bench.py $(ARGS)
 
-# 50 runs killed at random moments, each resumed: byte-identical folders, no worker left behind
+# 40 runs and 10 sweeps killed at random moments, each resumed: byte-identical folders, no process left behind
 soak: setup
 	$(PY) benchmarks/soak.py $(ARGS)
 

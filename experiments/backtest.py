@@ -32,6 +32,7 @@ from sim.core.errors import UsageError
 from sim.core.io import write_csv
 from sim.core.schema import CONF_DIR
 from sim.run.grid import Grid, run_grid
+from sim.run.parameters import read_table
 from sim.run.reading import score_run
 
 from .base import Study, write_report
@@ -61,7 +62,7 @@ def scenario(table: Path | None) -> dict[str, object]:
 
 def parameters_only(posterior: Path, out: Path) -> Path:
     """The posterior's parameters without the histories of October 2025."""
-    table = pd.read_csv(posterior)
+    table = read_table(str(posterior.resolve()), "--posterior")  # a garbage file: ConfigError, one paragraph
     return write_csv(table.drop(columns=[c for c in ("record_seed", "record_day") if c in table]), out)
 
 

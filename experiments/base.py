@@ -29,6 +29,7 @@ import pandas as pd
 
 from sim.core.errors import ConfigError, UsageError
 from sim.core.io import write_json, write_text
+from sim.run.folder import out_dir_arg
 from sim.run.grid import Grid, run_grid
 from sim.run.points import same_value
 from sim.run.sweep_folder import Sweep
@@ -107,7 +108,7 @@ class Study:
         )
         parser.add_argument("--quick", action="store_true", help="a small run, for the tests and a first look")
         parser.add_argument(
-            "--out", type=Path, default=RESULTS / self.name, help="results folder (default: %(default)s)"
+            "--out", type=out_dir_arg, default=RESULTS / self.name, help="results folder (default: %(default)s)"
         )
         parser.add_argument(
             "overrides",

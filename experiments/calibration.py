@@ -44,7 +44,7 @@ from sim.analysis import outside_view as ov
 from sim.analysis import plots
 from sim.analysis import record as rec
 from sim.analysis.estimates import estimate
-from sim.analysis.smc import abc_smc
+from sim.analysis.smc import abc_smc, check_redis
 from sim.core.io import write_csv, write_parquet, write_text
 from sim.core.schema import CONF_DIR
 from sim.run import parameters
@@ -215,6 +215,8 @@ class Calibration(Study):
             parser.error("--truths must be at least 10")
         if args.n_procs < 1:
             parser.error("--n-procs must be at least 1")
+        if args.redis:
+            check_redis(args.redis)  # before any draw: the address resolves and the server answers
 
     def run(self, args: argparse.Namespace) -> str:
         return calibrate(args)

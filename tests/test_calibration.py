@@ -79,7 +79,7 @@ def test_a_missing_or_broken_record_is_a_clear_error(tmp_path):
         rec.read_record(tmp_path / "nope.csv")
     bad = tmp_path / "record.csv"
     bad.write_text(rec.RECORD_CSV.read_text().replace("militant_attack", "riot", 1))
-    with pytest.raises(ConfigError, match="unknown event types riot"):
+    with pytest.raises(ConfigError, match="column event_type: 'riot' is not allowed"):
         rec.read_record(bad)
     bad.write_text("day,date\n1,2025-10-20\n")
     with pytest.raises(ConfigError, match="lacks the columns"):

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import matplotlib.image as mpimg
 import pytest
 from helpers import sim
 
+from sim.core.errors import ConfigError
 from sim.core.io import read_parquet
+from sim.run.folder import ROOT
 
 pytestmark = pytest.mark.slow  # make test-fast leaves these out (subprocesses, studies, ensembles)
 
@@ -204,3 +207,65 @@ def test_printing_the_config_checks_it_first():
     assert bad.returncode == 2 and "run.replicates: got 0" in bad.stderr and "replicates: 0" not in bad.stdout
     good = sim("--cfg", "job", "run.replicates=7")
     assert good.returncode == 0 and "replicates: 7" in good.stdout
+
+
+# --------------------------------------------------------------------------- issue 29: other commands' folders and caps
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--out", "/proc/x"], "inside a system folder (/proc)"),
+        (["--out", str(ROOT / "sim" / "x")], "source tree"),
+        (["--out", "/tmp/" + "n" * 300], "at most 255"),
+    ],
+)
+@pytest.mark.parametrize("parse", ["base", "calibration", "zopa"])
+def test_an_experiments_out_is_checked_where_it_is_parsed(parse, argv, message, capsys):
+    from experiments import base, calibration, zopa
+
+    parsers = {
+        "base": lambda a: base.parse_args("mediation", None, a),
+        "calibration": calibration.parse,
+        "zopa": zopa.parse,
+    }
+    with pytest.raises(SystemExit) as exit_:
+        parsers[parse](argv)
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "argument --out" in err and message in err
+    assert not (ROOT / "sim" / "x").exists()
+
+
+def test_zopa_refuses_a_grid_too_fine(capsys):
+    from experiments import zopa
+
+    with pytest.raises(SystemExit) as exit_:
+        zopa.parse(["--grid", "100000"])
+    assert exit_.value.code == 2 and f"--grid must be from 3 to {zopa.MAX_GRID}" in capsys.readouterr().err
+
+
+def test_calibration_checks_the_redis_address_before_any_draw(tmp_path):
+    started = time.monotonic()
+    out = str(tmp_path / "c")
+    proc = sim("--quick", "--redis", "nohost.invalid:6379", "--out", out, module="experiments.calibration")
+    assert proc.returncode == 2 and "cannot reach a Redis server at nohost.invalid:6379" in proc.stderr
+    assert "Traceback" not in proc.stderr and time.monotonic() - started < 30
+    assert not (tmp_path / "c" / "draws.parquet").exists()
+    from experiments import calibration
+
+    with pytest.raises(ConfigError, match="--redis must be HOST:PORT"):
+        calibration.parse(["--redis", "nohost"])
+
+
+def test_backtest_refuses_a_garbage_posterior(tmp_path):
+    garbage = tmp_path / "posterior.csv"
+    garbage.write_bytes(b"\x00\x01garbage,,\n\xff\xfe\n1,2,3,4\n")
+    proc = sim("--quick", "--posterior", str(garbage), "--out", str(tmp_path / "b"), module="experiments.backtest")
+    assert proc.returncode == 2 and "--posterior: cannot read" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_aggregating_a_system_folder_is_refused(capsys):
+    from sim.run.aggregate import main
+
+    assert main(["/proc/self"]) == 2
+    assert "inside a system folder" in capsys.readouterr().err

@@ -506,3 +506,34 @@ def test_a_scored_run_folder_is_still_complete(config, tmp_path, capsys):
     (unfinished / RUN_MARK).write_text("{}")
     assert main([str(unfinished), str(questions)]) == 2
     assert "not complete" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("questions_file", "message"),
+    [
+        (lambda p: p.mkdir() or p, "is a folder; give a questions file"),
+        (lambda p: p.write_bytes(b"questions:\n  - id: caf\xe9\n") and p, "is not UTF-8 text"),
+    ],
+)
+def test_a_questions_file_that_is_a_folder_or_not_utf8_is_one_paragraph(
+    run_dir, tmp_path, capsys, questions_file, message
+):
+    path = questions_file(tmp_path / "q.yaml")
+    assert main([str(run_dir), str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [("/proc/scores", "inside a system folder"), ("sim/scores", "source tree"), ("a_file", "is a file")],
+)
+def test_scores_go_only_where_a_run_may_write(run_dir, questions, tmp_path, capsys, out, message):
+    from sim.run.folder import ROOT
+
+    (tmp_path / "a_file").write_text("x")
+    target = Path(out) if out.startswith("/") else (ROOT / out if out.startswith("sim") else tmp_path / out)
+    assert main([str(run_dir), str(questions), "--out", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and message in err and err.count("\n") == 1
+    assert not (ROOT / "sim" / "scores").exists()

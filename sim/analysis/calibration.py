@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import ConfigError
+from ..core.processes import parallel
 from ..core.schema import Config, set_values
 from ..model import CeasefireModel, replicate_seeds
 from . import record as rec
@@ -185,7 +186,7 @@ def reference_table(
 ) -> pd.DataFrame:
     """``n_draws`` prior draws, each with the seed of its history and that history's
     summary statistics. Deterministic for a seed, whatever ``n_jobs``."""
-    from joblib import Parallel, delayed
+    from joblib import delayed
 
     draws = sample_prior(chosen, n_draws, seed)
     seeds = replicate_seeds(seed, n_draws)
@@ -194,7 +195,7 @@ def reference_table(
         delayed(simulate_rows)(config, chosen, rows[i : i + chunk], seeds[i : i + chunk], record_day)
         for i in range(0, n_draws, chunk)
     ]
-    results = Parallel(n_jobs=n_jobs)(tasks) if n_jobs != 1 else [t[0](*t[1], **t[2]) for t in tasks]
+    results = parallel(tasks, n_jobs)
     stats = pd.DataFrame([s for part in results for s in part], columns=list(rec.STATISTICS))
     return pd.concat([draws, stats], axis=1).assign(record_seed=np.array(seeds, dtype=np.int64))
 

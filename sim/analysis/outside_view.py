@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import events as ev
+from ..core.processes import parallel
 from ..core.schema import Config, set_values
 from ..model import CeasefireModel, replicate_seeds
 from .sensitivity import Factor
@@ -116,7 +117,7 @@ def simulate_indicators(config: Config, values: list[dict[str, Any]], seeds: lis
 def prior_predictive(config: Config, chosen: list[Factor], n: int, seed: int, n_jobs: int = -1) -> pd.DataFrame:
     """``n`` prior draws (a Latin hypercube), each with the indicators of one history to
     ``run.horizon_days`` (365: a year). Deterministic for a seed, whatever ``n_jobs``."""
-    from joblib import Parallel, delayed
+    from joblib import delayed
 
     from .calibration import sample_prior, typed
 
@@ -127,7 +128,7 @@ def prior_predictive(config: Config, chosen: list[Factor], n: int, seed: int, n_
     tasks = [
         delayed(simulate_indicators)(config, rows[i : i + chunk], seeds[i : i + chunk]) for i in range(0, n, chunk)
     ]
-    parts = Parallel(n_jobs=n_jobs)(tasks) if n_jobs != 1 else [t[0](*t[1], **t[2]) for t in tasks]
+    parts = parallel(tasks, n_jobs)
     return pd.concat([draws, pd.DataFrame([x for part in parts for x in part])], axis=1)
 
 

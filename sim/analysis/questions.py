@@ -62,6 +62,10 @@ RESOLUTION_KEYS = ("value", "not_by_day")
 FILE_KEYS = ("description", "questions")
 
 
+#: A questions file to show in a message.
+EXAMPLE = "conf/questions/record_to_5nov.yaml"
+
+
 @dataclass(frozen=True)
 class CountTarget:
     """Events of the named types on days ``from_day`` to ``to_day`` (inclusive), optionally
@@ -269,10 +273,16 @@ def load_questions(path: Path | str) -> list[Question]:
 
 
 def parse_file(path: Path) -> tuple[str, list[Question]]:
+    if path.is_dir():
+        raise UsageError(f"questions file '{path}' is a folder; give a questions file (YAML), e.g. {EXAMPLE}.")
     if not path.is_file():
         raise UsageError(f"questions file '{path}' does not exist.")
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as err:
+        raise ConfigError(
+            f"questions file '{path}' is not UTF-8 text (byte {err.start}: {err.reason}); save it as UTF-8."
+        ) from None
     except yaml.YAMLError as err:
         raise ConfigError(f"questions file '{path}' is not valid YAML: {' '.join(str(err).split())}") from None
     if not isinstance(data, dict):

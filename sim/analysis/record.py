@@ -32,10 +32,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from ..core import events as ev
 from ..core.errors import ConfigError
+from .record_file import read_counts_file, read_record_file
 
 CONTEXT = Path(__file__).resolve().parents[2] / "docs" / "context"
 RECORD_CSV = CONTEXT / "record.csv"
@@ -132,55 +131,25 @@ def facts_match(stats: dict[str, float], record: dict[str, float], facts: Sequen
 # --------------------------------------------------------------------------- the record
 
 
-def _bool(column: pd.Series, name: str) -> pd.Series:
-    values = column.astype(str).str.lower()
-    bad = ~values.isin(["true", "false"])
-    if bad.any():
-        raise ConfigError(f"{name}: column {column.name} must be true or false, not {column[bad].iloc[0]!r}")
-    return values == "true"
+def read_record(path: Path | str | None = None) -> list[ev.Event]:
+    """The record's events (``record.csv``, or ``path``: a record in the same schema, with
+    later events too), checked in full (sim/analysis/record_file.py: one paragraph naming
+    the row and the column of the first mistake)."""
+    frame = read_record_file(RECORD_CSV if path is None else path, FIRST_DAY)
+    return ev.rows_of(frame)
 
 
-def read_record(path: Path | str = RECORD_CSV) -> list[ev.Event]:
-    """The record's events (``record.csv``), checked against the event log's schema."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"the record {path} is missing")
-    try:
-        frame = pd.read_csv(path, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise ConfigError(f"the record {path} is not a readable CSV: {err}") from err
-    missing = [c for c in (*ev.Event._fields, "source") if c not in frame.columns]
-    if missing:
-        raise ConfigError(f"the record {path} lacks the columns {', '.join(missing)}")
-    unknown = sorted(set(frame["event_type"]) - set(ev.EVENT_TYPES))
-    if unknown:
-        raise ConfigError(f"the record {path}: unknown event types {', '.join(unknown)}")
-    frame = frame.replace({"": None})
-    for col in ("pak_breach", "afg_breach"):
-        frame[col] = _bool(frame[col].fillna("false"), str(path))
-    frame["fatalities"] = pd.to_numeric(frame["fatalities"].fillna(0)).astype(int)
-    frame["day"] = pd.to_numeric(frame["day"]).astype(int)
-    return ev.rows_of(frame.sort_values("day", kind="stable"))
-
-
-def read_rates(path: Path | str = COUNTS_CSV, start: dt.date = START_DATE) -> Rates:
+def read_rates(path: Path | str | None = None, start: dt.date = START_DATE) -> Rates:
     """The record's counts without a list of events (``record_counts.csv``): the rates a
     day of the period that overlaps the window."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"the record's counts {path} are missing")
-    frame = pd.read_csv(path)
-    per_day = {}
-    for name in ("militant_attacks", "militant_attack_deaths"):
-        rows = frame.loc[frame["statistic"] == name]
-        if rows.empty:
-            raise ConfigError(f"{path} has no row for {name}")
-        row = rows.iloc[0]
-        days = (dt.date.fromisoformat(row["to_date"]) - dt.date.fromisoformat(row["from_date"])).days + 1
-        per_day[name] = float(row["value"]) / days
+    counts = read_counts_file(COUNTS_CSV if path is None else path, ("militant_attacks", "militant_attack_deaths"))
+    per_day = {name: value / ((end - begin).days + 1) for name, (begin, end, value) in counts.items()}
     return Rates(per_day["militant_attacks"], per_day["militant_attack_deaths"])
 
 
 def record_statistics(last_day: int = RECORD_DAY) -> dict[str, float]:
-    """The record's summary statistics, read by :func:`statistics` as a model's log is."""
+    """The record's summary statistics to ``last_day``, read by :func:`statistics` as a
+    model's log is (the record checked first: :func:`read_record`)."""
+    if last_day < FIRST_DAY:
+        raise ConfigError(f"the record's statistics start on day {FIRST_DAY}; a window to day {last_day} is empty.")
     return statistics(read_record(), last_day, read_rates())

@@ -35,12 +35,13 @@ joblib; the first calibration is pyabc's.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ..core import events as ev
+from ..core.processes import parallel
 from ..core.schema import Config, set_values
 from ..model import CeasefireModel, replicate_seeds
 from . import record as rec
@@ -144,16 +145,13 @@ def simulate(
 ) -> np.ndarray:
     """Distances of many histories, in chunks over the workers (deterministic whatever
     ``n_jobs``)."""
-    chunks = [
-        (config, chosen, z[i : i + CHUNK], seeds[i : i + CHUNK], tuple(checkpoints), evidence)
+    from joblib import delayed
+
+    tasks = [
+        delayed(distances_of)(config, chosen, z[i : i + CHUNK], seeds[i : i + CHUNK], tuple(checkpoints), evidence)
         for i in range(0, len(z), CHUNK)
     ]
-    if n_jobs == 1 or len(chunks) == 1:
-        parts = [distances_of(*c) for c in chunks]
-    else:
-        from joblib import Parallel, delayed
-
-        parts = Parallel(n_jobs=n_jobs)(delayed(distances_of)(*c) for c in chunks)
+    parts = parallel(tasks, 1 if len(tasks) == 1 else n_jobs)
     return np.concatenate(parts) if parts else np.empty(0)
 
 
@@ -343,7 +341,9 @@ def update(
     idx = systematic(np.ones(len(z)), n, rng)
     cov = np.cov(z.T) if len(z) > z.shape[1] else np.diag(np.var(z, axis=0) + 0.05)
     z, seeds = z[idx].copy(), seeds[idx].copy()
-    z, seeds, accepted, moves, simulated = rejuvenate(config, chosen, z, seeds, cov, checkpoints, evidence, seed, settings)
+    z, seeds, accepted, moves, simulated = rejuvenate(
+        config, chosen, z, seeds, cov, checkpoints, evidence, seed, settings
+    )
     distinct = len(np.unique(z, axis=0))
     step = Step(day, survived, refilled, accepted, moves, distinct, simulations + simulated)
     return Population(z, seeds, checkpoints), step

@@ -10,6 +10,7 @@ rejection sampler, SBC, summaries): sim/analysis/calibration.py.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import ConfigError, require
+from ..core.processes import die_with_child_of
 from ..core.schema import Config
 from . import record as rec
 from .calibration import (
@@ -166,6 +168,30 @@ def _record_distance(facts: Sequence[str]):
     return RecordDistance(p=1, fixed_weights=weights, scale_function=pyabc.distance.scale.standard_deviation)
 
 
+def redis_address(redis: str) -> tuple[str, int]:
+    """``HOST:PORT`` as (host, port), or :class:`ConfigError`."""
+    host, _, port = redis.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"--redis must be HOST:PORT (e.g. login01:6379), not {redis!r}")
+    return host, int(port)
+
+
+def check_redis(redis: str, timeout: float = 5.0) -> None:
+    """The Redis server of ``--redis HOST:PORT`` answers (its name resolves and its port
+    takes a connection), checked before any draw; :class:`ConfigError` if not."""
+    import socket
+
+    host, port = redis_address(redis)
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as err:
+        raise ConfigError(
+            f"--redis {redis}: cannot reach a Redis server at {host}:{port} ({err.strerror or err}). Start it "
+            "(redis-server --port PORT) and the workers on the nodes (abc-redis-worker --host=HOST --port=PORT), "
+            "check the address, or leave out --redis to run on this machine."
+        ) from None
+
+
 def make_sampler(n_procs: int, redis: str | None = None):
     """pyabc's sampler: one process (reproducible for a seed), ``n_procs`` processes on
     this machine, or, with ``redis`` ("host:port"), the workers of a cluster that
@@ -174,10 +200,8 @@ def make_sampler(n_procs: int, redis: str | None = None):
     pyabc = require("pyabc")
 
     if redis:
-        host, _, port = redis.rpartition(":")
-        if not host or not port.isdigit():
-            raise ConfigError(f"--redis must be HOST:PORT (e.g. login01:6379), not {redis!r}")
-        return pyabc.sampler.RedisEvalParallelSampler(host=host, port=int(port))
+        host, port = redis_address(redis)
+        return pyabc.sampler.RedisEvalParallelSampler(host=host, port=port)
     sampler = (
         pyabc.sampler.SingleCoreSampler()
         if n_procs == 1
@@ -201,8 +225,10 @@ def make_smc(
     drawn from numpy's global generator (pyabc seeds it per worker) and returns its
     statistics and that seed."""
     pyabc = require("pyabc")
+    main = os.getpid()
 
     def model(par):
+        die_with_child_of(main)  # a worker pyabc forked here dies with this process
         seed = int(np.random.randint(0, 2**31 - 1))
         return {**simulate_statistics(config, from_particle(chosen, par), seed, record_day), "seed": seed}
 

@@ -24,10 +24,8 @@ from ..analysis.questions import DAY_TARGETS
 from ..analysis.scoring import mean_scores
 from ..core.errors import EXIT_USER_ERROR, ConfigError, UsageError
 from ..core.io import write_csv, write_json
+from ..run.folder import SCORES_DIR, check_out_dir
 from ..run.reading import score_run
-
-#: The output folder, relative to the run folder, unless --out says otherwise.
-SCORES_DIR = "scores"
 
 
 def _num(x: Any, fmt: str = ".3f") -> str:
@@ -190,8 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         frame = score_run(args.run_dir, args.questions)
         out = args.out or default_out(args.run_dir, args.questions)
-        if out.exists() and not out.is_dir():
-            raise UsageError(f"--out '{out}' is a file, not a folder.")
+        check_out_dir(out, "--out")
         means = write_scores(frame, out, args.run_dir, args.questions)
     except (ConfigError, UsageError) as err:
         kind = "configuration error" if isinstance(err, ConfigError) else "error"

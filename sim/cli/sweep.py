@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..core.errors import ConfigError, UsageError
 from ..run.aggregate import aggregate
+from ..run.places import check_out_dir
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -31,8 +32,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     args = parser.parse_args(argv)
     try:
+        check_out_dir(args.sweep_dir, "the sweep folder")
         sweep = aggregate(args.sweep_dir, args.baseline, quiet=args.quiet)
     except (ConfigError, UsageError) as err:
         print(f"ceasefire-sim: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"ceasefire-sim: cannot write into '{args.sweep_dir}': {err.strerror or err}.", file=sys.stderr)
         return 2
     return 1 if sweep.not_complete else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from .points import (
     validate_points,
     varying_keys,
 )
+from .workers import JOBLIB_LAUNCHER, SWEEP_PID_ENV, arm_launcher_workers, disarm_launcher_workers
 
 
 class SweepCallback(Callback):
@@ -39,8 +41,8 @@ class SweepCallback(Callback):
         that vary, the baseline), which the jobs and the sweep's reader read."""
         ACTIVE.clear()
         sweep_dir = Path(config.hydra.sweep.dir)
-        points = sweep_points(config)
         try:
+            points = sweep_points(config)
             check_job_folders(sweep_dir, len(points or []))
             if points:
                 check_one_horizon(points)
@@ -52,6 +54,9 @@ class SweepCallback(Callback):
         write_json(
             {"points": points, "keys": varying_keys(points or []), "baseline": self.baseline}, sweep_dir / DESIGN
         )
+        os.environ[SWEEP_PID_ENV] = str(os.getpid())  # a job in a worker process dies with the sweep
+        if config.hydra.launcher.get("_target_") == JOBLIB_LAUNCHER:
+            arm_launcher_workers()  # ... from the moment its worker starts
         ACTIVE.update(dir=sweep_dir, baseline=self.baseline)
         if points:
             print(f"Sweep of {len(points)} points into {config.hydra.sweep.dir}", flush=True)
@@ -66,6 +71,7 @@ class SweepCallback(Callback):
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
         ACTIVE.clear()
+        disarm_launcher_workers()
         try:
             aggregate(Path(config.hydra.sweep.dir), self.baseline)
         except Exception as err:  # every job finished; say why their summary is missing

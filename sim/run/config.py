@@ -11,9 +11,8 @@ option is reported the same way (one paragraph, exit 2); :func:`check_launcher` 
 
 from __future__ import annotations
 
-import os
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,24 +98,67 @@ def with_values(config: Config, values: Mapping[str, Any]) -> Config:
     return parameters.pin(config, values)
 
 
+#: The command-line keys that name an output folder.
+OUTPUT_DIR_KEYS = ("hydra.run.dir", "hydra.sweep.dir")
+
+
+def named_dirs(args: Iterable[str]) -> dict[str, str | None]:
+    """The output folders named on the command line, as Hydra reads them (quotes and
+    escapes removed: ``"hydra.run.dir='/tmp/with space'"`` names ``/tmp/with space``);
+    None for a folder Hydra names only when it runs (an interpolation such as
+    ``${now:%H}``). An empty or null value is ``""``."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    candidates = [a for a in args if a.partition("=")[0].lstrip("+") in OUTPUT_DIR_KEYS]
+    named: dict[str, str | None] = {}
+    for ov in OverridesParser.create().parse_overrides(candidates):
+        value = "" if ov.value() is None else str(ov.value())
+        named[ov.key_or_group] = None if "${" in value else value
+    return named
+
+
 def check_output_dirs(args: Iterable[str]) -> None:
-    """An output folder given with hydra.run.dir or hydra.sweep.dir must be creatable."""
-    for arg in args:
-        key, _, value = arg.partition("=")
-        if key.lstrip("+") not in ("hydra.run.dir", "hydra.sweep.dir"):
-            continue
-        if not value.strip():
-            raise ConfigError(f"{key} is empty: it would write into the current folder. Give a folder.")
-        path = Path(value).expanduser()
-        if any(path.resolve().is_relative_to(v) for v in ("/proc", "/sys", "/dev")):
-            raise ConfigError(f"{key}: '{value}' is in a system folder (/proc, /sys or /dev); give a folder for files.")
-        for parent in (path, *path.parents):
-            if parent.exists():
-                if not parent.is_dir():
-                    raise ConfigError(f"{key}: '{value}' cannot be made, '{parent}' is a file, not a folder.")
-                if not os.access(parent, os.W_OK):
-                    raise ConfigError(f"{key}: '{value}' cannot be made, '{parent}' is not writable.")
-                break
+    """An output folder given with hydra.run.dir or hydra.sweep.dir must be one a run may
+    write into (sim/run/places.py) and one that can be made and written here."""
+    from .places import check_out_dir
+
+    for key, value in named_dirs(args).items():
+        if value is not None:
+            check_out_dir(value, key)
+
+
+#: Hydra's flags that name a folder of configs.
+CONFIG_DIR_FLAGS = ("--config-dir", "-cd", "--config-path", "-cp")
+
+
+def check_config_name(args: Sequence[str]) -> None:
+    """``--config-dir``/``--config-path`` must be folders, and ``--config-name``/``-cn``
+    must name a primary config of conf/ (or of those folders)."""
+    dirs = [CONF_DIR]
+    for value in _flag_values(args, CONFIG_DIR_FLAGS):
+        folder = Path(value).expanduser()
+        if not folder.is_dir():
+            raise ConfigError(f"--config-dir/--config-path {value}: no such folder. Give a folder of configs.")
+        dirs.append(folder)
+    for name in _flag_values(args, ("--config-name", "-cn")):
+        if not any((d / f"{name.removesuffix('.yaml')}.yaml").is_file() for d in dirs):
+            available = sorted(p.stem for d in dirs if d.is_dir() for p in d.glob("*.yaml"))
+            raise ConfigError(
+                f"--config-name {name}: no such primary config in {', '.join(str(d) for d in dirs)}. "
+                f"Available: {', '.join(available) or 'none'} (the default is config)."
+            )
+
+
+def _flag_values(args: Sequence[str], flags: tuple[str, ...]) -> list[str]:
+    """The values of a flag given as ``--flag VALUE`` or ``--flag=VALUE``."""
+    values = []
+    for i, arg in enumerate(args):
+        flag, eq, value = arg.partition("=")
+        if flag in flags and eq:
+            values.append(value)
+        elif arg in flags and i + 1 < len(args):
+            values.append(args[i + 1])
+    return values
 
 
 #: Launchers that come with an optional extra: (plugin module, extra).
@@ -217,15 +259,19 @@ def _first_entry(key: str) -> str:
         return "NAME"
 
 
+def run_overrides(args: Iterable[str]) -> list[str]:
+    """The configuration's overrides of a command line (not Hydra's own, not flags)."""
+    return [
+        a
+        for a in args
+        if not a.startswith("-") and ("=" in a or a.startswith("~")) and not a.lstrip("+~").startswith("hydra")
+    ]
+
+
 def check_cfg_print(args: Iterable[str]) -> None:
     """``--cfg``/``-c`` prints the composed configuration without running anything:
     check it first, so that what is printed is a configuration that would run."""
     args = list(args)
     if not any(a in ("--cfg", "-c") or a.startswith("--cfg=") for a in args) or "-m" in args or "--multirun" in args:
         return
-    overrides = [
-        a
-        for a in args
-        if not a.startswith("-") and ("=" in a or a.startswith("~")) and not a.lstrip("+~").startswith("hydra")
-    ]
-    default_config(overrides)
+    default_config(run_overrides(args))

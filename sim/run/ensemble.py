@@ -12,7 +12,6 @@ outputs whatever ``run.n_jobs`` is.
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,16 +21,17 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from joblib import Parallel, delayed, parallel_config
+from joblib import delayed
 from tqdm.auto import tqdm
 
 from ..analysis.calibration import history_matches
 from ..core import events, outputs
 from ..core.io import atomic_path
+from ..core.processes import parallel
 from ..core.schema import Config
 from ..model import CeasefireModel, replicate_seeds
 from .parameters import ReplicateConfigs
-from .workers import die_with_parent, effective_jobs
+from .workers import effective_jobs
 
 #: Columns of runs.parquet, with their Arrow types (declared in sim.core.outputs).
 RUNS_SCHEMA = pa.schema([(c.name, pa.type_for_alias(c.dtype)) for c in outputs.RUNS_COLUMNS])
@@ -226,11 +226,7 @@ def run_ensemble(
         progress = run.progress and sys.stderr.isatty()
     jobs = effective_jobs(run.n_jobs, run.replicates, run.chunk_size, max_workers)
     tasks = (delayed(run_chunk)(config, start, seeds) for start, seeds in _chunks(config))
-    if jobs > 1:  # loky workers that die with this process (armed as each worker starts)
-        with parallel_config(backend="loky", initializer=die_with_parent, initargs=(os.getpid(),)):
-            results = Parallel(n_jobs=jobs, return_as="generator")(tasks)
-    else:
-        results = (t[0](*t[1], **t[2]) for t in tasks)
+    results = parallel(tasks, jobs, generator=True)  # workers that die with this process
 
     daily = DailyAccumulator(run.horizon_days + 1)
     tables = []

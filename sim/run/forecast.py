@@ -55,8 +55,6 @@ TOLERANCE = CONF_DIR / "calibration" / "tolerance.json"
 PRIORS = CONF_DIR / "calibration" / "priors.csv"
 #: The default parameter table: the calibration's posterior, its histories to day 17.
 POSTERIOR = "calibration/posterior.csv"
-#: What a forecast run writes besides the usual outputs (sim/run/folder.py lists them).
-OUTPUTS = ("forecast.json", "origins.csv", "population.parquet")
 
 
 # --------------------------------------------------------------------------- the settings
@@ -175,7 +173,9 @@ def evidence_events(record: Path) -> tuple:
 
 def tolerance() -> dict:
     if not TOLERANCE.is_file():
-        raise ConfigError(f"{TOLERANCE} is missing: install a calibration (python -m experiments.calibration --install).")
+        raise ConfigError(
+            f"{TOLERANCE} is missing: install a calibration (python -m experiments.calibration --install)."
+        )
     return json.loads(TOLERANCE.read_text())
 
 
@@ -397,4 +397,4 @@ def history_record(config: Config) -> tuple[sq.Evidence, int] | None:
     return evidence(config, p), p.as_of
 
 
-__all__ = ["HISTORY", "OUTPUTS", "Plan", "Prepared", "normalise", "plan", "prepare", "write_outputs"]
+__all__ = ["HISTORY", "Plan", "Prepared", "normalise", "plan", "prepare", "write_outputs"]

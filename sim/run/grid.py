@@ -17,7 +17,6 @@ finished on a cluster, and the other way round.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -27,11 +26,12 @@ from typing import Any
 
 from ..core.errors import ConfigError, UsageError
 from ..core.io import write_json
+from ..core.processes import parallel
 from ..core.schema import Config
 from .folder import check_not_in_source, lock
 from .points import DESIGN, check_baseline, check_one_horizon, point_values, varying_keys
 from .scenario import run_point
-from .workers import available_cores, die_with_parent
+from .workers import available_cores
 
 #: The most points a grid may have (a bigger study: several grids, or a cluster launcher).
 MAX_POINTS = 10_000
@@ -152,13 +152,9 @@ def _run_jobs(jobs: list[list[str]], configs: list[Config], out: Path, keys: lis
         (config, out / str(num), num, overrides, keys, budget)
         for num, (overrides, config) in enumerate(zip(jobs, configs, strict=True))
     )
-    if concurrent == 1:
-        yield from (run_point(*t) for t in tasks)
-        return
-    from joblib import Parallel, delayed, parallel_config
+    from joblib import delayed
 
-    with parallel_config(backend="loky", initializer=die_with_parent, initargs=(os.getpid(),)):
-        yield from Parallel(n_jobs=concurrent, return_as="generator")(delayed(run_point)(*t) for t in tasks)
+    yield from parallel((delayed(run_point)(*t) for t in tasks), concurrent, generator=True)
 
 
 def _run_on_launcher(grid: Grid, out: Path, extra: Sequence[str], launcher: str) -> Any:

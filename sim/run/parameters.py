@@ -69,33 +69,34 @@ def resolve(path: str) -> Path:
     return CONF_DIR / p if (CONF_DIR / p).exists() else Path.cwd() / p
 
 
-def read_table(path: str) -> pd.DataFrame:
-    """The table named by ``parameters.table``, or :class:`ConfigError` saying why not."""
+def read_table(path: str, what: str = "parameters.table") -> pd.DataFrame:
+    """The table named by ``parameters.table`` (or by the option ``what``), or
+    :class:`ConfigError` saying why not."""
     file = resolve(path)
     if not file.exists():
         where = "" if Path(path).expanduser().is_absolute() else f" (looked in {CONF_DIR}, then the working folder)"
-        raise ConfigError(f"parameters.table: '{path}' not found{where}.")
-    return _read(str(file), file.stat().st_mtime_ns)
+        raise ConfigError(f"{what}: '{path}' not found{where}.")
+    return _read(str(file), file.stat().st_mtime_ns, what)
 
 
 @lru_cache(maxsize=8)
-def _read(file: str, mtime_ns: int) -> pd.DataFrame:
+def _read(file: str, mtime_ns: int, what: str) -> pd.DataFrame:
     try:
         table = read_parquet(file) if file.endswith(".parquet") else pd.read_csv(file)
     except Exception as err:  # corrupt or not a table
-        raise ConfigError(f"parameters.table: cannot read '{file}': {type(err).__name__}: {err}") from None
+        raise ConfigError(f"{what}: cannot read '{file}': {type(err).__name__}: {err}") from None
     if table.empty:
-        raise ConfigError(f"parameters.table: '{file}' has no rows.")
+        raise ConfigError(f"{what}: '{file}' has no rows.")
     bad = [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
     if bad:
-        raise ConfigError(f"parameters.table: column(s) {', '.join(bad)} of '{file}' are not numbers.")
+        raise ConfigError(f"{what}: column(s) {', '.join(bad)} of '{file}' are not numbers.")
     if table.isna().any().any():
-        raise ConfigError(f"parameters.table: '{file}' has empty cells.")
+        raise ConfigError(f"{what}: '{file}' has empty cells.")
     for column in table.columns:  # 3.0 in an integer column, as spreadsheets write it
         if pd.api.types.is_float_dtype(table[column]) and (table[column] % 1 == 0).all():
             table[column] = table[column].astype(np.int64)
     if (HISTORY[0] in table.columns) != (HISTORY[1] in table.columns):
-        raise ConfigError(f"parameters.table: '{file}' needs both {' and '.join(HISTORY)}, or neither.")
+        raise ConfigError(f"{what}: '{file}' needs both {' and '.join(HISTORY)}, or neither.")
     return table
 
 

@@ -11,6 +11,7 @@ and each job its own in ``point.json`` (:data:`POINT`); the reader
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,16 @@ def read_design(sweep_dir: Path) -> dict[str, Any] | None:
     return design if isinstance(design, dict) else None
 
 
+#: Validate every point of sweeps up to this size; beyond it, every distinct value once.
+VALIDATE_ALL_UP_TO = 64
+#: The most points one sweep command runs on this machine, and on a cluster launcher.
+MAX_POINTS = 10_000
+MAX_CLUSTER_POINTS = 1_000_000
+#: Launchers that run the jobs elsewhere (names on the command line, parts of their _target_).
+CLUSTER_LAUNCHERS = ("slurm", "submitit_slurm", "ray", "ray_cluster", "ray_aws")
+CLUSTER_TARGETS = ("SlurmLauncher", "RayLauncher", "RayAWSLauncher")
+
+
 def sweep_points(cfg: Any) -> list[list[str]] | None:
     """The overrides of every job of a basic-sweeper multirun, in job order (as Hydra's
     BasicSweeper builds them from ``hydra.sweeper.params`` and the command line); None
@@ -44,6 +55,8 @@ def sweep_points(cfg: Any) -> list[list[str]] | None:
     params = cfg.hydra.sweeper.get("params") or {}
     args = [f"{k}={v}" for k, v in params.items()] + list(cfg.hydra.overrides.task)
     overrides = OverridesParser.create().parse_overrides(args)
+    cluster = any(t in str(cfg.hydra.launcher.get("_target_", "")) for t in CLUSTER_TARGETS)
+    check_size(overrides, cluster)
     return [list(job) for batch in BasicSweeper.split_arguments(overrides, None) for job in batch]
 
 
@@ -54,6 +67,56 @@ def point_values(overrides: Sequence[str]) -> dict[str, Any]:
 
     parsed = OverridesParser.create().parse_overrides(list(overrides))
     return {ov.key_or_group: ov.value() for ov in parsed if not ov.is_delete()}
+
+
+def sweep_length(override: Any) -> int:
+    """How many values one parsed override takes (1 unless it is a sweep)."""
+    from hydra.core.override_parser.types import ChoiceSweep, Glob, RangeSweep
+
+    from ..core.schema import group_options
+
+    if not override.is_sweep_override():
+        return 1
+    value = override.value()
+    if isinstance(value, ChoiceSweep):
+        return len(value.list)
+    if isinstance(value, RangeSweep):
+        if not value.step:
+            return 0
+        return max(0, math.ceil((value.stop - value.start) / value.step))
+    if isinstance(value, Glob):
+        return max(1, len(group_options(override.key_or_group)))
+    return 1
+
+
+def check_size(overrides: Sequence[Any], cluster: bool = False) -> int:
+    """The number of points of a sweep (the product of its overrides' lengths), computed
+    without building them; :class:`ConfigError` beyond :data:`MAX_POINTS`
+    (:data:`MAX_CLUSTER_POINTS` on a cluster launcher)."""
+    lengths = {ov.input_line: sweep_length(ov) for ov in overrides if ov.is_sweep_override()}
+    size = math.prod(lengths.values())
+    cap = MAX_CLUSTER_POINTS if cluster else MAX_POINTS
+    if size > cap:
+        sizes = " x ".join(f"{n:,} ({line})" for line, n in lengths.items())
+        raise ConfigError(
+            f"the sweep has {size:,} points ({sizes}); one sweep command runs at most {MAX_POINTS:,} on this machine "
+            f"and {MAX_CLUSTER_POINTS:,} on a cluster launcher (hydra/launcher=slurm or ray_cluster: README, 'Sweeps "
+            "on a cluster'). Split it into several sweeps, each with its own hydra.sweep.dir (e.g. "
+            "run.seed='range(0,5000)', then run.seed='range(5000,10000)'), or run it on a cluster."
+        )
+    return size
+
+
+def check_sweep_size(args: Sequence[str]) -> None:
+    """The sweep a command line asks for is not too big (before Hydra builds its points)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    if "-m" not in args and "--multirun" not in args:
+        return
+    candidates = [a for a in args if not a.startswith("-") and "=" in a]
+    overrides = OverridesParser.create().parse_overrides(candidates)
+    launcher = next((str(ov.value()) for ov in overrides if ov.key_or_group == "hydra/launcher"), "")
+    check_size(overrides, launcher in CLUSTER_LAUNCHERS)
 
 
 def varying_keys(points: Sequence[Sequence[str]]) -> list[str]:

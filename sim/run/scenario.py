@@ -26,18 +26,24 @@ from .workers import job_worker_budget, release_workers
 
 
 def run_scenario(
-    config: Config, out_dir: Path, quiet: bool = False, max_workers: int | None = None, point: dict | None = None
+    config: Config,
+    out_dir: Path,
+    quiet: bool = False,
+    max_workers: int | None = None,
+    point: dict | None = None,
+    key: str = "hydra.run.dir",
 ):
     """Run the ensemble of ``config``, write every output into ``out_dir``; return the
     :class:`sim.analysis.estimates.Estimates`, or None if the folder already holds a
     complete run of this configuration. The folder is claimed first (sim/run/folder.py:
     locked, refused if it holds anything else, cleared of an interrupted attempt);
     ``manifest.json`` is written last: it is what marks the folder complete. ``point``:
-    a sweep's point (its number and overrides), recorded as point.json."""
+    a sweep's point (its number and overrides), recorded as point.json; ``key`` names the
+    folder in a refusal."""
     started = time.perf_counter()
     held = is_locked(out_dir)  # claimed before Hydra ran (a folder named on the command line)
     try:
-        if claim(out_dir, config) == "complete":
+        if claim(out_dir, config, key) == "complete":
             if not quiet:
                 print(already_complete(out_dir))
             return None
@@ -138,7 +144,12 @@ def run_point(
     label = f"[job {num}] {' '.join(o for o in overrides if o.partition('=')[0] in keys) or ' '.join(overrides)}"
     started = time.perf_counter()
     est = run_scenario(
-        config, folder, quiet=True, max_workers=max_workers, point={"num": num, "overrides": list(overrides)}
+        config,
+        folder,
+        quiet=True,
+        max_workers=max_workers,
+        point={"num": num, "overrides": list(overrides)},
+        key=f"job {num}'s folder",
     )
     if est is None:
         return f"{label}: already complete, skipped"

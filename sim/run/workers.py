@@ -10,6 +10,10 @@ from __future__ import annotations
 import os
 import sys
 
+from ..core.processes import die_with_child_of, die_with_parent
+
+#: Set by the sweep's driver for the jobs: its process id (a job in a worker process dies with it).
+SWEEP_PID_ENV = "CEASEFIRE_SIM_SWEEP_PID"
 JOBLIB_LAUNCHER = "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"
 SUBMITIT_LOCAL_LAUNCHER = "hydra_plugins.hydra_submitit_launcher.submitit_launcher.LocalLauncher"
 
@@ -85,24 +89,44 @@ def _ray_task_cpus() -> int:
         return 0
 
 
-_ARMED: set[int] = set()  # the parents this worker process already watches
+def _worker_died() -> tuple[type[BaseException], ...]:
+    from joblib.externals.loky.process_executor import BrokenProcessPool, TerminatedWorkerError
+
+    return (TerminatedWorkerError, BrokenProcessPool)
 
 
-def die_with_parent(parent: int) -> None:
-    """Make this worker process die when its parent does, however the parent ends
-    (SIGKILL included): Linux's parent-death signal (prctl PR_SET_PDEATHSIG), set once
-    per process as the worker starts (the loky executor's initializer); if the parent is
-    already gone, exit now. Elsewhere, a no-op."""
-    if parent in _ARMED:
-        return
-    _ARMED.add(parent)
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
+#: What joblib raises when a worker process dies under it (killed by the out-of-memory killer, a signal).
+WORKER_DIED = _worker_died()
 
-    pr_set_pdeathsig = 1
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the signal was armed
-        os._exit(1)
+
+def die_with_sweep() -> None:
+    """In a sweep job that runs in a worker process of the sweep (the joblib launcher's
+    loky workers, submitit's local processes): die when the sweep's process does, however
+    it ends (:func:`die_with_parent`). A job in the sweep's own process, or started by a
+    cluster's scheduler, is left alone."""
+    sweep = int(os.environ.get(SWEEP_PID_ENV, "0") or 0)
+    if sweep:
+        die_with_child_of(sweep)
+
+
+def arm_launcher_workers() -> None:
+    """Make the workers of Hydra's joblib launcher (in this, the sweep's, process) die
+    with it, however it ends, from the moment each starts: its ``loky`` backend gets
+    :func:`die_with_parent` as the workers' initializer (joblib's public
+    ``register_parallel_backend``; the launcher asks for the backend by that name).
+    :func:`disarm_launcher_workers` restores joblib's own."""
+    import functools
+
+    from joblib import register_parallel_backend
+    from joblib._parallel_backends import LokyBackend
+
+    register_parallel_backend(
+        "loky", functools.partial(LokyBackend, initializer=die_with_parent, initargs=(os.getpid(),))
+    )
+
+
+def disarm_launcher_workers() -> None:
+    from joblib import register_parallel_backend
+    from joblib._parallel_backends import LokyBackend
+
+    register_parallel_backend("loky", LokyBackend)

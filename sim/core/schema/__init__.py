@@ -116,7 +116,9 @@ class Config:
     mvm: MvmConfig = knob("monitoring-and-verification mechanism")
     mediation: MediationConfig = knob("mediators")
     parameters: ParametersConfig = knob("behavioural parameters drawn from a table (sim/run/parameters.py)")
-    forecast: ForecastConfig = knob("the record a forecast is conditioned on and the day it is made (sim/run/forecast.py)")
+    forecast: ForecastConfig = knob(
+        "the record a forecast is conditioned on and the day it is made (sim/run/forecast.py)"
+    )
 
 
 def group_options(group: str) -> list[str]:

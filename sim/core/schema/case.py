@@ -25,8 +25,8 @@ class RunConfig:
     )
     progress: bool = knob("progress bar when attached to a terminal", source="run setting")
     overwrite: bool = knob(
-        "replace whatever the output folder holds (a finished run of another configuration, other files); "
-        "false: refuse such a folder",
+        "replace a run of another configuration in the output folder (only the files runs write are removed; "
+        "a folder that is not a run folder is refused either way); false: refuse such a folder",
         source="run setting",
     )
     figures: bool = knob(
