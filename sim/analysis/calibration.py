@@ -131,12 +131,6 @@ def simulate_statistics(config: Config, values: dict[str, Any], seed: int, recor
     return rec.statistics(model.events(), record_day)
 
 
-def history_matches(model: Any, record_day: int = RECORD_DAY) -> bool:
-    """Whether a model stepped to ``record_day`` states every fact of the record (the
-    check a replayed history passes)."""
-    return rec.facts_match(rec.statistics(model.events(), record_day), record_statistics(record_day))
-
-
 def typed(chosen: list[Factor], row: dict[str, float]) -> dict[str, int | float]:
     return {f.key: (int(row[f.key]) if f.integer else float(row[f.key])) for f in chosen}
 

@@ -376,7 +376,8 @@ def describe_step(step: Step, n: int) -> str:
     refilled = f" (+{step.refilled} prior draws)" if step.refilled else ""
     return (
         f"day {step.day}: {step.survived} of {n} particles reproduced the record{refilled}; {step.moves} moves, "
-        f"{step.accepted:.0%} of the parameter steps accepted; {step.distinct} distinct particles ({step.simulations:,} simulated)"
+        f"{step.accepted:.0%} of the parameter steps accepted; {step.distinct} distinct particles "
+        f"({step.simulations:,} histories simulated)"
     )
 
 

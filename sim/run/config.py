@@ -51,11 +51,37 @@ def load_config(cfg: Any, overrides: Iterable[str] = ()) -> Config:
     else:
         data = dict(cfg)
     data.pop("hydra", None)
-    config = build(Config, data)
+    config = build(Config, forecast_text(data))
     check_implementations(config)
     parameters.check(config)
     parameters.check_horizon(config)
+    check_forecast(config)
     return parameters.pin(config, parameters.explicit_keys(overrides))
+
+
+def forecast_text(data: dict) -> dict:
+    """``forecast.as_of=17`` is an integer to Hydra; the schema declares days and dates
+    alike as text (sim/run/forecast.py reads both)."""
+    forecast = data.get("forecast")
+    if isinstance(forecast, dict):
+        for key in ("as_of", "record_to"):
+            if isinstance(forecast.get(key), int) and not isinstance(forecast.get(key), bool):
+                forecast[key] = str(forecast[key])
+        if isinstance(forecast.get("origins"), list):
+            forecast["origins"] = [
+                str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in forecast["origins"]
+            ]
+    return data
+
+
+def check_forecast(config: Config) -> None:
+    """A forecast's record, its day and origins (sim/run/forecast.py), checked when they
+    are set: the record read and checked in full, the days within it."""
+    f = config.forecast
+    if f.record is not None or f.counts is not None or f.as_of is not None or f.origins or f.record_to is not None:
+        from .forecast import plan
+
+        plan(config)
 
 
 def check_implementations(config: Config) -> None:

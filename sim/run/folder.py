@@ -59,6 +59,9 @@ def config_digest(config: Config) -> str:
     data["run"] = {k: v for k, v in data["run"].items() if k not in ("n_jobs", "progress", "overwrite")}
     if config.parameters.table is not None:  # the table's contents, not only its name
         data["parameters"]["sha256"] = table_digest(config.parameters.table)
+    for key in ("record", "counts"):  # a forecast's record: its contents too
+        if getattr(config.forecast, key) is not None:
+            data["forecast"][f"{key}_sha256"] = file_digest(Path(getattr(config.forecast, key)).expanduser())
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -60,6 +60,11 @@ POSTERIOR = "calibration/posterior.csv"
 # --------------------------------------------------------------------------- the settings
 
 
+def start_of(config: Config) -> dt.date:
+    """Day 0 of the scenario (19 October 2025, the Doha ceasefire)."""
+    return dt.date.fromisoformat(config.scenario.start_date)
+
+
 def day_of(value: str, start: dt.date, key: str) -> int:
     """A day number from a date (YYYY-MM-DD) or a whole number of days since ``start``."""
     text = str(value).strip()
@@ -71,19 +76,6 @@ def day_of(value: str, start: dt.date, key: str) -> int:
         raise ConfigError(
             f"{key}: {value!r} is neither a date written YYYY-MM-DD nor a day number (0 = {start.isoformat()})."
         ) from None
-
-
-def normalise(data: dict) -> dict:
-    """The command line's ``forecast.as_of=17`` is an integer to Hydra: as the text the
-    schema declares (dates and day numbers are both written as text)."""
-    forecast = data.get("forecast")
-    if isinstance(forecast, dict):
-        for key in ("as_of", "record_to"):
-            if isinstance(forecast.get(key), int) and not isinstance(forecast.get(key), bool):
-                forecast[key] = str(forecast[key])
-        if isinstance(forecast.get("origins"), list):
-            forecast["origins"] = [str(v) if isinstance(v, int) else v for v in forecast["origins"]]
-    return data
 
 
 @dataclass(frozen=True)
@@ -103,10 +95,15 @@ class Plan:
         return self.shipped and self.as_of == rec.RECORD_DAY and not self.origins
 
 
-def counts_path(config: Config, record: Path) -> Path:
-    f = config.forecast
-    if f.counts is not None:
-        return Path(f.counts).expanduser().resolve()
+def record_path(record: str | None) -> Path:
+    """``forecast.record``, else the record that ships."""
+    return rec.RECORD_CSV if record is None else Path(record).expanduser().resolve()
+
+
+def counts_path(counts: str | None, record: Path) -> Path:
+    """``forecast.counts``, else record_counts.csv beside the record, else the shipped one."""
+    if counts is not None:
+        return Path(counts).expanduser().resolve()
     beside = record.with_name("record_counts.csv")
     return beside if beside.is_file() else rec.COUNTS_CSV
 
@@ -115,9 +112,9 @@ def plan(config: Config) -> Plan:
     """The forecast's settings, checked: the record readable, ``as_of`` and every origin
     within it (on or after day 1, on or before its last day), the origins before
     ``as_of``."""
-    f, start = config.forecast, config.scenario.start_date
-    record = rec.RECORD_CSV if f.record is None else Path(f.record).expanduser().resolve()
-    counts = counts_path(config, record)
+    f, start = config.forecast, start_of(config)
+    record = record_path(f.record)
+    counts = counts_path(f.counts, record)
     shipped = record == rec.RECORD_CSV and counts == rec.COUNTS_CSV
     events = evidence_events(record)
     last_row = max((e.day for e in events), default=0)
@@ -271,7 +268,7 @@ def agrees_with_shipped(ev: sq.Evidence) -> bool:
     return all(ev.statistics(d) == shipped.statistics(d) for d in (rec.RECORD_DAY,))
 
 
-def make_filter(config: Config, p: Plan, day: int) -> Filter:
+def make_filter(config: Config, p: Plan, day: int, n_jobs: int = -1) -> Filter:
     """The filter that reaches ``day``: from the posterior on day 17 where it can (the
     default table, a record that agrees with the shipped one, ``day`` on or after 17),
     else from the prior on day 0."""
@@ -280,7 +277,7 @@ def make_filter(config: Config, p: Plan, day: int) -> Filter:
     f = config.forecast
     chosen = calibrated_factors(config, shapes=installed_priors())
     ev = evidence(config, p)
-    settings = sq.Settings(n_jobs=config.run.n_jobs)
+    settings = sq.Settings(n_jobs=n_jobs)
     table_name = config.parameters.table
     if table_name is not None and table_name != POSTERIOR:
         raise ConfigError(
@@ -299,10 +296,12 @@ def make_filter(config: Config, p: Plan, day: int) -> Filter:
     return Filter(config, chosen, ev, start, label, settings, f.seed, cache_dir(config))
 
 
-def conditioned(config: Config, p: Plan, day: int, say: Callable[[str], None]) -> tuple[pd.DataFrame, list, str]:
+def conditioned(
+    config: Config, p: Plan, day: int, say: Callable[[str], None], n_jobs: int = -1
+) -> tuple[pd.DataFrame, list, str]:
     """The population standing on ``day`` as a parameter table, the diagnostics of its
     updates, and where it started."""
-    filt = make_filter(config, p, day)
+    filt = make_filter(config, p, day, n_jobs)
     days = tuple(sq.schedule(filt.start.day, day))
     population, steps = filt.population((*filt.start.checkpoints, *days), say)
     return population.table(filt.chosen), steps, filt.start_label.split(":")[0]
@@ -323,23 +322,28 @@ class Prepared:
     origins: dict[int, Path]
 
 
-def prepare(config: Config, say: Callable[[str], None] = print) -> tuple[Config, Prepared | None]:
+def prepare(
+    config: Config, say: Callable[[str], None] = print, max_workers: int | None = None
+) -> tuple[Config, Prepared | None]:
     """The run's configuration with the population conditioned on the record to
-    ``as_of`` as its parameter table (nothing changes for the default forecast)."""
+    ``as_of`` as its parameter table (nothing changes for the default forecast), on at
+    most ``max_workers`` workers."""
     from .config import with_values
+    from .workers import effective_jobs
 
     p = plan(config)
+    jobs = effective_jobs(config.run.n_jobs, config.forecast.particles, sq.CHUNK, max_workers)
     if p.is_default:
         return config, None
     cache = cache_dir(config) / "tables"
     table_path, steps, start = None, [], "posterior"
     if not (p.shipped and p.as_of == rec.RECORD_DAY):
         say(f"forecast: conditioning {config.forecast.particles:,} particles on the record to day {p.as_of}")
-        table, steps, start = conditioned(config, p, p.as_of, say)
+        table, steps, start = conditioned(config, p, p.as_of, say, jobs)
         table_path = save_table(table, cache)
     origins = {}
     for o in p.origins:
-        table, _, _ = conditioned(config, p, o, say)
+        table, _, _ = conditioned(config, p, o, say, jobs)
         origins[o] = save_table(table, cache)
     if table_path is not None:
         config = with_values(config, {"parameters.table": str(table_path)})
@@ -360,7 +364,7 @@ def save_table(table: pd.DataFrame, folder: Path) -> Path:
 
 def describe(config: Config, prepared: Prepared) -> dict:
     """``forecast.json``: the day, the record, the start and every update's diagnostics."""
-    p, start = prepared.plan, config.scenario.start_date
+    p, start = prepared.plan, start_of(config)
     return {
         "as_of_day": p.as_of,
         "as_of": (start + dt.timedelta(p.as_of)).isoformat(),
@@ -376,6 +380,20 @@ def describe(config: Config, prepared: Prepared) -> dict:
     }
 
 
+def describe_line(config: Config, prepared: Prepared) -> str:
+    """The printout's line on what the forecast was conditioned on."""
+    p, start = prepared.plan, start_of(config)
+    where = "the record that ships" if p.shipped else str(p.record)
+    line = f"Forecast as of {start + dt.timedelta(p.as_of)} (day {p.as_of}), conditioned on {where}"
+    if prepared.steps:
+        ess = ", ".join(f"day {s['day']}: {s['ess']}" for s in prepared.steps)
+        n = config.forecast.particles
+        line += f": {n:,} particles from the {prepared.start} (particles alive at each update: {ess})"
+    if p.origins:
+        line += f"; earlier origins in origins.csv ({len(p.origins)})"
+    return line + "."
+
+
 def write_outputs(config: Config, prepared: Prepared, out_dir: Path, summary: dict, say: Callable[[str], None]) -> None:
     """``forecast.json``, ``population.parquet`` (the table the replicates drew from) and,
     with origins, ``origins.csv``: the headlines from each origin and from ``as_of``."""
@@ -389,12 +407,17 @@ def write_outputs(config: Config, prepared: Prepared, out_dir: Path, summary: di
         rows.to_csv(out_dir / "origins.csv", index=False)
 
 
-def history_record(config: Config) -> tuple[sq.Evidence, int] | None:
-    """The record a replayed history is checked against (None: the shipped one)."""
-    if config.forecast.record is None and config.forecast.counts is None:
-        return None
-    p = plan(config)
-    return evidence(config, p), p.as_of
+def observed(config: Config, day: int) -> dict[str, float]:
+    """The statistics of the record a run's histories reproduce (the forecast's record,
+    or the one that ships) to ``day``."""
+    f = config.forecast
+    return _observed(f.record, f.counts, day)
 
 
-__all__ = ["HISTORY", "Plan", "Prepared", "normalise", "plan", "prepare", "write_outputs"]
+@lru_cache(maxsize=64)
+def _observed(record: str | None, counts: str | None, day: int) -> dict[str, float]:
+    path = record_path(record)
+    return rec.statistics(evidence_events(path), day, rec.read_rates(counts_path(counts, path)))
+
+
+__all__ = ["HISTORY", "Plan", "Prepared", "plan", "prepare", "write_outputs"]

@@ -17,7 +17,7 @@ from ..core.io import write_json, write_parquet, write_text
 from ..core.provenance import provenance
 from ..core.schema import Config, to_dict
 from ..model import round_calendar
-from . import parameters
+from . import forecast, parameters
 from .ensemble import run_ensemble
 from .folder import claim, is_locked, unlock, write_manifest
 from .parameters import HISTORY, keys_of, read_table
@@ -65,9 +65,12 @@ def already_complete(folder: Path) -> str:
 def _run_into(config: Config, out_dir: Path, started: float, quiet: bool, max_workers: int | None):
     write_text(OmegaConf.to_yaml(OmegaConf.create(to_dict(config))), out_dir / "config.yaml")
     write_json(provenance(), out_dir / "provenance.json")
+    say = (lambda line: None) if quiet else (lambda line: print(line, flush=True))
+    # a forecast as of another day (or record): its replicates draw from a conditioned population
+    settings, prepared = forecast.prepare(config, say, max_workers)
 
     result = run_ensemble(
-        config, runs_path=out_dir / "runs.parquet", max_workers=max_workers, events_path=out_dir / "events.parquet"
+        settings, runs_path=out_dir / "runs.parquet", max_workers=max_workers, events_path=out_dir / "events.parquet"
     )
     if result.workers > 1:
         release_workers()
@@ -78,7 +81,10 @@ def _run_into(config: Config, out_dir: Path, started: float, quiet: bool, max_wo
 
     write_parquet(result.daily, out_dir / "daily.parquet")
     est = estimate(result.runs, config.run.horizon_days, config.definitions.headline)
-    est.summary["parameters"] = parameters.describe(config)
+    est.summary["parameters"] = parameters.describe(settings)
+    if prepared is not None:
+        est.summary["forecast"] = forecast.describe(config, prepared)
+        forecast.write_outputs(settings, prepared, out_dir, est.summary, say)
     write_json(est.summary, out_dir / "summary.json")
 
     start = config.scenario.start_date
@@ -98,7 +104,9 @@ def _run_into(config: Config, out_dir: Path, started: float, quiet: bool, max_wo
     write_manifest(out_dir, config, time.perf_counter() - started, result.workers)
     if not quiet:
         print(describe(est.summary, start))
-        print(describe_table(config, result.runs))
+        if prepared is not None:
+            print(forecast.describe_line(config, prepared))
+        print(describe_table(settings, result.runs))
         print(f"Outputs in {out_dir}")
     return est
 
