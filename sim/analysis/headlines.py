@@ -12,6 +12,7 @@ from typing import Any
 class Headline:
     key: str
     label: str
+    short: str  # for a chart's title and a change ("no breakdown by day 90 +0.05")
     unit: str  # "probability" or "days"
     path: tuple  # where it is in summary.json: keys, then a survival day
 
@@ -45,16 +46,24 @@ HEADLINES = (
     Headline(
         "no_renunciation_90",
         "P(no government renounces the truce by day 90)",
+        "no renunciation by day 90",
         "probability",
         ("truce", "definitions", "renunciation", 90),
     ),
     Headline(
         "no_state_fire_90",
         "P(no fire between the states' forces by day 90)",
+        "no state fire by day 90",
         "probability",
         ("truce", "definitions", "violation", 90),
     ),
-    Headline("trade_half", "days until trade is back to half its level (median)", "days", ("trade", "days_to_50")),
+    Headline(
+        "trade_half",
+        "days until trade is back to half its level (median)",
+        "trade at half, days",
+        "days",
+        ("trade", "days_to_50"),
+    ),
 )
 
 
@@ -63,5 +72,15 @@ def rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for h in HEADLINES:
         value, lower, upper = h.read(summary)
-        out.append({"key": h.key, "label": h.label, "unit": h.unit, "value": value, "lower": lower, "upper": upper})
+        out.append(
+            {
+                "key": h.key,
+                "label": h.label,
+                "short": h.short,
+                "unit": h.unit,
+                "value": value,
+                "lower": lower,
+                "upper": upper,
+            }
+        )
     return out
