@@ -35,11 +35,16 @@ class Headline:
 
 HEADLINES = (
     Headline(
-        "holds_90", "P(no breakdown by day 90, 17 Jan 2026)", "probability", ("truce", "definitions", "breakdown", 90)
+        "holds_90",
+        "P(no breakdown by day 90, 17 Jan 2026)",
+        "no breakdown by day 90",
+        "probability",
+        ("truce", "definitions", "breakdown", 90),
     ),
     Headline(
         "holds_365",
         "P(no breakdown by day 365, 19 Oct 2026)",
+        "no breakdown by day 365",
         "probability",
         ("truce", "definitions", "breakdown", 365),
     ),

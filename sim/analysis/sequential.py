@@ -10,10 +10,13 @@ population from one day to a later one as new events arrive (resample-move, Gilk
 Berzuini 2001, Chopin 2002; with an ABC likelihood, Del Moral, Doucet & Jasra 2012):
 
 1. **extend**: each particle's history is replayed to the new day and read into the
-   record's summary statistics (sim/analysis/record.py). It lives if it states every
-   fact of the record at every checkpoint so far (the days the population was
-   conditioned on, and the new one), and if its counts are within the calibration's
-   tolerance (conf/calibration/tolerance.json) on the new day;
+   record's summary statistics (sim/analysis/record.py). It lives if, at every
+   checkpoint so far (the days the population was conditioned on, and the new one), it
+   states every fact of the record and its counts are within the calibration's tolerance
+   (conf/calibration/tolerance.json). The targets are thus nested, each update's within
+   the last one's, and survival is the exact importance weight (a history checked on the
+   last day alone would leave the survivors of earlier days a biased sample: measured,
+   tests/test_forecast.py);
 2. **refill** if fewer than ``min_alive`` live: fresh draws from the prior that pass
    every checkpoint (rejection ABC: the same target), so that a surprising week does not
    leave the population empty;
@@ -54,11 +57,13 @@ HISTORY = ("record_seed", "record_day")
 class Evidence:
     """What a history must reproduce: the record's events (or a synthetic truth's log),
     the counted rates where the source lists no events (None: counted from the events),
-    and the calibration's tolerance (its count weights and epsilon)."""
+    the calibration's tolerance (its count weights and epsilon), and the statistics
+    matched exactly (the record's facts)."""
 
     events: tuple[ev.Event, ...]
     rates: rec.Rates | None
     tolerance: dict
+    facts: tuple[str, ...] = rec.FACTS
 
     def statistics(self, day: int) -> dict[str, float]:
         return rec.statistics(self.events, day, self.rates)
@@ -76,13 +81,17 @@ def distance(stats: dict[str, float], observed: dict[str, float], tolerance: dic
 
 def history_distance(log: Sequence[ev.Event], checkpoints: Sequence[int], evidence: Evidence, observed: dict) -> float:
     """Infinite where the history states another fact than the record at any checkpoint,
-    else the distance of its counts on the last one. ``observed``: the record's
-    statistics at each checkpoint."""
+    else the largest distance of its counts over the checkpoints: a history reproduces
+    the record to a day if it does so at every checkpoint on the way (so that each
+    update's target lies within the last one's, and reweighting by survival is exact).
+    ``observed``: the record's statistics at each checkpoint."""
+    worst = 0.0
     for day in checkpoints:
-        if not rec.facts_match(rec.statistics(log, day), observed[day]):
+        mine = rec.statistics(log, day)
+        if not rec.facts_match(mine, observed[day], evidence.facts):
             return np.inf
-    last = checkpoints[-1]
-    return distance(rec.statistics(log, last), observed[last], evidence.tolerance)
+        worst = max(worst, distance(mine, observed[day], evidence.tolerance))
+    return worst
 
 
 def to_z(chosen: list[Factor], values: pd.DataFrame) -> np.ndarray:
@@ -228,11 +237,11 @@ class Settings:
     spending at most ``refill_batches`` times its size."""
 
     moves: int = 2
-    max_moves: int = 10
-    moved: float = 0.6
+    max_moves: int = 20
+    moved: float = 0.8
     scale: float | None = None
-    min_alive: float = 0.05
-    refill_batches: int = 10
+    min_alive: float = 0.5
+    refill_batches: int = 40
     n_jobs: int = -1
 
 

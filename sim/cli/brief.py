@@ -207,7 +207,7 @@ def render(data: dict[str, Any]) -> str:
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Afghanistan-Pakistan ceasefire: forecast as of {as_of}</title><style>{STYLE}</style></head><body>",
         "<h1>Afghanistan-Pakistan ceasefire: the forecast</h1>",
-        f"<p class='sub' id='as-of' data-as-of='{as_of}'>As of {as_of}, conditioned on {html.escape(record)}. "
+        f'<p class="sub" id="as-of" data-as-of="{as_of}">As of {as_of}, conditioned on {html.escape(record)}. '
         "Day 0 is 19 October 2025, the Doha ceasefire; a breakdown is sustained fighting between the two states' "
         "forces (25 deaths in 30 days, or fire on 3 of 7 days).</p>",
         "<h2>The headlines</h2>",

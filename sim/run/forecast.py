@@ -153,7 +153,14 @@ def plan(config: Config) -> Plan:
             f"forecast.origins: day {bad[0]} is not between day {rec.FIRST_DAY} and the day before as_of "
             f"(day {as_of}): an origin is an earlier day of the same record."
         )
-    return Plan(record, counts, shipped, last_day, as_of, origins)
+    p = Plan(record, counts, shipped, last_day, as_of, origins)
+    if not p.is_default and config.parameters.table != POSTERIOR:
+        raise ConfigError(
+            f"forecast: parameters.table is {config.parameters.table!r}, but a forecast as of day {as_of} (or of "
+            f"another record) conditions the calibration's posterior ({POSTERIOR}) or its prior itself: leave "
+            "parameters.table at its default."
+        )
+    return p
 
 
 @lru_cache(maxsize=8)
@@ -278,13 +285,7 @@ def make_filter(config: Config, p: Plan, day: int, n_jobs: int = -1) -> Filter:
     chosen = calibrated_factors(config, shapes=installed_priors())
     ev = evidence(config, p)
     settings = sq.Settings(n_jobs=n_jobs)
-    table_name = config.parameters.table
-    if table_name is not None and table_name != POSTERIOR:
-        raise ConfigError(
-            f"forecast: parameters.table is '{table_name}', but a forecast as of day {day} conditions the "
-            f"calibration's posterior ({POSTERIOR}) or the prior itself: leave parameters.table at its default."
-        )
-    if table_name == POSTERIOR and day >= rec.RECORD_DAY and agrees_with_shipped(ev):
+    if day >= rec.RECORD_DAY and agrees_with_shipped(ev):
         table = read_table(POSTERIOR)
         rng = np.random.default_rng(f.seed)
         rows = table if len(table) <= f.particles else table.iloc[np.sort(rng.choice(len(table), f.particles, False))]
