@@ -83,7 +83,10 @@ def test_the_weekly_schedule_is_shared_by_every_origin():
         (["forecast.as_of=8", "forecast.origins=[9]"], "not between day 1 and the day before as_of"),
         (["forecast.record=/nonexistent/record.csv"], "is missing"),
         (["forecast.record_to=2025-10-25"], "before the record's last row"),
-        (["forecast.as_of=300", "forecast.record_to=2026-12-01", "run.horizon_days=200"], "not before run.horizon_days"),
+        (
+            ["forecast.as_of=300", "forecast.record_to=2026-12-01", "run.horizon_days=200"],
+            "not before run.horizon_days",
+        ),
     ],
 )
 def test_forecast_settings_are_refused_in_one_paragraph(overrides, message):
@@ -280,9 +283,7 @@ def test_sequential_updates_agree_with_a_direct_calibration():
     direct_pop = sq.Population(draws.z[keep][:n], draws.seeds[keep][:n], (17,))
     accepted = direct_pop.table(chosen)
     start = sq.prior_population(chosen, n, seed=72)
-    populations, _ = sq.condition(
-        config, chosen, start, [7, 14, 17], evidence, 73, sq.Settings(n_jobs=2)
-    )
+    populations, _ = sq.condition(config, chosen, start, [7, 14, 17], evidence, 73, sq.Settings(n_jobs=2))
     outcome = (syn.OUTCOMES[0],)
     a = syn.forecast(config, chosen, populations[-1], 17, 60, 74, outcome, 2)["attacks"]
     b = syn.forecast(config, chosen, direct_pop, 17, 60, 74, outcome, 2)["attacks"]

@@ -102,7 +102,8 @@ class Talks:
         self.afg_positions, self.pak_positions = positions_of(config.negotiation)
         self._reservation = (self.afg_positions.reservation(), self.pak_positions.reservation())
         self.surge_days: set[int] = set()  # days near a round, when the militants surge
-        self.rounds: dict[int, Round] = {}
+        self.rounds: dict[int, Round] = {}  # the rounds held within the horizon, by their last day
+        self.scheduled: list[int] = []  # the last day of every round scheduled, within the horizon or not
         calendar = round_calendar(config, horizon)
         for r in calendar:
             self.add_round(r)
@@ -117,18 +118,21 @@ class Talks:
 
     # -- the calendar
     def add_round(self, r: Round) -> None:
-        """Put a round on the calendar. The militants surge around it even when it ends
-        after the horizon, so that a run's first days do not depend on its length."""
+        """Put a round on the calendar. The militants surge around it, and the next round is
+        scheduled knowing it, even when it ends after the horizon, so that a run's first
+        days do not depend on its length (a calibration's 17-day histories are the first
+        17 days of the year-long replicates that replay them)."""
         w = self.config.spoilers.surge_window_days
         self.surge_days.update(range(r.start_day - w, r.end_day + w + 1))
+        self.scheduled.append(r.end_day)
         if r.end_day <= self.horizon:
             self.rounds[r.end_day] = r
 
     def schedule_next(self, day: int, gap: int) -> None:
         """The next round, ``gap`` days on, unless one is already scheduled later."""
-        if any(d > day for d in self.rounds):
+        if any(d > day for d in self.scheduled):
             return
-        n = len(self.rounds) + 1
+        n = len(self.scheduled) + 1
         self.add_round(Round(name=f"round {n}", start_day=day + gap, end_day=day + gap))
 
     def windows(self) -> list[tuple[int, int]]:
