@@ -25,7 +25,7 @@ from lifelines.utils import median_survival_times
 from scipy import stats
 
 from ..core.events import DEFINITIONS
-from ..core.outputs import OUTCOMES
+from ..core.outputs import OUTCOMES, SUSTAINED_DAYS
 
 SURVIVAL_TIMES = (30, 90, 180, 365)
 Z95 = 1.959963984540054
@@ -168,12 +168,25 @@ def median_all(days: np.ndarray | pd.Series) -> float:
     return float(np.median(np.where(np.isfinite(days), days, np.inf)))
 
 
+#: The recovery measures of summary.json's trade block: its key and the runs.parquet column.
+RECOVERY_MEASURES = (
+    ("days_to_50", "trade_days_to_50"),
+    ("days_to_90", "trade_days_to_90"),
+    ("days_to_90_sustained", "trade_days_to_90_sustained"),
+)
+
+
 def trade_summary(runs: pd.DataFrame) -> dict[str, Any]:
+    """Days to 50% and 90% of the baseline flow (the first day reached) and to a
+    sustained 90% (the first day of 30 in a row at 90% or more), each over the replicates
+    that get there, with the share that do; trade lost in US$."""
     out: dict[str, Any] = {}
-    for level in (50, 90):
-        days = runs[f"trade_days_to_{level}"].to_numpy(dtype=float)
+    for key, column in RECOVERY_MEASURES:
+        if column not in runs:  # an older run
+            continue
+        days = runs[column].to_numpy(dtype=float)
         recovered = days[np.isfinite(days)]
-        out[f"days_to_{level}"] = {
+        out[key] = {
             **median_with_interval(recovered),
             "share_recovered": float(recovered.size / days.size),
             "median_all": _finite(median_all(days)),
@@ -359,13 +372,19 @@ def describe(summary: dict[str, Any], start_date: str | None = None) -> str:
         lines.append(f"  median survival: {m['median']:.0f} days ({_interval(m['lower'], m['upper'])})")
     lines += definitions_table(t)
     lines.append("Trade (days counted from day 0; the median over the replicates that get there):")
-    for level in (50, 90):
-        d = tr[f"days_to_{level}"]
+    for key, what in (
+        ("days_to_50", "50% of baseline first reached"),
+        ("days_to_90", "90% of baseline first reached"),
+        ("days_to_90_sustained", f"90% held {SUSTAINED_DAYS} days in a row (a lasting recovery)"),
+    ):
+        d = tr.get(key)
+        if d is None:
+            continue
         if d["median"] is None:
-            lines.append(f"  {level}% of baseline: reached in no replicate")
+            lines.append(f"  {what}: in no replicate")
         else:
             lines.append(
-                f"  {level}% of baseline reached in {100 * d['share_recovered']:.0f}% of replicates, "
+                f"  {what} in {100 * d['share_recovered']:.0f}% of replicates, "
                 f"after a median {d['median']:.0f} days ({_interval(d['lower'], d['upper'])}); "
                 f"half of all replicates: {_days(d['median_all'])}"
             )

@@ -165,8 +165,10 @@ def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
     causes = truce.get("collapse_causes", {})
     for cause in outputs.COLLAPSE_CAUSES:
         row[f"collapses_{cause}"] = causes.get(cause, 0)
-    for level in ("50", "90"):  # days to 50% / 90% of baseline trade
-        d = trade[f"days_to_{level}"]
+    for level, key in (("50", "days_to_50"), ("90", "days_to_90"), ("90_sustained", "days_to_90_sustained")):
+        d = trade.get(key)  # days to 50% / 90% of baseline trade, to 90% held 30 days (older sweeps lack it)
+        if d is None:
+            continue
         row[f"trade{level}_share_recovered"] = d["share_recovered"]
         row[f"trade{level}_median_all"] = d["median_all"]  # half of all replicates there by then
         for k in ("median", "lower", "upper", "p05", "p95"):  # among the replicates that recover
