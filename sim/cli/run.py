@@ -89,7 +89,7 @@ def claim_named_folder(args: list[str]) -> None:
     ]
     config = default_config(overrides)
     if claim(folder, config) == "complete":
-        print(already_complete(folder))
+        print(already_complete(folder, config))
         sys.exit(0)
 
 

@@ -52,11 +52,39 @@ def load_config(cfg: Any, overrides: Iterable[str] = ()) -> Config:
     else:
         data = dict(cfg)
     data.pop("hydra", None)
+    normalise_by(data)
     config = build(Config, data)
     check_implementations(config)
+    check_by(config)
     parameters.check(config)
     parameters.check_horizon(config)
     return parameters.pin(config, parameters.explicit_keys(overrides))
+
+
+def normalise_by(data: dict[str, Any]) -> None:
+    """``run.by`` as a list of strings, however it was written: one date (run.by=2026-01-31),
+    a day number Hydra reads as an integer (run.by=90), or a list of either."""
+    run = data.get("run")
+    if not isinstance(run, dict) or run.get("by") is None:
+        return
+    by = run["by"]
+    run["by"] = [str(b) for b in by] if isinstance(by, list | tuple) else [str(by)]
+
+
+def check_by(config: Config) -> None:
+    """Every day ``run.by`` asks for is a date or a day number within the horizon."""
+    from ..core.dates import parse_day
+
+    for text in config.run.by:
+        try:
+            day = parse_day(text, config.scenario.start_date)
+        except ValueError as err:
+            raise ConfigError(f"run.by: {err}.") from None
+        if day > config.run.horizon_days:
+            raise ConfigError(
+                f"run.by: {text} is day {day}, beyond the horizon (run.horizon_days={config.run.horizon_days}); "
+                "ask for a day within it, or lengthen the horizon."
+            )
 
 
 def check_implementations(config: Config) -> None:
@@ -152,6 +180,10 @@ def check_launcher(name: str) -> None:
         )
 
 
+#: Config groups whose default is no option at all (``whatif: null`` in conf/config.yaml).
+OPTIONAL_GROUPS = ("whatif",)
+
+
 def check_overrides(args: Iterable[str]) -> None:
     """Check the keys and config options of command-line overrides before Hydra runs.
 
@@ -187,6 +219,11 @@ def check_overrides(args: Iterable[str]) -> None:
             values = ov.value()
             chosen = list(values.list) if ov.is_sweep_override() and hasattr(values, "list") else [values]
             for option in chosen:
+                if option is None and key in OPTIONAL_GROUPS:
+                    raise ConfigError(
+                        f"{key}=null: Hydra cannot set a config group to null on the command line; for no "
+                        f"{key}, leave it out or give {key}=none."
+                    )
                 if str(option) not in options:
                     raise ConfigError(
                         f"unknown option '{option}' for config group '{key}'. Available: {', '.join(options)}."

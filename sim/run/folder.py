@@ -46,10 +46,10 @@ RESULTS_OK = ("experiments/results", "benchmarks/results")
 
 
 def config_digest(config: Config) -> str:
-    """A fingerprint of a resolved configuration (run.n_jobs and run.progress excluded:
-    they do not change the results)."""
+    """A fingerprint of a resolved configuration (run.n_jobs, run.progress, run.overwrite
+    and run.by excluded: they do not change the results)."""
     data = to_dict(config)
-    data["run"] = {k: v for k, v in data["run"].items() if k not in ("n_jobs", "progress", "overwrite")}
+    data["run"] = {k: v for k, v in data["run"].items() if k not in ("n_jobs", "progress", "overwrite", "by")}
     if config.parameters.table is not None:  # the table's contents, not only its name
         data["parameters"]["sha256"] = table_digest(config.parameters.table)
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()

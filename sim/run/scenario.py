@@ -39,7 +39,7 @@ def run_scenario(
     try:
         if claim(out_dir, config) == "complete":
             if not quiet:
-                print(already_complete(out_dir))
+                print(already_complete(out_dir, config))
             return None
         if point is not None:
             write_json(point, out_dir / POINT)
@@ -49,11 +49,32 @@ def run_scenario(
             unlock(out_dir)
 
 
-def already_complete(folder: Path) -> str:
-    return (
+def already_complete(folder: Path, config: Config | None = None) -> str:
+    """Nothing to do; with ``run.by``, the answers by date from the run already there."""
+    text = (
         f"{folder} already holds a complete run of this configuration (manifest.json): nothing to do. "
         "Add run.overwrite=true to run it again."
     )
+    if config is not None and config.run.by:
+        from ..core.io import read_parquet
+
+        runs, daily = read_parquet(folder / "runs.parquet"), read_parquet(folder / "daily.parquet")
+        text += "\n" + by_date_text(config, runs, daily)
+    return text
+
+
+def by_date_text(config: Config, runs, daily) -> str:
+    """The answers for the days ``run.by`` asks for (sim/analysis/by_date.py), as
+    ``python -m sim.query`` prints them; empty when it asks for none."""
+    if not config.run.by:
+        return ""
+    from ..analysis.by_date import answer, describe_answers
+    from ..core.dates import parse_day
+
+    start, horizon = config.scenario.start_date, config.run.horizon_days
+    days = [parse_day(text, start) for text in config.run.by]
+    found = [answer(runs, daily, d, horizon, start, config.definitions.headline) for d in days]
+    return describe_answers(found, horizon)
 
 
 def _run_into(config: Config, out_dir: Path, started: float, quiet: bool, max_workers: int | None):
@@ -93,6 +114,8 @@ def _run_into(config: Config, out_dir: Path, started: float, quiet: bool, max_wo
     if not quiet:
         print(describe(est.summary, start))
         print(describe_table(config, result.runs))
+        if config.run.by:
+            print(by_date_text(config, result.runs, result.daily))
         print(f"Outputs in {out_dir}")
     return est
 

@@ -88,7 +88,7 @@ __all__ = [
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 
 
-CONFIG_GROUPS = ("scenario", "mvm", "mediation")
+CONFIG_GROUPS = ("scenario", "mvm", "mediation", "whatif")
 
 
 #: Config groups whose option is a policy lever (decision support: sim/analysis/discovery.py).

@@ -36,6 +36,11 @@ class RunConfig:
         "write events.parquet, every replicate's event log (false for huge runs; the outcomes are coded either way)",
         source="run setting",
     )
+    by: list[str] = knob(
+        "dates (YYYY-MM-DD) or day numbers the printout answers for, as python -m sim.query does: P(truce holds) by "
+        "each definition, trade that day, US$ lost by then (e.g. run.by=[2026-01-31]); it changes no result",
+        source="run setting",
+    )
 
 
 SCENARIO_SOURCE = "case-facts.md"
