@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from helpers import sim
 
-from sim.analysis.estimates import compare_arms
+from sim.analysis.comparison import compare_arms
 from sim.core.io import read_parquet
 from sim.run.config import default_config, with_values
 from sim.run.ensemble import run_ensemble

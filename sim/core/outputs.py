@@ -285,6 +285,12 @@ OUTCOMES: tuple[Outcome, ...] = (
         lambda m, s: first_day_sustained(s["trade_index"], RECOVERY_LEVEL, SUSTAINED_DAYS),
     ),
     Outcome(
+        "trade_share_day90",
+        "float64",
+        "trade on day 90 (17 Jan 2026), share of its baseline; empty if the horizon is shorter",
+        lambda m, s: value_on_day(s["trade_index"], 90),
+    ),
+    Outcome(
         "trade_share_day180",
         "float64",
         "trade on day 180 (17 Apr 2026), share of its baseline; empty if the horizon is shorter",
