@@ -26,6 +26,7 @@ from scipy import stats
 
 from ..core.events import DEFINITIONS
 from ..core.outputs import OUTCOMES, SUSTAINED_DAYS
+from .uncertainty import describe_uncertainty, uncertainty_split
 
 SURVIVAL_TIMES = (30, 90, 180, 365)
 Z95 = 1.959963984540054
@@ -244,7 +245,12 @@ def estimate(runs: pd.DataFrame, horizon: int, headline: str = "breakdown") -> E
     truce["headline"] = headline
     definitions, curves = definitions_summary(runs, horizon)
     truce["definitions"] = definitions
-    summary = {"truce": truce, "trade": trade_summary(runs), "events": events_summary(runs)}
+    summary = {
+        "truce": truce,
+        "uncertainty": uncertainty_split(runs, horizon, truce),
+        "trade": trade_summary(runs),
+        "events": events_summary(runs),
+    }
     return Estimates(summary=rounded(summary), curve=curve, curves=curves)
 
 
@@ -290,6 +296,9 @@ def describe(summary: dict[str, Any], start_date: str | None = None) -> str:
     else:
         lines.append(f"  median survival: {m['median']:.0f} days ({_interval(m['lower'], m['upper'])})")
     lines += definitions_table(t)
+    if "uncertainty" in summary:
+        block = summary["uncertainty"]
+        lines += describe_uncertainty(block, block.get("structural", {}).get("backtest"))
     lines.append("Trade (days counted from day 0; the median over the replicates that get there):")
     for key, what in (
         ("days_to_50", "50% of baseline first reached"),

@@ -19,7 +19,7 @@ from ..core.schema import Config, to_dict
 from ..model import round_calendar
 from . import parameters
 from .ensemble import run_ensemble
-from .folder import claim, is_locked, unlock, write_manifest
+from .folder import ROOT, claim, is_locked, unlock, write_manifest
 from .parameters import HISTORY, keys_of, read_table
 from .points import POINT, read_design
 from .workers import job_worker_budget, release_workers
@@ -94,6 +94,7 @@ def _run_into(config: Config, out_dir: Path, started: float, quiet: bool, max_wo
     write_parquet(result.daily, out_dir / "daily.parquet")
     est = estimate(result.runs, config.run.horizon_days, config.definitions.headline)
     est.summary["parameters"] = parameters.describe(config)
+    est.summary["uncertainty"]["structural"] = {"backtest": backtest_verdict(), "report": BACKTEST_REPORT}
     write_json(est.summary, out_dir / "summary.json")
 
     start = config.scenario.start_date
@@ -120,6 +121,16 @@ def _run_into(config: Config, out_dir: Path, started: float, quiet: bool, max_wo
     return est
 
 
+#: The shipped backtest's verdict (python -m experiments.backtest; make figures ships it).
+BACKTEST_REPORT = "docs/studies/backtest"
+
+
+def backtest_verdict() -> str | None:
+    """The backtest's one-line verdict on the model (its shipped headline), if shipped."""
+    path = ROOT / BACKTEST_REPORT / "headline.txt"
+    return path.read_text().strip() if path.is_file() else None
+
+
 def describe_table(config: Config, runs) -> str:
     """One line on where the replicates' parameters came from and, for replayed
     histories, how many still reproduce the record under this run's settings."""
@@ -131,9 +142,12 @@ def describe_table(config: Config, runs) -> str:
         )
     table = read_table(p.table)
     drawn = [k for k in keys_of(table) if k not in p.pinned]
-    how = (
-        f"every replicate took row {p.row} of" if p.row is not None else f"replicate i took row i mod {len(table):,} of"
-    )
+    if p.row is not None:
+        how = f"every replicate took row {p.row} of"
+    elif p.per_row > 1:
+        how = f"replicate i took row (i // {p.per_row}) mod {len(table):,} of"
+    else:
+        how = f"replicate i took row i mod {len(table):,} of"
     line = f"Parameters: {len(drawn)} from a table ({how} {p.table})"
     matched = runs["record_match"].dropna()
     if HISTORY[0] in table.columns and len(matched):

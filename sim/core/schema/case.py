@@ -258,6 +258,14 @@ class ParametersConfig:
         hi=1_000_000_000,
         source="run setting",
     )
+    per_row: int = knob(
+        "replicates that share a row and its replayed history (row null): replicate i takes row (i // per_row) mod "
+        "n. 1: every replicate its own row; more separates the spread across rows (parameter uncertainty) from "
+        "chance in summary.json, at the price of fewer rows",
+        lo=1,
+        hi=1_000_000,
+        source="run setting",
+    )
     pinned: list[str] = knob(
         "keys the table does not override (filled in from the command line and with_values: an explicit value wins)",
         source="run setting",
