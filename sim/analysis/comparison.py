@@ -187,3 +187,42 @@ def differences_by_date(base: pd.DataFrame, other: pd.DataFrame, horizon: int, s
         ):
             rows.append({"day": day, "measure": measure, **difference(xb, xo)})
     return pd.DataFrame(rows, columns=["day", "measure", "mean", "lower", "upper", "p"])
+
+
+#: How a difference of each unit reads in a table: scale, format, suffix.
+UNIT_FORMAT = {"days": (1.0, "+.1f", ""), "share": (100.0, "+.1f", " pts"), "usd": (1e-6, "+,.0f", "")}
+#: Column titles of :func:`differences_table`, by measure (the headline's truce days are the breakdown's).
+TABLE_TITLES = {
+    "breakdown_days": "days without a breakdown",
+    "violation_days": "days without a violation",
+    "renunciation_days": "days not renounced",
+    "trade_day90": "trade on day 90, pts",
+    "trade_day180": "trade on day 180, pts",
+    "trade90_sustained_days": "days to a lasting recovery",
+    "loss_usd": "US$ m lost",
+}
+
+
+def formatted_difference(row: pd.Series, measure: Measure) -> str:
+    """A paired difference and its 95% interval as a table reads it: ``-17.8 (-23.1 to -12.5)``."""
+    scale, fmt, suffix = UNIT_FORMAT[measure.unit]
+    mid, lo, hi = (row[f"diff_{measure.name}{k}"] for k in ("", "_lower", "_upper"))
+    if pd.isna(mid):
+        return "n/a"
+    return f"{mid * scale:{fmt}} ({lo * scale:{fmt}} to {hi * scale:{fmt}}){suffix}"
+
+
+def differences_table(comparison: pd.DataFrame, label: str = "label") -> pd.DataFrame:
+    """Every point but the baseline against it (a comparison.csv): the paired differences,
+    with their 95% intervals, of days of truce by each definition within the horizon,
+    trade on days 90 and 180, days to a lasting recovery and US$ lost."""
+    measures = {m.name: m for m in MEASURES}
+    rows = []
+    for _, r in comparison.loc[~comparison["baseline"].astype(bool)].iterrows():
+        rows.append(
+            {
+                "against the baseline": r[label],
+                **{title: formatted_difference(r, measures[name]) for name, title in TABLE_TITLES.items()},
+            }
+        )
+    return pd.DataFrame(rows)
