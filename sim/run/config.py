@@ -170,8 +170,7 @@ def check_launcher(name: str) -> None:
         module, extra = LAUNCHER_EXTRAS[name]
         if importlib.util.find_spec(module) is None:
             raise ConfigError(
-                f"hydra/launcher={name} needs the '{extra}' extra: pip install -e '.[{extra}]' "
-                "(see the README, 'Sweeps on a cluster')."
+                f"hydra/launcher={name} needs the '{extra}' extra: pip install -e '.[{extra}]' (see docs/cluster.md)."
             )
     if name in ("slurm", "submitit_slurm") and shutil.which("sbatch") is None:
         raise ConfigError(
