@@ -203,6 +203,7 @@ def record_note(runs: pd.DataFrame) -> str:
         return ""
     return (
         f"Warning: only {matched.mean():.0%} of the replicates still reproduce the record to 5 Nov 2025 under this "
-        "run's settings: they change what happened before the forecast date, so this is a 'what if, from the "
-        "ceasefire on', not a forecast from today (the named what-ifs, whatif=..., change things from 6 Nov on)."
+        "run's settings (settings that change the days before the forecast date, or a model changed since its "
+        "calibration): the others are a 'what if, from the ceasefire on', not a forecast from today (the named "
+        "what-ifs, whatif=..., change things from 6 Nov on and keep the record)."
     )
