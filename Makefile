@@ -56,6 +56,8 @@ figures: setup
 	grep -v '^Outputs in ' $(FIGURES_RUN).txt > docs/figures/forecast.txt
 	cp $(FIGURES_RUN)/survival.png $(FIGURES_RUN)/trade.png $(FIGURES_RUN)/dynamics.png $(FIGURES_RUN)/summary.json docs/figures/
 	$(PY) -m sim.query $(FIGURES_RUN) --by 2026-01-31 > docs/figures/query.txt
+	$(PY) -m sim.score $(FIGURES_RUN) conf/questions/record_to_5nov.yaml --out $(FIGURES_RUN)-scores > /dev/null
+	cp $(FIGURES_RUN)-scores/scores.csv docs/figures/scores_record_to_5nov.csv
 	$(PY) -m sim hydra.run.dir=$(FIGURES_RUN)-per-row run.overwrite=true run.progress=false run.figures=false \
 	  run.events=false parameters.per_row=10 $(ARGS) > /dev/null
 	cp $(FIGURES_RUN)-per-row/summary.json docs/figures/summary_per_row.json

@@ -4,7 +4,8 @@ the committed outputs, so that they cannot go stale (``python -m sim.docs --all`
 
 The committed outputs: ``docs/figures/`` (the default forecast's ``summary.json``, its
 printout ``forecast.txt`` and the query by date ``query.txt``, and ``summary_per_row.json``,
-the same forecast with ten replicates a posterior row: ``make figures`` writes them) and
+the same forecast with ten replicates a posterior row, and ``scores_record_to_5nov.csv``,
+its scores against the record: ``make figures`` writes them) and
 ``docs/studies/NAME/`` (each study's shipped report and tables: ``python -m experiments
 --ship``). Each :class:`Block` names the document, the block and what it is made from; in
 the document it sits between ``<!-- generated: NAME ... -->`` and ``<!-- generated: NAME
@@ -183,6 +184,31 @@ def definitions_table(root: Path) -> str:
     )
 
 
+def _score(x: float, fmt: str = ".3f") -> str:
+    return "" if pd.isna(x) else format(x, fmt)
+
+
+def scores_table(root: Path) -> str:
+    """The default forecast scored against the record to 5 Nov 2025 (python -m sim.score)."""
+    scores = pd.read_csv(root / FIGURES / "scores_record_to_5nov.csv")
+    rows = [
+        "| question | forecast | record | Brier (reference) | log score (reference) | CRPS (reference) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for _, q in scores.iterrows():
+        if q["kind"] == "binary":
+            forecast, record = f"p = {q['forecast_p']:.3f}", "yes" if q["outcome"] == 1 else "no"
+            brier = f"{_score(q['brier'])} ({_score(q['ref_brier'])})"
+        else:
+            forecast = f"median {q['forecast_median']:g} [{q['forecast_q05']:g}, {q['forecast_q95']:g}]"
+            record, brier = f"{q['outcome']:g}", ""
+        crps = f"{_score(q['crps'], '.2f')} ({_score(q['ref_crps'], '.2f')})" if not pd.isna(q["crps"]) else ""
+        rows.append(
+            f"| {q['id']} | {forecast} | {record} | {brier} | {_score(q['log'])} ({_score(q['ref_log'])}) | {crps} |"
+        )
+    return "\n".join(rows)
+
+
 #: Every generated block, by document.
 BLOCKS: tuple[Block, ...] = (
     Block("README.md", "forecast", "docs/figures/forecast.txt", forecast),
@@ -193,6 +219,7 @@ BLOCKS: tuple[Block, ...] = (
     Block("README.md", "sensitivity", "docs/studies/sensitivity/morris.csv", sensitivity_summary),
     Block("docs/model.md", "sensitivity-morris", "docs/studies/sensitivity/morris.csv", morris_table),
     Block("docs/validation.md", "definitions", "docs/figures/summary.json", definitions_table),
+    Block("docs/validation.md", "scores", "docs/figures/scores_record_to_5nov.csv", scores_table),
 )
 
 
