@@ -137,8 +137,9 @@ class Sensitivity(Study):
             "output, in days, per full range of a parameter (the change a step of 2/3 of the range makes, divided "
             "by 2/3); S1 the share of the output's variance a parameter explains alone, ST with all its "
             "interactions.",
-            f"Run: `python -m experiments.{NAME}{' --quick' if args.quick else ''}` "
-            f"({exp_m.elapsed_s + exp_s.elapsed_s:.0f} s on this machine).",
+            f"Run: `python -m experiments.{NAME}{' --quick' if args.quick else ' --reduced' if args.reduced else ''}` "
+            f"(Morris {exp_m.size}, Sobol {exp_s.size}; {exp_m.elapsed_s + exp_s.elapsed_s:.0f} s on this machine for "
+            "the points this invocation ran: points already complete are resumed, not run again).",
             {
                 "Morris: restricted mean truce at the horizon": top_table(morris, "rmst_days"),
                 "Morris: days to 90% trade recovery": top_table(morris, "trade90_days"),
