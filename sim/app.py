@@ -214,22 +214,23 @@ MODEL_PARAMS = {
 
 @solara.component
 def LabelledSlider(name: str, options: dict, on_change):
-    """A slider whose label shows its value and unit (Mesa's shows neither)."""
+    """A slider whose label shows its value, with its unit underneath (Mesa's shows neither)."""
     value = solara.use_reactive(options["value"])
 
     def changed(v: float) -> None:
         value.set(v)
         on_change(name, v)
 
-    solara.SliderFloat(
-        f"{options['label']}: {value.value:g} ({options['unit']})",
-        value=value.value,
-        on_value=changed,
-        min=options["min"],
-        max=options["max"],
-        step=options["step"],
-        thumb_label="always",
-    )
+    with solara.Column(gap="0px"):
+        solara.SliderFloat(
+            f"{options['label']} {value.value:g}",
+            value=value.value,
+            on_value=changed,
+            min=options["min"],
+            max=options["max"],
+            step=options["step"],
+        )
+        solara.Text(options["unit"], style={"font-size": "0.8em", "color": "#666", "margin-top": "-12px"})
 
 
 @solara.component
@@ -302,7 +303,7 @@ def Status(model: AppModel):
         f"{c.spoilers.attack_rate:.3g} militant attacks a day; seed {c.run.seed}. "
         "Changed controls take effect on Reset."
     )
-    if model.replayed_to is not None:
+    if model.replayed_to is not None and model.record_match is not False:
         changed = set(c.parameters.pinned) - {"run.seed"}
         solara.Info(
             f"Days 0-{model.replayed_to} replay a history that reproduces the record up to 5 Nov 2025 "
@@ -312,9 +313,11 @@ def Status(model: AppModel):
         )
     if model.record_match is False:
         solara.Warning(
-            f"With these settings this replicate no longer reproduces the record to 5 Nov 2025 (days 0-"
-            f"{model.replayed_to} differ from what happened): this is a what-if from the ceasefire on, not from "
-            "today. The what-ifs of the first list change things from 6 Nov 2025 on and keep the record."
+            f"Days 0-{model.replayed_to} replay the history of row {model.parameter_row} of the calibrated posterior, "
+            "but with these settings it no longer reproduces the record to 5 Nov 2025 (settings that change the days "
+            "before the forecast date, or a model changed since its calibration): this is a what-if from the "
+            "ceasefire on, not a forecast from today. The what-ifs of the first list change things from 6 Nov 2025 "
+            "on and keep the record."
         )
     if model.notice:
         solara.Warning(model.notice)
