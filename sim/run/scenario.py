@@ -157,7 +157,10 @@ def describe_table(config: Config, runs) -> str:
             f"{matched.mean():.0%} of them reproduce the record to that day with these settings"
         )
         if matched.mean() < 1:
-            line += " (the others' first days differ: settings other than the calibrated ones)"
+            line += (
+                " (the others' first days differ: settings other than the calibrated ones, or a model changed "
+                "since its calibration)"
+            )
     pinned = parameters.describe(config)
     if pinned["pinned_calibrated"]:
         line += f"; calibrated but set explicitly, so not drawn: {', '.join(pinned['pinned_calibrated'])}"
