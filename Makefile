@@ -39,18 +39,30 @@ lint: setup
 	$(PY) -m ruff check sim tests benchmarks experiments
 	$(PY) -m ruff format --check sim tests benchmarks experiments
 
+# every generated part of the docs from what is committed: the parameter table (the schema), the numbers of
+# README.md and docs/*.md (docs/figures/, docs/studies/: sim/cli/doc_numbers.py), the README's table of studies
 docs: setup
-	$(PY) -m sim.docs
+	$(PY) -m sim.docs --all
+	$(PY) -m experiments --readme
 
-# the figures of the README and docs/: the default forecast's into docs/figures/, from a run outside
-# the source tree, and each study's report and figures into docs/studies/NAME/ from
-# experiments/results/ (run `make experiments` first), then the README's table of studies;
-# the page's screenshot (docs/figures/app.png) is taken by the tests
+# the figures and numbers of the README and docs/: the default forecast's (its figures, summary.json, its
+# printout and the query by date; the same forecast with ten replicates a posterior row, for the parameter
+# uncertainty) into docs/figures/, from runs outside the source tree; each study's report, tables and figures
+# into docs/studies/NAME/ from experiments/results/ (run `make experiments` first); then every generated number
+# (make docs). The page's screenshot (docs/figures/app.png) is taken by the tests
 FIGURES_RUN ?= $(or $(TMPDIR),/tmp)/ceasefire-figures
 figures: setup
-	$(PY) -m sim hydra.run.dir=$(FIGURES_RUN) run.overwrite=true $(ARGS)
-	cp $(FIGURES_RUN)/survival.png $(FIGURES_RUN)/trade.png $(FIGURES_RUN)/dynamics.png docs/figures/
+	$(PY) -m sim hydra.run.dir=$(FIGURES_RUN) run.overwrite=true run.progress=false $(ARGS) > $(FIGURES_RUN).txt
+	grep -v '^Outputs in ' $(FIGURES_RUN).txt > docs/figures/forecast.txt
+	cp $(FIGURES_RUN)/survival.png $(FIGURES_RUN)/trade.png $(FIGURES_RUN)/dynamics.png $(FIGURES_RUN)/summary.json docs/figures/
+	$(PY) -m sim.query $(FIGURES_RUN) --by 2026-01-31 > docs/figures/query.txt
+	$(PY) -m sim.score $(FIGURES_RUN) conf/questions/record_to_5nov.yaml --out $(FIGURES_RUN)-scores > /dev/null
+	cp $(FIGURES_RUN)-scores/scores.csv docs/figures/scores_record_to_5nov.csv
+	$(PY) -m sim hydra.run.dir=$(FIGURES_RUN)-per-row run.overwrite=true run.progress=false run.figures=false \
+	  run.events=false parameters.per_row=10 $(ARGS) > /dev/null
+	cp $(FIGURES_RUN)-per-row/summary.json docs/figures/summary_per_row.json
 	$(PY) -m experiments --ship
+	$(PY) -m sim.docs --all
 
 # every study of experiments/ (the registry: experiments/__init__.py) at full size, in order;
 # reports in experiments/results/<name>/results.md (the calibration here only reports:

@@ -20,6 +20,7 @@ STUDIES = (
     "mechanism_designs",
     "detection_vs_penalty",
     "mediation",
+    "whatifs",
     "spoiler_pressure",
     "trade_recovery",
     "zopa",

@@ -152,9 +152,11 @@ class Study:
 
 
 def run_line(report: Path) -> str:
-    """The report's line saying what was run (its size), without the command."""
+    """The size of what was run, from the report's "Run: `command` (size; time ...)" line:
+    the parenthesis without its time."""
     line = next((x for x in report.read_text().splitlines() if x.startswith("Run: ")), "")
-    return line.split("` ", 1)[-1].strip() if "` " in line else line
+    size = line.split("` (", 1)[1].split(")", 1)[0] if "` (" in line else line.split("` ", 1)[-1]
+    return size.split("; ")[0].strip() if " on this machine" in size else size.strip()
 
 
 def write_report(

@@ -25,6 +25,7 @@ import pandas as pd
 
 from sim.analysis import plots
 from sim.analysis import sensitivity as sa
+from sim.core.schema import readable_name
 from sim.run.config import default_config
 from sim.run.grid import Grid
 
@@ -59,7 +60,8 @@ def top_table(morris: pd.DataFrame, out: str, n: int = 15) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "rank": t["rank"],
-            "parameter": t["key"],
+            "parameter": [readable_name(k, 80) for k in t["key"]],
+            "key": t["key"],
             "mu* (days)": [f"{m:.1f} ± {c:.1f}" for m, c in zip(t["mu_star"], t["mu_star_conf"], strict=True)],
             "mu (days, signed)": t["mu"].round(1),
             "sigma (days)": t["sigma"].round(1),
@@ -71,7 +73,8 @@ def sobol_table(sobol: pd.DataFrame, out: str) -> pd.DataFrame:
     t = sobol.loc[sobol["output"] == out].sort_values("ST", ascending=False)
     return pd.DataFrame(
         {
-            "parameter": t["key"],
+            "parameter": [readable_name(k, 80) for k in t["key"]],
+            "key": t["key"],
             "S1 (95% CI)": [
                 f"{s:.2f} ({s - c:.2f} to {s + c:.2f})" for s, c in zip(t["S1"], t["S1_conf"], strict=True)
             ],
@@ -87,9 +90,9 @@ def headline(morris: pd.DataFrame, sobol: pd.DataFrame, n_factors: int) -> str:
     for out, name in (("rmst_days", "the truce's restricted mean survival"), ("trade90_days", "days to 90% trade")):
         m = morris.loc[morris["output"] == out].head(3)
         s = sobol.loc[sobol["output"] == out].sort_values("ST", ascending=False).iloc[0]
-        lead = ", ".join(f"{r['key']} (mu* {r['mu_star']:.0f} d)" for _, r in m.iterrows())
+        lead = ", ".join(f"{readable_name(r['key'], 80)} (mu* {r['mu_star']:.0f} d)" for _, r in m.iterrows())
         parts.append(
-            f"for {name}: {lead}; Sobol: {s['key']} has the largest total-order index, "
+            f"for {name}: {lead}; Sobol: {readable_name(s['key'], 80)} has the largest total-order index, "
             f"S1 {s['S1']:.2f}, ST {s['ST']:.2f}"
         )
     return f"of {n_factors} parameters screened, the most influential " + "; ".join(parts) + "."
@@ -134,8 +137,9 @@ class Sensitivity(Study):
             "output, in days, per full range of a parameter (the change a step of 2/3 of the range makes, divided "
             "by 2/3); S1 the share of the output's variance a parameter explains alone, ST with all its "
             "interactions.",
-            f"Run: `python -m experiments.{NAME}{' --quick' if args.quick else ''}` "
-            f"({exp_m.elapsed_s + exp_s.elapsed_s:.0f} s on this machine).",
+            f"Run: `python -m experiments.{NAME}{' --quick' if args.quick else ' --reduced' if args.reduced else ''}` "
+            f"(Morris {exp_m.size}, Sobol {exp_s.size}; {exp_m.elapsed_s + exp_s.elapsed_s:.0f} s on this machine for "
+            "the points this invocation ran: points already complete are resumed, not run again).",
             {
                 "Morris: restricted mean truce at the horizon": top_table(morris, "rmst_days"),
                 "Morris: days to 90% trade recovery": top_table(morris, "trade90_days"),

@@ -21,7 +21,17 @@ import ipywidgets as widgets  # noqa: E402
 from mesa.visualization.utils import force_update  # noqa: E402
 
 from sim import viz_assets  # noqa: E402
-from sim.app import DEFAULTS, TRUCE_WORDS, AppModel, make_page, page_config  # noqa: E402
+from sim.analysis.status import EVENT_COLUMNS, event_cells, truce_in_words  # noqa: E402
+from sim.app import (  # noqa: E402
+    DEFAULTS,
+    MODEL_PARAMS,
+    WHATIFS,
+    AppModel,
+    chart_figure,
+    make_page,
+    page_charts,
+    page_config,
+)
 from sim.run.config import with_values  # noqa: E402
 from sim.run.ensemble import run_replicate  # noqa: E402
 
@@ -123,7 +133,7 @@ def test_page_renders():
     for label in (
         "Ensemble of the model as last reset",
         "Day 17 (05 Nov 2025)",
-        f"Day 17 (05 Nov 2025): {TRUCE_WORDS[model.truce.state.value]}",
+        f"Day 17 (05 Nov 2025): {truce_in_words(model)}",
         "Latest events",
         "mechanism joint: detection 0.6",
         "Days 0-17 replay a history",
@@ -146,6 +156,94 @@ def test_ensemble_panel_draws_survival_and_trade():
     rc.find(v.Btn, children=["Run 50 replicates"]).widget.click()
     assert len(rc.find(widgets.Image).widgets) == images_before + 2  # survival and trade
     assert "P(holds  30 days)" in " ".join(texts(box))
+
+
+def test_every_chart_reads_dates_not_steps():
+    """The charts' x axes are dates from 19 Oct 2025, labelled as such (Mesa's own plot
+    component would say "Step")."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    model = AppModel(seed=7)
+    for _ in range(40):
+        model.step()
+    for chart in page_charts(model):
+        fig = chart_figure(model, chart)
+        FigureCanvasAgg(fig).draw()
+        ax = fig.axes[0]
+        ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+        assert ticks and all(t.endswith(("2025", "2026")) for t in ticks), ticks
+        assert "19 Oct 2025" in ticks[0] and ax.get_xlabel().startswith("date")
+        assert "Step" not in ax.get_xlabel()
+
+
+def test_the_controls_offer_the_what_ifs_and_show_slider_values():
+    """solara's test tools: the what-if selector lists the named what-ifs, and every slider
+    shows its value and unit in its label."""
+    from sim.app import PageInputs
+
+    box, rc = solara.render(PageInputs(MODEL_PARAMS, on_change=lambda name, value: None), handle_error=False)
+    select = rc.find(v.Select, label="What-if from 6 Nov 2025").widget
+    assert select.items[0] == "none" and {"turkey_withdraws", "third_party_monitors", "goods_lane"} <= set(select.items)
+    labels = [w.label for w in rc.find(v.Slider).widgets]
+    assert f"Detection {DEFAULTS['detection_prob']:g}" in labels
+    assert f"Militant attacks {DEFAULTS['attack_rate']:g}" in labels
+    shown = " ".join(texts(box))
+    assert "chance a watched incident is seen" in shown and "a day on average" in shown  # the units
+    rc.find(v.Slider, label=labels[0]).widget.v_model = 0.95
+    assert "Detection 0.95" in [w.label for w in rc.find(v.Slider).widgets]
+
+
+def test_a_what_if_on_the_page_runs_from_the_forecast_date():
+    assert WHATIFS[0] == "none" and "turkey_withdraws" in WHATIFS
+    model = AppModel(whatif="turkey_withdraws", seed=7)
+    assert model.config.mediation.mediators["turkey"].until_day == 17
+    assert model.record_match == AppModel(seed=7).record_match  # days 0-17 as the forecast's
+    third = AppModel(whatif="third_party_monitors", seed=7)
+    assert third.config.mvm.design == "third_party"  # the mechanism selector left alone
+    box, _ = solara.render(make_page(third), handle_error=False)
+    assert "what-if third_party_monitors (from 6 Nov 2025)" in " ".join(texts(box))
+    clash = AppModel(whatif="turkey_withdraws", mediation="qatar_only", seed=7)
+    assert clash.whatif == "none" and "does not combine" in clash.notice
+
+
+def test_a_setting_that_rewrites_the_record_is_flagged_on_the_page():
+    """Qatar alone from day 0 changes Doha and Istanbul: where a replicate's replayed days
+    no longer reproduce the record, the page says so, as the command line does."""
+    model = next(m for m in (AppModel(mediation="qatar_only", seed=s) for s in range(60)) if m.record_match is False)
+    box, _ = solara.render(make_page(model), handle_error=False)
+    assert "no longer reproduces the record to 5 Nov 2025" in " ".join(texts(box))
+
+
+def test_the_event_table_labels_every_column():
+    from sim.core.events import Event
+
+    assert list(EVENT_COLUMNS) == list(Event._fields)  # a label for every field, in order
+    model = AppModel(seed=7)
+    cells = event_cells(model, Event(20, "militant_attack", "TTP", pak_breach=True))
+    assert cells[0] == "08 Nov 2025 (day 20)" and cells[1] == "militant attack"
+    assert cells[-2:] == ["yes", ""] and "True" not in cells and "False" not in cells
+
+
+def test_the_truce_status_reads_in_plain_words():
+    """After a renunciation and a renewal, the status says so, not "violated but holds"."""
+    from types import SimpleNamespace
+
+    def fake(state: str, renewals: int, collapse_day, **days):
+        coded = {"violation": float("nan"), "breakdown": float("nan"), "renunciation": float("nan")} | days
+        truce = SimpleNamespace(
+            state=SimpleNamespace(value=state), renewals=renewals, collapse_day=collapse_day, broken_since=collapse_day
+        )
+        return SimpleNamespace(
+            truce=truce, coded=lambda: coded, config=SimpleNamespace(scenario=SimpleNamespace(start_date="2025-10-19"))
+        )
+
+    words = truce_in_words(fake("violated", 1, 21, violation=19.0, renunciation=21.0))
+    assert words.startswith("a renewed truce holds, though violated") and "violated but holds" not in words
+    assert "renounced on 09 Nov 2025" in words and "renewed 1 time" in words
+    assert truce_in_words(fake("broken_down", 0, 21, renunciation=21.0)).startswith(
+        "the truce has broken down (since 09 Nov 2025); the truce of 19 Oct 2025 was renounced on 09 Nov 2025"
+    )
+    assert truce_in_words(fake("holding", 0, None)) == "the truce holds"
 
 
 # --------------------------------------------------------------------------- in a browser
@@ -221,18 +319,22 @@ def test_in_chromium_the_charts_follow_the_model_and_the_screenshot_is_taken(ser
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(server, timeout=60_000)
-        page.get_by_text("Day 17 ", exact=False).wait_for(timeout=60_000)  # the replayed history to 5 Nov
+        page.get_by_text("Day 17 (", exact=False).wait_for(timeout=60_000)  # the replayed history to 5 Nov
+        assert page.get_by_text("What-if from 6 Nov 2025", exact=False).count() >= 1  # the what-if selector
+        assert page.get_by_text("chance a watched incident is seen", exact=False).count() >= 1  # a slider's unit
+        table = page.inner_text("table")  # the latest events: every column labelled, no bare True/False
+        assert "actor 1" in table and "a breach by Kabul, for Pakistan" in table and "True" not in table
         before = chart_sources(page)
         assert len(before) >= 3, "the charts are not on the page"
         for _ in range(3):
             page.get_by_role("button", name="Step").click()
-        page.get_by_text("Day 20", exact=False).wait_for(timeout=30_000)
+        page.get_by_text("Day 20 (", exact=False).wait_for(timeout=30_000)
         page.wait_for_function(
             "n => Array.from(document.images).map(i => i.src).join() !== n", arg=",".join(before), timeout=30_000
         )
         assert chart_sources(page) != before  # the charts were redrawn
         page.get_by_role("button", name="Reset").click()
-        page.get_by_text("Day 17 ", exact=False).wait_for(timeout=30_000)
+        page.get_by_text("Day 17 (", exact=False).wait_for(timeout=30_000)
         page.get_by_role("button", name="▶").click()  # play: to day 30, or to the collapse
         page.wait_for_function(
             "() => { const t = document.body.innerText; const m = t.match(/Day (\\d+) \\(/);"

@@ -20,7 +20,7 @@ from sim.run.ensemble import RUNS_SCHEMA, DailyAccumulator
 
 SIM = Path(__file__).resolve().parent.parent / "sim"
 #: The names users type (python -m sim.NAME): two-line launchers of sim/cli/NAME.py.
-LAUNCHERS = ("score", "discover", "sweep", "docs", "brief")
+LAUNCHERS = ("score", "discover", "sweep", "docs", "brief", "query")
 #: Layers, top to bottom; a module may import only from its own layer or below.
 LAYERS = {
     "faces": ("sim.__main__", "sim.cli", "sim.app", "sim.viz_assets", *(f"sim.{c}" for c in LAUNCHERS)),

@@ -34,6 +34,8 @@ RUN_COLUMNS = [
     "militant_attacks",
     "trade_days_to_50",
     "trade_days_to_90",
+    "trade_days_to_90_sustained",
+    "trade_share_day90",
     "trade_share_day180",
     "trade_loss_usd",
     "bilateral_loss_usd",
@@ -52,10 +54,10 @@ RUN_COLUMNS = [
     "casualties",
     "mvm_operational_day",
     "first_reopen_day",
-    "agreement_day",
+    "principle_day",
+    "modalities_day",
     "mvm_agreed_day",
-    "package",
-    "texts",
+    "stage",
 ]
 DAILY_COLUMNS = [
     "day",
@@ -136,7 +138,16 @@ def test_summary_only_reports_times_within_the_horizon(run_dir):
     assert [s["days"] for s in summary["truce"]["survival"]] == [30, 90]
     for s in summary["truce"]["survival"]:
         assert 0 <= s["lower"] <= s["p"] <= s["upper"] <= 1
-    assert set(summary["trade"]) == {"days_to_50", "days_to_90", "loss_usd", "bilateral_loss_usd", "transit_loss_usd"}
+    assert set(summary["trade"]) == {
+        "days_to_50",
+        "days_to_90",
+        "days_to_90_sustained",
+        "loss_usd",
+        "bilateral_loss_usd",
+        "transit_loss_usd",
+    }
+    assert summary["uncertainty"]["parameters"]["separated"] is False  # one replicate a row, by default
+    assert summary["uncertainty"]["monte_carlo"]["rmst_days"] > 0
     assert summary["truce"]["replicates"] == 60
 
 
@@ -152,6 +163,8 @@ def test_provenance_and_printed_summary(run_dir):
     prov = json.loads((out / "provenance.json").read_text())
     assert prov["version"] and prov["libraries"]["mesa"].startswith("3.")
     assert "P(holds  30 days)" in proc.stdout and "restricted mean survival" in proc.stdout
+    assert "Uncertainty, by where it comes from:" in proc.stdout and "Monte Carlo" in proc.stdout
+    assert "90% held 30 days in a row (a lasting recovery)" in proc.stdout
     assert "mvm:" in (out / "config.yaml").read_text()
 
 
@@ -164,6 +177,8 @@ def test_provenance_and_printed_summary(run_dir):
         ("spoilers.nonsense=1", "unknown key 'spoilers.nonsense'"),
         ("+mvm.foo=1", "unknown key 'mvm.foo'"),
         ("mvm=nonsense", "unknown option 'nonsense' for config group 'mvm'"),
+        ("whatif=nonsense", "unknown option 'nonsense' for config group 'whatif'. Available: goods_lane"),
+        ("run.by=2027-13-01", "run.by: '2027-13-01' is neither a date"),
     ],
 )
 def test_bad_input_is_one_clear_message(tmp_path, override, expected):
@@ -199,6 +214,8 @@ def test_version_and_help_describe_the_tool():
     helptext = sim("--help")
     assert helptext.returncode == 0
     assert "ceasefire-sim" in helptext.stdout and "mvm: joint, joint_no_penalty" in helptext.stdout
+    assert "whatif: goods_lane" in helptext.stdout and "whatif=turkey_withdraws" in helptext.stdout
+    assert "python -m sim.query" in helptext.stdout and "rewrites the record" in helptext.stdout
 
 
 def test_printing_the_config_checks_it_first():

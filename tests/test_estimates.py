@@ -113,6 +113,6 @@ def test_describe_copes_with_intervals_that_are_not_reached():
     days = [np.nan] * 9 + [40.0]
     runs = runs_from([10] * 10, [True] * 10, trade_days_to_50=days, trade_days_to_90=[np.nan] * 10)
     text = describe(estimate(runs, 365).summary, "2025-10-19")
-    assert "50% of baseline reached in 10% of replicates" in text
+    assert "50% of baseline first reached in 10% of replicates" in text
     assert "half of all replicates: not reached" in text
-    assert "no replicate held" in text and "reached in no replicate" in text
+    assert "no replicate held" in text and "90% of baseline first reached: in no replicate" in text

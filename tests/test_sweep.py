@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from helpers import sim
 
-from sim.analysis.estimates import compare_arms
+from sim.analysis.comparison import compare_arms
 from sim.core.io import read_parquet
 from sim.run.config import default_config, with_values
 from sim.run.ensemble import run_ensemble
@@ -84,6 +84,45 @@ def test_comparison_against_the_first_point(design_sweep):
     # the paired p-value agrees with the interval: below 0.05 exactly when 0 is outside it
     outside = row["diff_truce_days_lower"] > 0 or row["diff_truce_days_upper"] < 0
     assert (row["diff_truce_days_p"] < 0.05) == outside
+
+
+def hand_values(runs: pd.DataFrame, name: str, horizon: int) -> pd.Series:
+    """A comparison measure's value in each replicate (by seed), computed here from the columns."""
+    by_seed = runs.set_index("seed")
+    if name == "loss_usd":
+        return by_seed["trade_loss_usd"]
+    if name.startswith("trade_day"):
+        return by_seed[f"trade_share_day{name.removeprefix('trade_day')}"]
+    column = {
+        "truce_days": "truce_days",
+        "trade90_days": "trade_days_to_90",
+        "trade90_sustained_days": "trade_days_to_90_sustained",
+    }.get(name, name.replace("_days", "_day"))
+    return by_seed[column].fillna(horizon).clip(upper=horizon)
+
+
+def test_every_paired_difference_matches_a_hand_computation(design_sweep):
+    """comparison.csv's paired differences and intervals (truce by each definition, trade
+    on days 90 and 180, days to recovery, US$ lost), recomputed by hand from runs.parquet."""
+    out, stdout = design_sweep
+    comp = pd.read_csv(out / "comparison.csv").set_index("label")
+    runs = read_parquet(out / "runs.parquet")
+    names = [c.removeprefix("diff_") for c in comp.columns if c.startswith("diff_") and c.count("_") >= 1]
+    names = [n for n in names if not n.endswith(("_lower", "_upper", "_p"))]
+    assert {"violation_days", "breakdown_days", "renunciation_days", "trade_day90", "trade_day180"} <= set(names)
+    assert {"trade90_sustained_days", "loss_usd"} <= set(names)
+    for point in ("joint", "third_party"):
+        row = comp.loc[f"mvm={point}"]
+        for name in names:
+            base = hand_values(runs[runs.mvm == "none"], name, 200)
+            diff = hand_values(runs[runs.mvm == point], name, 200) - base.loc[runs[runs.mvm == point]["seed"]].values
+            half = 2.0226909117347285 * diff.std(ddof=1) / np.sqrt(len(diff))  # t(0.975, 39)
+            assert row[f"diff_{name}"] == pytest.approx(diff.mean(), abs=1e-9), name
+            if diff.std() > 0:
+                assert row[f"diff_{name}_lower"] == pytest.approx(diff.mean() - half, rel=1e-6, abs=1e-9), name
+                assert row[f"diff_{name}_upper"] == pytest.approx(diff.mean() + half, rel=1e-6, abs=1e-9), name
+    assert "Paired differences from the baseline" in stdout and "share on 17 Jan 2026 (day 90)" in stdout
+    assert is_png(out / "comparison.png")
 
 
 def test_common_random_numbers(design_sweep):

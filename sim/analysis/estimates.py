@@ -25,7 +25,8 @@ from lifelines.utils import median_survival_times
 from scipy import stats
 
 from ..core.events import DEFINITIONS
-from ..core.outputs import OUTCOMES
+from ..core.outputs import OUTCOMES, SUSTAINED_DAYS
+from .uncertainty import describe_uncertainty, uncertainty_split
 
 SURVIVAL_TIMES = (30, 90, 180, 365)
 Z95 = 1.959963984540054
@@ -168,12 +169,25 @@ def median_all(days: np.ndarray | pd.Series) -> float:
     return float(np.median(np.where(np.isfinite(days), days, np.inf)))
 
 
+#: The recovery measures of summary.json's trade block: its key and the runs.parquet column.
+RECOVERY_MEASURES = (
+    ("days_to_50", "trade_days_to_50"),
+    ("days_to_90", "trade_days_to_90"),
+    ("days_to_90_sustained", "trade_days_to_90_sustained"),
+)
+
+
 def trade_summary(runs: pd.DataFrame) -> dict[str, Any]:
+    """Days to 50% and 90% of the baseline flow (the first day reached) and to a
+    sustained 90% (the first day of 30 in a row at 90% or more), each over the replicates
+    that get there, with the share that do; trade lost in US$."""
     out: dict[str, Any] = {}
-    for level in (50, 90):
-        days = runs[f"trade_days_to_{level}"].to_numpy(dtype=float)
+    for key, column in RECOVERY_MEASURES:
+        if column not in runs:  # an older run
+            continue
+        days = runs[column].to_numpy(dtype=float)
         recovered = days[np.isfinite(days)]
-        out[f"days_to_{level}"] = {
+        out[key] = {
             **median_with_interval(recovered),
             "share_recovered": float(recovered.size / days.size),
             "median_all": _finite(median_all(days)),
@@ -213,87 +227,6 @@ def events_summary(runs: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def paired_mean_difference(base: np.ndarray, other: np.ndarray) -> dict[str, float]:
-    """Mean of ``other - base`` over paired replicates, its 95% t-interval and the paired
-    t-test's p-value (NaN with fewer than 2 pairs; exact when every pair differs alike)."""
-    diff = np.asarray(other, dtype=float) - np.asarray(base, dtype=float)
-    mean = float(diff.mean())
-    if diff.size < 2:
-        return {"mean": mean, "lower": math.nan, "upper": math.nan, "p": math.nan}
-    if np.all(diff == diff[0]):
-        return {"mean": mean, "lower": mean, "upper": mean, "p": 1.0 if mean == 0 else 0.0}
-    test = stats.ttest_1samp(diff, 0.0)
-    ci = test.confidence_interval(0.95)
-    return {"mean": mean, "lower": float(ci.low), "upper": float(ci.high), "p": float(test.pvalue)}
-
-
-def restricted_days_to(runs: pd.DataFrame, level: int, horizon: int) -> np.ndarray:
-    """Days to ``level``% trade recovery, a replicate that never gets there counted at the
-    horizon (a restricted mean, like the RMST)."""
-    days = runs[f"trade_days_to_{level}"].to_numpy(dtype=float)
-    return np.minimum(np.where(np.isfinite(days), days, horizon), horizon)
-
-
-def paired_by_seed(base: pd.DataFrame, other: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
-    """Both arms in seed order and True if they hold the same replicate seeds; else
-    both unchanged and False."""
-    seeds = base["seed"]
-    if seeds.is_unique and len(base) == len(other) and set(seeds) == set(other["seed"]):
-        return base.set_index("seed").sort_index(), other.set_index("seed").sort_index(), True
-    return base, other, False
-
-
-def compare_arms(base: pd.DataFrame, other: pd.DataFrame, horizon: int) -> dict[str, Any]:
-    """One sweep point against the baseline, from their outcome rows.
-
-    Replicates are paired by seed (common random numbers: replicate i has the same seed
-    at every point of a sweep); without shared seeds the difference is unpaired (Welch).
-    Reported: the mean difference in truce days within the horizon (other minus
-    baseline) with its 95% interval and the p-value of the paired t-test (which agrees
-    with the interval); the log-rank p-value of the two truce-survival curves (lifelines),
-    which treats the arms as independent and so ignores the pairing (it is larger than
-    the paired p when common random numbers do their work); the difference in
-    restricted mean days to 90% trade recovery with its interval.
-    """
-    from lifelines.statistics import logrank_test
-
-    b, o, paired = paired_by_seed(base, other)
-    p_logrank = float(
-        logrank_test(
-            b["truce_days"], o["truce_days"], event_observed_A=b["collapsed"], event_observed_B=o["collapsed"]
-        ).p_value
-    )
-    truce_b, truce_o = b["truce_days"].to_numpy(float), o["truce_days"].to_numpy(float)
-    trade_b, trade_o = restricted_days_to(b, 90, horizon), restricted_days_to(o, 90, horizon)
-    if paired:
-        truce = paired_mean_difference(truce_b, truce_o)
-        trade = paired_mean_difference(trade_b, trade_o)
-    else:
-        truce, trade = welch_difference(truce_b, truce_o), welch_difference(trade_b, trade_o)
-    return {
-        "paired": paired,
-        "replicates": len(o),
-        "logrank_p": p_logrank,
-        "diff_truce_days_p": truce["p"],
-        "diff_truce_days": truce["mean"],
-        "diff_truce_days_lower": truce["lower"],
-        "diff_truce_days_upper": truce["upper"],
-        "diff_trade90_days": trade["mean"],
-        "diff_trade90_days_lower": trade["lower"],
-        "diff_trade90_days_upper": trade["upper"],
-    }
-
-
-def welch_difference(base: np.ndarray, other: np.ndarray) -> dict[str, float]:
-    """Difference in means of two independent samples, its 95% Welch interval and p-value."""
-    mean = float(other.mean() - base.mean())
-    if min(base.size, other.size) < 2 or (np.all(base == base[0]) and np.all(other == other[0])):
-        return {"mean": mean, "lower": math.nan, "upper": math.nan, "p": math.nan}
-    test = stats.ttest_ind(other, base, equal_var=False)
-    ci = test.confidence_interval(0.95)
-    return {"mean": mean, "lower": float(ci.low), "upper": float(ci.high), "p": float(test.pvalue)}
-
-
 def rounded(value: Any, digits: int = 6) -> Any:
     """Floats to ``digits`` significant digits, recursively (no 0.7180000000000001)."""
     if isinstance(value, float):
@@ -312,7 +245,12 @@ def estimate(runs: pd.DataFrame, horizon: int, headline: str = "breakdown") -> E
     truce["headline"] = headline
     definitions, curves = definitions_summary(runs, horizon)
     truce["definitions"] = definitions
-    summary = {"truce": truce, "trade": trade_summary(runs), "events": events_summary(runs)}
+    summary = {
+        "truce": truce,
+        "uncertainty": uncertainty_split(runs, horizon, truce),
+        "trade": trade_summary(runs),
+        "events": events_summary(runs),
+    }
     return Estimates(summary=rounded(summary), curve=curve, curves=curves)
 
 
@@ -358,14 +296,23 @@ def describe(summary: dict[str, Any], start_date: str | None = None) -> str:
     else:
         lines.append(f"  median survival: {m['median']:.0f} days ({_interval(m['lower'], m['upper'])})")
     lines += definitions_table(t)
+    if "uncertainty" in summary:
+        block = summary["uncertainty"]
+        lines += describe_uncertainty(block, block.get("structural", {}).get("backtest"))
     lines.append("Trade (days counted from day 0; the median over the replicates that get there):")
-    for level in (50, 90):
-        d = tr[f"days_to_{level}"]
+    for key, what in (
+        ("days_to_50", "50% of baseline first reached"),
+        ("days_to_90", "90% of baseline first reached"),
+        ("days_to_90_sustained", f"90% held {SUSTAINED_DAYS} days in a row (a lasting recovery)"),
+    ):
+        d = tr.get(key)
+        if d is None:
+            continue
         if d["median"] is None:
-            lines.append(f"  {level}% of baseline: reached in no replicate")
+            lines.append(f"  {what}: in no replicate")
         else:
             lines.append(
-                f"  {level}% of baseline reached in {100 * d['share_recovered']:.0f}% of replicates, "
+                f"  {what} in {100 * d['share_recovered']:.0f}% of replicates, "
                 f"after a median {d['median']:.0f} days ({_interval(d['lower'], d['upper'])}); "
                 f"half of all replicates: {_days(d['median_all'])}"
             )

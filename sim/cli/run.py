@@ -137,7 +137,7 @@ def claim_named_folder(args: list[str]) -> list[str]:
     if multirun:
         claim_sweep_folder(folder)
     elif claim(folder, config) == "complete":
-        print(already_complete(folder))
+        print(already_complete(folder, config))
         sys.exit(0)
     return args
 

@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .dates import month_end_days, ordinal
+
 # --------------------------------------------------------------------------- daily series
 
 
@@ -120,6 +122,16 @@ def first_day_at_least(values: np.ndarray, level: float) -> float:
     return float(hits[0]) if hits.size else math.nan
 
 
+def first_day_sustained(values: np.ndarray, level: float, days: int) -> float:
+    """The first day from which ``values`` stay at or above ``level`` for ``days`` days in
+    a row (that day included), all within the days run; NaN if there is none."""
+    ok = np.concatenate(([0], np.cumsum(values >= level)))
+    if len(values) < days:
+        return math.nan
+    full = np.flatnonzero(ok[days:] - ok[:-days] == days)
+    return float(full[0]) if full.size else math.nan
+
+
 def value_on_day(values: np.ndarray, day: int) -> float:
     return float(values[day]) if day < len(values) else math.nan
 
@@ -143,19 +155,59 @@ def coded(name: str) -> Callable[[Any, dict[str, np.ndarray]], Any]:
 
 
 def _loss_usd(which: str) -> Callable[[Any, dict[str, np.ndarray]], float]:
-    """Trade lost against the pre-crisis flow, US$, over the days run: bilateral, transit or both."""
+    """Trade lost against the pre-crisis flow, US$, from day 1 to the last day run (or to
+    ``last``): bilateral, transit or both."""
     keys = ("bilateral", "transit") if which == "all" else (which,)
 
-    def read(m: Any, s: dict[str, np.ndarray]) -> float:
+    def read(m: Any, s: dict[str, np.ndarray], last: int | None = None) -> float:
         sc = m.config.scenario
+        end = m.day if last is None else last
         lost = 0.0
         for k in keys:
             baseline = getattr(sc, f"{k}_usd_per_day")
-            lost += float((baseline - s[f"{k}_usd"][1 : m.day + 1]).sum())
+            lost += float((baseline - s[f"{k}_usd"][1 : end + 1]).sum())
         return lost
 
     return read
 
+
+#: A recovery that means recovery: trade at or above this share of its baseline ...
+RECOVERY_LEVEL = 0.9
+#: ... for this many days in a row (``trade_days_to_90_sustained``).
+SUSTAINED_DAYS = 30
+#: Month ends at which each replicate's cumulative trade loss is kept (``trade_loss_usd_m01``
+#: ...): the query's US$ lost by a date (sim/analysis/by_date.py) reads them.
+MONTH_ENDS = 24
+
+
+def month_loss_column(k: int) -> str:
+    """The runs.parquet column of the cumulative trade loss by the ``k``-th month end (1-based)."""
+    return f"trade_loss_usd_m{k:02d}"
+
+
+def _loss_by_month_end(k: int) -> Callable[[Any, dict[str, np.ndarray]], float]:
+    """Trade lost (bilateral and transit, US$) from day 1 to the ``k``-th month end; NaN
+    beyond the days run."""
+    total = _loss_usd("all")
+
+    def read(m: Any, s: dict[str, np.ndarray]) -> float:
+        day = month_end_days(m.config.scenario.start_date, MONTH_ENDS)[k - 1]
+        return total(m, s, day) if day <= m.day else math.nan
+
+    return read
+
+
+#: Each replicate's cumulative trade loss at every month end (NaN beyond the horizon).
+MONTH_LOSSES: tuple[Outcome, ...] = tuple(
+    Outcome(
+        month_loss_column(k),
+        "float64",
+        f"trade lost by the end of the {ordinal(k)} calendar month from day 0 on (its own month first: "
+        "31 Oct 2025 from 19 Oct), US$; empty beyond the horizon",
+        _loss_by_month_end(k),
+    )
+    for k in range(1, MONTH_ENDS + 1)
+)
 
 #: The replicate's identity: the first columns of runs.parquet.
 REPLICATE_COLUMNS = (
@@ -224,6 +276,19 @@ OUTCOMES: tuple[Outcome, ...] = (
         "float64",
         "first day trade reached 90% of its baseline",
         lambda m, s: first_day_at_least(s["trade_index"], 0.9),
+    ),
+    Outcome(
+        "trade_days_to_90_sustained",
+        "float64",
+        f"first day from which trade stayed at or above {RECOVERY_LEVEL:.0%} of its baseline for {SUSTAINED_DAYS} days "
+        "in a row (a recovery that lasts), within the horizon",
+        lambda m, s: first_day_sustained(s["trade_index"], RECOVERY_LEVEL, SUSTAINED_DAYS),
+    ),
+    Outcome(
+        "trade_share_day90",
+        "float64",
+        "trade on day 90 (17 Jan 2026), share of its baseline; empty if the horizon is shorter",
+        lambda m, s: value_on_day(s["trade_index"], 90),
     ),
     Outcome(
         "trade_share_day180",
@@ -375,6 +440,7 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("rounds_salvaged", "int64", "rounds the mediators salvaged", attr("talks.salvaged")),
     Outcome("rounds_stalled", "int64", "rounds of talks about talks (no text on modalities)", attr("talks.stalled")),
     Outcome("rounds_failed", "int64", "rounds that broke down", attr("talks.failed")),
+    *MONTH_LOSSES,
 )
 OUTCOME_NAMES = tuple(o.name for o in OUTCOMES)
 #: Counters a running model can report at any day (the page's cumulative charts).

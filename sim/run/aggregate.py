@@ -4,9 +4,13 @@ When a sweep ends, :func:`aggregate` writes into the sweep folder:
 
 - ``sweep.parquet``: one row a point (:func:`sim.run.sweep_folder.sweep_schema`);
 - ``runs.parquet``: every replicate of every point, keyed by ``job`` and the overrides;
-- ``comparison.csv``: each point against the baseline point (log-rank p-value, paired
-  difference in truce days, difference in days to 90% trade recovery);
-- ``survival.png``, ``trade.png`` and, for a grid of two numeric parameters,
+- ``comparison.csv``: each point against the baseline point: the paired difference,
+  with its 95% interval and p-value, of every measure of
+  :data:`sim.analysis.comparison.MEASURES` (days of truce by each definition, trade on
+  day 90 and 180, days to 90% and to a lasting recovery, US$ lost), and the log-rank
+  p-value;
+- ``survival.png`` and ``trade.png`` (by point, over dates), ``comparison.png`` (the
+  paired differences at each month end) and, for a grid of two numeric parameters,
   ``heatmap.png``;
 - ``failed_jobs.csv`` when some jobs did not finish (they are named; the rest are
   aggregated).
@@ -53,8 +57,13 @@ def aggregate(sweep_dir: Path | str, baseline: str | None = None, quiet: bool = 
     else:
         failed.unlink(missing_ok=True)
     shown = plots.pick_points(sweep.points, baseline=sweep.baseline_job)
-    plots.sweep_survival_plot(sweep, shown, out / "survival.png")
+    plots.sweep_survival_plot(sweep, shown, out / "survival.png", comparison)
     plots.sweep_trade_plot(sweep, shown, out / "trade.png", {j: read_daily(sweep, j) for j in shown})
+    figure = out / "comparison.png"
+    if sweep.start_date and len(shown) > 1:
+        plots.comparison_plot(sweep, differences_over_time(sweep, shown), figure)
+    else:
+        figure.unlink(missing_ok=True)
     heatmap = out / "heatmap.png"
     if grid_keys(sweep) and sweep.points["rmst_days"].notna().any():
         plots.sweep_heatmap(sweep, *grid_keys(sweep), heatmap)
@@ -63,6 +72,18 @@ def aggregate(sweep_dir: Path | str, baseline: str | None = None, quiet: bool = 
     if not quiet:
         print(describe_sweep(sweep, comparison))
     return sweep
+
+
+def differences_over_time(sweep: Sweep, jobs: list[int]) -> dict[int, pd.DataFrame]:
+    """Each shown point but the baseline: its paired differences at each month end."""
+    from ..analysis.comparison import differences_by_date
+
+    base = sweep.runs_of(sweep.baseline_job)
+    return {
+        j: differences_by_date(base, sweep.runs_of(j), sweep.horizon, sweep.start_date)
+        for j in jobs
+        if j != sweep.baseline_job
+    }
 
 
 def grid_keys(sweep: Sweep) -> tuple[str, str] | None:
@@ -106,11 +127,51 @@ def describe_sweep(sweep: Sweep, comparison: pd.DataFrame) -> str:
         )
     if len(shown) < len(comparison):
         lines.append(f"  ... and {len(comparison) - len(shown)} more points: every one is in comparison.csv")
+    lines += describe_differences(sweep, shown)
     lines.append(
         f"Tables and figures in {sweep.path}: sweep.parquet, runs.parquet, comparison.csv, survival.png, trade.png"
+        + (", comparison.png" if (sweep.path / "comparison.png").exists() else "")
         + (", heatmap.png" if grid_keys(sweep) else "")
     )
     return "\n".join(lines)
+
+
+def _difference(r: pd.Series, name: str, unit: str) -> str:
+    """One paired difference with its interval, in the measure's unit."""
+    scale, fmt, suffix = {"days": (1, "+.1f", " d"), "share": (100, "+.1f", " pts"), "usd": (1e-6, "+,.0f", " m")}[unit]
+    mid, lo, hi = (r[f"diff_{name}{k}"] * scale for k in ("", "_lower", "_upper"))
+    return f"{mid:{fmt}}{suffix} [{lo:{fmt}}, {hi:{fmt}}]"
+
+
+#: The printout's groups of measures (sim.analysis.comparison.MEASURES), in words.
+GROUPS = {
+    "truce": "days of truce within the horizon",
+    "trade": "trade",
+    "cost": "trade lost within the horizon",
+}
+
+
+def describe_differences(sweep: Sweep, shown: pd.DataFrame) -> list[str]:
+    """Every measure's paired difference against the baseline, point by point (the
+    headline's truce days are in the table above)."""
+    from ..analysis.comparison import MEASURES
+    from ..core.dates import day_label
+
+    lines = ["Paired differences from the baseline, 95% intervals (every one, with p-values, in comparison.csv):"]
+    for _, r in shown.loc[~shown["baseline"].astype(bool)].iterrows():
+        lines.append(f"  {r['label']}:")
+        for group, words in GROUPS.items():
+            parts = []
+            for m in MEASURES:
+                if m.group != group or m.name == "truce_days" or pd.isna(r[f"diff_{m.name}"]):
+                    continue
+                what = m.short
+                if m.day is not None and sweep.start_date:
+                    what = f"share on {day_label(sweep.start_date, m.day)}"
+                parts.append(f"{what} {_difference(r, m.name, m.unit)}")
+            if parts:
+                lines.append(f"    {words}: " + "; ".join(parts))
+    return lines
 
 
 def aggregate_after_failure() -> None:

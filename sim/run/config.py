@@ -51,8 +51,10 @@ def load_config(cfg: Any, overrides: Iterable[str] = ()) -> Config:
     else:
         data = dict(cfg)
     data.pop("hydra", None)
+    normalise_by(data)
     config = build(Config, forecast_text(data))
     check_implementations(config)
+    check_by(config)
     parameters.check(config)
     parameters.check_horizon(config)
     check_forecast(config)
@@ -82,6 +84,32 @@ def check_forecast(config: Config) -> None:
         from .forecast import plan
 
         plan(config)
+
+
+def normalise_by(data: dict[str, Any]) -> None:
+    """``run.by`` as a list of strings, however it was written: one date (run.by=2026-01-31),
+    a day number Hydra reads as an integer (run.by=90), or a list of either."""
+    run = data.get("run")
+    if not isinstance(run, dict) or run.get("by") is None:
+        return
+    by = run["by"]
+    run["by"] = [str(b) for b in by] if isinstance(by, list | tuple) else [str(by)]
+
+
+def check_by(config: Config) -> None:
+    """Every day ``run.by`` asks for is a date or a day number within the horizon."""
+    from ..core.dates import parse_day
+
+    for text in config.run.by:
+        try:
+            day = parse_day(text, config.scenario.start_date)
+        except ValueError as err:
+            raise ConfigError(f"run.by: {err}.") from None
+        if day > config.run.horizon_days:
+            raise ConfigError(
+                f"run.by: {text} is day {day}, beyond the horizon (run.horizon_days={config.run.horizon_days}); "
+                "ask for a day within it, or lengthen the horizon."
+            )
 
 
 def check_implementations(config: Config) -> None:
@@ -210,14 +238,17 @@ def check_launcher(name: str) -> None:
         module, extra = LAUNCHER_EXTRAS[name]
         if importlib.util.find_spec(module) is None:
             raise ConfigError(
-                f"hydra/launcher={name} needs the '{extra}' extra: pip install -e '.[{extra}]' "
-                "(see the README, 'Sweeps on a cluster')."
+                f"hydra/launcher={name} needs the '{extra}' extra: pip install -e '.[{extra}]' (see docs/cluster.md)."
             )
     if name in ("slurm", "submitit_slurm") and shutil.which("sbatch") is None:
         raise ConfigError(
             f"hydra/launcher={name} submits to SLURM, but this machine has no SLURM (no sbatch on PATH). "
             "Run it on the cluster's login node, or try the sweep here with hydra/launcher=submitit_local."
         )
+
+
+#: Config groups whose default is no option at all (``whatif: null`` in conf/config.yaml).
+OPTIONAL_GROUPS = ("whatif",)
 
 
 def check_overrides(args: Iterable[str]) -> None:
@@ -255,6 +286,11 @@ def check_overrides(args: Iterable[str]) -> None:
             values = ov.value()
             chosen = list(values.list) if ov.is_sweep_override() and hasattr(values, "list") else [values]
             for option in chosen:
+                if option is None and key in OPTIONAL_GROUPS:
+                    raise ConfigError(
+                        f"{key}=null: Hydra cannot set a config group to null on the command line; for no "
+                        f"{key}, leave it out or give {key}=none."
+                    )
                 if str(option) not in options:
                     raise ConfigError(
                         f"unknown option '{option}' for config group '{key}'. Available: {', '.join(options)}."

@@ -52,11 +52,20 @@ HYDRA_OWN = (".hydra", "__main__.log", "sim.log")
 SCORES_DIR = "scores"
 
 
+#: Knobs added after run folders were written, at the value that behaves as before they
+#: existed: left out of the fingerprint at that value, so that those folders stay complete.
+NEUTRAL = {("parameters", "per_row"): 1}
+
+
 def config_digest(config: Config) -> str:
-    """A fingerprint of a resolved configuration (run.n_jobs and run.progress excluded:
-    they do not change the results)."""
+    """A fingerprint of a resolved configuration (run.n_jobs, run.progress, run.overwrite
+    and run.by excluded: they do not change the results; a knob of :data:`NEUTRAL` at its
+    neutral value too)."""
     data = to_dict(config)
-    data["run"] = {k: v for k, v in data["run"].items() if k not in ("n_jobs", "progress", "overwrite")}
+    data["run"] = {k: v for k, v in data["run"].items() if k not in ("n_jobs", "progress", "overwrite", "by")}
+    for (section, key), value in NEUTRAL.items():
+        if data[section].get(key) == value:
+            del data[section][key]
     if config.parameters.table is not None:  # the table's contents, not only its name
         data["parameters"]["sha256"] = table_digest(config.parameters.table)
     for key in ("record", "counts"):  # a forecast's record: its contents too

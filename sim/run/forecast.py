@@ -47,6 +47,7 @@ from ..core.errors import ConfigError
 from ..core.io import read_parquet, write_json, write_parquet
 from ..core.schema import CONF_DIR, Config, to_dict
 from .parameters import HISTORY, read_table, resolve
+from .parameters import check as check_table
 
 #: Bump when the filter's algorithm changes: cached populations of another version are not reused.
 FILTER_VERSION = 1
@@ -329,7 +330,6 @@ def prepare(
     """The run's configuration with the population conditioned on the record to
     ``as_of`` as its parameter table (nothing changes for the default forecast), on at
     most ``max_workers`` workers."""
-    from .config import with_values
     from .workers import effective_jobs
 
     p = plan(config)
@@ -347,7 +347,8 @@ def prepare(
         table, _, _ = conditioned(config, p, o, say, jobs)
         origins[o] = save_table(table, cache)
     if table_path is not None:
-        config = with_values(config, {"parameters.table": str(table_path)})
+        config = dataclasses.replace(config, parameters=dataclasses.replace(config.parameters, table=str(table_path)))
+        check_table(config)
     return config, Prepared(p, table_path, steps, start, origins)
 
 
@@ -395,17 +396,12 @@ def describe_line(config: Config, prepared: Prepared) -> str:
     return line + "."
 
 
-def write_outputs(config: Config, prepared: Prepared, out_dir: Path, summary: dict, say: Callable[[str], None]) -> None:
-    """``forecast.json``, ``population.parquet`` (the table the replicates drew from) and,
-    with origins, ``origins.csv``: the headlines from each origin and from ``as_of``."""
+def write_outputs(config: Config, prepared: Prepared, out_dir: Path) -> None:
+    """``forecast.json`` and ``population.parquet`` (the table the replicates drew from);
+    the earlier origins' ``origins.csv`` is sim/run/origins.py's."""
     write_json(describe(config, prepared), out_dir / "forecast.json")
     if prepared.table is not None:
         write_parquet(pd.read_csv(prepared.table), out_dir / "population.parquet")
-    if prepared.origins:
-        from .origins import origin_rows
-
-        rows = origin_rows(config, prepared, summary, say)
-        rows.to_csv(out_dir / "origins.csv", index=False)
 
 
 def observed(config: Config, day: int) -> dict[str, float]:

@@ -44,3 +44,10 @@ def origin_rows(config: Config, prepared, summary: dict, say: Callable[[str], No
         for row in headlines.rows(s)
     ]
     return pd.DataFrame(rows)
+
+
+def write_origins(config: Config, prepared, out_dir, summary: dict, say: Callable[[str], None]) -> None:
+    """``origins.csv``: the headlines from each earlier origin and from ``as_of`` (none
+    without ``forecast.origins``)."""
+    if prepared.origins:
+        origin_rows(config, prepared, summary, say).to_csv(out_dir / "origins.csv", index=False)

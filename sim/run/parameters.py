@@ -20,7 +20,9 @@ A table (CSV or Parquet) has one column per dotted key of the configuration
 (``states.blame_gain``, ``spoilers.attack_rate``, ...) and one row per parameter
 vector. ``parameters.row`` says how replicates use it:
 
-* ``row: null``: replicate *i* takes row *i* mod *n*. With the posterior sample the
+* ``row: null``: replicate *i* takes row *i* mod *n* (row *(i // per_row)* mod *n* with
+  ``per_row`` > 1: that many replicates share each row, so that the spread across rows,
+  the parameter uncertainty, can be told apart from chance). With the posterior sample the
   ensemble then carries parameter uncertainty as well as chance (docs/calibration.md).
   Replicate *i* takes the same row at every point of a sweep, so differences stay paired.
 * ``row: k``: every replicate takes row *k*: one point of a design (the sensitivity
@@ -273,6 +275,7 @@ def describe(config: Config) -> dict[str, Any]:
     return {
         "table": p.table,
         "row": p.row,
+        "per_row": p.per_row,
         "drawn": len([k for k in columns if k not in p.pinned]),
         "pinned_calibrated": [k for k in p.pinned if k in calibrated],
         "pinned_other": [k for k in p.pinned if k in columns and k not in calibrated],
@@ -309,8 +312,8 @@ class ReplicateConfigs:
         """The table row replicate ``replicate`` takes; -1 without a table."""
         if self.table is None:
             return -1
-        fixed = self.config.parameters.row
-        return fixed if fixed is not None else replicate % len(self.table)
+        p = self.config.parameters
+        return p.row if p.row is not None else (replicate // p.per_row) % len(self.table)
 
     def __call__(self, replicate: int) -> tuple[Config, int, History | None]:
         """The replicate's configuration, its row (-1 without a table), and the history

@@ -5,6 +5,7 @@ contract of sim/run/folder.py), and scored against a questions file (:func:`scor
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +15,9 @@ from ..analysis.questions import parse_file
 from ..analysis.scoring import Run, score_frame
 from ..core.errors import UsageError
 from ..core.io import read_parquet
+from ..core.outputs import month_loss_column
 from .folder import MANIFEST, RUN_MARK, job_status
+from .points import DESIGN
 
 
 def load_run(run_dir: Path | str, need_events: bool = True) -> Run:
@@ -61,3 +64,39 @@ def score_run(run_dir: Path | str, questions_path: Path | str) -> pd.DataFrame:
     description, questions = parse_file(Path(questions_path))
     run = load_run(run_dir, need_events=any(q.is_count for q in questions))
     return score_frame(questions, run, description)
+
+
+@dataclass
+class QueryRun:
+    """What the query by date reads: the run, its daily table and its headline definition."""
+
+    run: Run
+    daily: pd.DataFrame
+    headline: str
+
+
+def load_query_run(run_dir: Path | str) -> QueryRun:
+    """A complete run folder for ``python -m sim.query`` (``UsageError`` if it is not one:
+    no manifest, an unfinished or altered run, no daily table)."""
+    path = Path(run_dir)
+    if (path / DESIGN).is_file():
+        raise UsageError(
+            f"'{path}' is a sweep folder: give one job's folder (e.g. {path / '0'}), or compare the points with "
+            f"python -m sim.sweep {path}."
+        )
+    if path.is_dir() and not (path / MANIFEST).is_file() and (path / "runs.parquet").is_file():
+        raise UsageError(
+            f"'{path}' is not a complete run: it has no {MANIFEST}, which a run writes last. Run it to the end "
+            "(the same command resumes it), or give the folder of a finished 'python -m sim' run."
+        )
+    run = load_run(path, need_events=False)
+    if not (path / "daily.parquet").is_file():
+        raise UsageError(f"'{path}' has no daily.parquet: give the folder of a finished 'python -m sim' run.")
+    if month_loss_column(1) not in run.runs.columns:
+        raise UsageError(
+            f"'{path}' was written before runs.parquet kept each replicate's trade loss at month ends "
+            f"({month_loss_column(1)}, ...): run it again with this version to ask for US$ by date."
+        )
+    config = yaml.safe_load((path / "config.yaml").read_text())
+    headline = str((config.get("definitions") or {}).get("headline", "breakdown"))
+    return QueryRun(run, read_parquet(path / "daily.parquet"), headline)

@@ -17,9 +17,9 @@ from ..core.io import write_json, write_parquet, write_text
 from ..core.provenance import provenance
 from ..core.schema import Config, to_dict
 from ..model import round_calendar
-from . import forecast, parameters
+from . import forecast, origins, parameters
 from .ensemble import run_ensemble
-from .folder import claim, is_locked, unlock, write_manifest
+from .folder import ROOT, claim, is_locked, unlock, write_manifest
 from .parameters import HISTORY, keys_of, read_table
 from .points import POINT, read_design
 from .workers import job_worker_budget, release_workers
@@ -45,7 +45,7 @@ def run_scenario(
     try:
         if claim(out_dir, config, key) == "complete":
             if not quiet:
-                print(already_complete(out_dir))
+                print(already_complete(out_dir, config))
             return None
         if point is not None:
             write_json(point, out_dir / POINT)
@@ -55,11 +55,32 @@ def run_scenario(
             unlock(out_dir)
 
 
-def already_complete(folder: Path) -> str:
-    return (
+def already_complete(folder: Path, config: Config | None = None) -> str:
+    """Nothing to do; with ``run.by``, the answers by date from the run already there."""
+    text = (
         f"{folder} already holds a complete run of this configuration (manifest.json): nothing to do. "
         "Add run.overwrite=true to run it again."
     )
+    if config is not None and config.run.by:
+        from ..core.io import read_parquet
+
+        runs, daily = read_parquet(folder / "runs.parquet"), read_parquet(folder / "daily.parquet")
+        text += "\n" + by_date_text(config, runs, daily)
+    return text
+
+
+def by_date_text(config: Config, runs, daily) -> str:
+    """The answers for the days ``run.by`` asks for (sim/analysis/by_date.py), as
+    ``python -m sim.query`` prints them; empty when it asks for none."""
+    if not config.run.by:
+        return ""
+    from ..analysis.by_date import answer, describe_answers
+    from ..core.dates import parse_day
+
+    start, horizon = config.scenario.start_date, config.run.horizon_days
+    days = [parse_day(text, start) for text in config.run.by]
+    found = [answer(runs, daily, d, horizon, start, config.definitions.headline) for d in days]
+    return describe_answers(found, horizon)
 
 
 def _run_into(config: Config, out_dir: Path, started: float, quiet: bool, max_workers: int | None):
@@ -82,9 +103,11 @@ def _run_into(config: Config, out_dir: Path, started: float, quiet: bool, max_wo
     write_parquet(result.daily, out_dir / "daily.parquet")
     est = estimate(result.runs, config.run.horizon_days, config.definitions.headline)
     est.summary["parameters"] = parameters.describe(settings)
+    est.summary["uncertainty"]["structural"] = {"backtest": backtest_verdict(), "report": BACKTEST_REPORT}
     if prepared is not None:
         est.summary["forecast"] = forecast.describe(config, prepared)
-        forecast.write_outputs(settings, prepared, out_dir, est.summary, say)
+        forecast.write_outputs(settings, prepared, out_dir)
+        origins.write_origins(settings, prepared, out_dir, est.summary, say)
     write_json(est.summary, out_dir / "summary.json")
 
     start = config.scenario.start_date
@@ -107,8 +130,20 @@ def _run_into(config: Config, out_dir: Path, started: float, quiet: bool, max_wo
         if prepared is not None:
             print(forecast.describe_line(config, prepared))
         print(describe_table(settings, result.runs))
+        if config.run.by:
+            print(by_date_text(config, result.runs, result.daily))
         print(f"Outputs in {out_dir}")
     return est
+
+
+#: The shipped backtest's verdict (python -m experiments.backtest; make figures ships it).
+BACKTEST_REPORT = "docs/studies/backtest"
+
+
+def backtest_verdict() -> str | None:
+    """The backtest's one-line verdict on the model (its shipped headline), if shipped."""
+    path = ROOT / BACKTEST_REPORT / "headline.txt"
+    return path.read_text().strip() if path.is_file() else None
 
 
 def describe_table(config: Config, runs) -> str:
@@ -122,9 +157,12 @@ def describe_table(config: Config, runs) -> str:
         )
     table = read_table(p.table)
     drawn = [k for k in keys_of(table) if k not in p.pinned]
-    how = (
-        f"every replicate took row {p.row} of" if p.row is not None else f"replicate i took row i mod {len(table):,} of"
-    )
+    if p.row is not None:
+        how = f"every replicate took row {p.row} of"
+    elif p.per_row > 1:
+        how = f"replicate i took row (i // {p.per_row}) mod {len(table):,} of"
+    else:
+        how = f"replicate i took row i mod {len(table):,} of"
     line = f"Parameters: {len(drawn)} from a table ({how} {p.table})"
     matched = runs["record_match"].dropna()
     if HISTORY[0] in table.columns and len(matched):
@@ -134,7 +172,10 @@ def describe_table(config: Config, runs) -> str:
             f"{matched.mean():.0%} of them reproduce the record to that day with these settings"
         )
         if matched.mean() < 1:
-            line += " (the others' first days differ: settings other than the calibrated ones)"
+            line += (
+                " (the others' first days differ: settings other than the calibrated ones, or a model changed "
+                "since its calibration)"
+            )
     pinned = parameters.describe(config)
     if pinned["pinned_calibrated"]:
         line += f"; calibrated but set explicitly, so not drawn: {', '.join(pinned['pinned_calibrated'])}"

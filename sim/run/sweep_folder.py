@@ -57,6 +57,7 @@ class Sweep:
     baseline_named: bool = False  # named by the user or the sweep's config, not the first point
     daily: dict[int, pd.DataFrame] = field(default_factory=dict)
     stale: list[Job] = field(default_factory=list)  # folders of an earlier sweep: ignored
+    start_date: str | None = None  # day 0's date (scenario.start_date of the points)
 
     @property
     def not_complete(self) -> list[Job]:
@@ -165,8 +166,10 @@ def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
     causes = truce.get("collapse_causes", {})
     for cause in outputs.COLLAPSE_CAUSES:
         row[f"collapses_{cause}"] = causes.get(cause, 0)
-    for level in ("50", "90"):  # days to 50% / 90% of baseline trade
-        d = trade[f"days_to_{level}"]
+    for level, key in (("50", "days_to_50"), ("90", "days_to_90"), ("90_sustained", "days_to_90_sustained")):
+        d = trade.get(key)  # days to 50% / 90% of baseline trade, to 90% held 30 days (older sweeps lack it)
+        if d is None:
+            continue
         row[f"trade{level}_share_recovered"] = d["share_recovered"]
         row[f"trade{level}_median_all"] = d["median_all"]  # half of all replicates there by then
         for k in ("median", "lower", "upper", "p05", "p95"):  # among the replicates that recover
@@ -246,10 +249,21 @@ def load_sweep(sweep_dir: Path | str, baseline: str | None = None) -> Sweep:
         all_runs[k] = all_runs["job"].map(dict(zip(points["job"], points[k], strict=True)))
     all_runs = all_runs[["job", *keys, *[c for c in all_runs.columns if c not in ("job", *keys)]]]
     sweep = Sweep(sweep_dir, jobs, keys, points, all_runs, horizon, stale=stale)
+    sweep.start_date = start_date_of(next(j for j in jobs if j.status == "complete").path)
     named = baseline or configured_baseline(sweep_dir)
     sweep.baseline_job = pick_baseline(sweep, named)
     sweep.baseline_named = bool(named)
     return sweep
+
+
+def start_date_of(job_dir: Path) -> str | None:
+    """Day 0's date of a job (its config.yaml), or None if it cannot be read."""
+    import yaml
+
+    try:
+        return str(yaml.safe_load((job_dir / "config.yaml").read_text())["scenario"]["start_date"])
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return None
 
 
 def read_daily(sweep: Sweep, job: int) -> pd.DataFrame:
@@ -277,8 +291,8 @@ def pick_baseline(sweep: Sweep, baseline: str | None) -> int:
 
 
 def compare(sweep: Sweep) -> pd.DataFrame:
-    """Each point against the baseline (see :func:`sim.analysis.estimates.compare_arms`)."""
-    from ..analysis.estimates import compare_arms
+    """Each point against the baseline (see :func:`sim.analysis.comparison.compare_arms`)."""
+    from ..analysis.comparison import compare_arms
 
     base = sweep.runs_of(sweep.baseline_job)
     rows = []

@@ -19,6 +19,7 @@ from .studies import (
 from .sweeps import (
     MAX_BANDS,
     MAX_CURVES,
+    comparison_plot,
     forest_plot,
     pick_points,
     sweep_heatmap,
@@ -35,6 +36,7 @@ __all__ = [
     "RED",
     "boxes_plot",
     "cart_plot",
+    "comparison_plot",
     "dynamics_plot",
     "forecast_comparison_plot",
     "forest_plot",

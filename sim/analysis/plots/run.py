@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.outputs import series
-from ..estimates import Estimates
+from ..estimates import Estimates, median_all
 from .common import BLUE, GREY, ORANGE, RED, _date_axis, _dates, plt, save_figure
 
 DEFINITION_STYLES = {"violation": ("tab:orange", ":"), "breakdown": (BLUE, "-"), "renunciation": ("tab:red", "--")}
@@ -47,29 +47,42 @@ def survival_plot(est: Estimates, path: Path, start_date: str, title: str = "") 
 
 def trade_plot(daily: pd.DataFrame, runs: pd.DataFrame, path: Path, start_date: str, title: str = "") -> Path:
     """Trade across the border: the mean trade index (over all replicates, where a
-    broken-down truce closes the border, and over truces not yet broken) with the 5-95% band;
-    the share of replicates in which trade is back to 50% and 90% of its baseline; and
-    the days the crossings first reopen. Replicates are mostly either closed (0) or open
-    (about 1), so means and shares say more than a median."""
+    broken-down truce closes the border, and over truces not yet broken); the share of
+    replicates at each level of trade that day (90% of the baseline or more, 50-90%, below
+    50%), with the day by which half of them had recovered for good (90% held 30 days),
+    if they had; and the days the crossings first reopen. A replicate's border is mostly
+    either closed (0) or open (about 1), so a band of quantiles jumps between the two:
+    the shares of replicates at each level say what a band cannot."""
     fig, (ax, ax_share, ax_open) = plt.subplots(
         3, 1, figsize=(8, 7.5), sharex=True, gridspec_kw={"height_ratios": [3, 2, 1.2]}
     )
     x = pd.to_datetime(daily["date"])
-    ax.fill_between(x, daily["trade_p05"], daily["trade_p95"], color=ORANGE, alpha=0.15, label="5-95% of replicates")
     ax.plot(x, daily["trade_mean"], color="k", lw=2, label="mean, all replicates")
     ax.plot(x, daily["trade_mean_alive"], color=ORANGE, lw=1.5, label="mean over truces not yet broken")
     ax.axhline(1.0, color=GREY, lw=0.8)
     ax.set_ylabel("trade index\n(1 = pre-crisis flow)")
-    ax.set_ylim(0, max(1.3, float(daily["trade_p95"].max()) + 0.05))
+    ax.set_ylim(0, 1.3)
     ax.set_title(title or "Trade across the border")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=8)
     ax.grid(alpha=0.3)
 
-    ax_share.plot(x, daily["trade_share_50"], color=BLUE, ls="--", label="at least 50% of baseline")
-    ax_share.plot(x, daily["trade_share_90"], color=BLUE, lw=2, label="at least 90% of baseline")
+    high, mid = daily["trade_share_90"], daily["trade_share_50"] - daily["trade_share_90"]
+    ax_share.stackplot(
+        x,
+        high,
+        mid,
+        1.0 - daily["trade_share_50"],
+        colors=(BLUE, "#9ecae1", "#e0e0e0"),
+        labels=("at 90% of baseline or more", "50-90%", "below 50%"),
+    )
+    half = median_all(runs["trade_days_to_90_sustained"]) if "trade_days_to_90_sustained" in runs else np.inf
+    if np.isfinite(half):  # half of all replicates recovered for good by then
+        day = _dates(start_date, np.array([half]))[0]
+        ax_share.axvline(day, color="k", ls=":", lw=1)
+        ax_share.annotate(" half of the replicates recovered for good", (day, 0.9), fontsize=8)
     ax_share.set_ylim(0, 1)
-    ax_share.set_ylabel("share of\nreplicates")
-    ax_share.legend(loc="upper left", fontsize=8)
+    ax_share.set_ylabel("share of replicates,\nby trade that day")
+    ax_share.legend(loc="upper right", fontsize=8)
     ax_share.grid(alpha=0.3)
 
     reopen = runs["first_reopen_day"].dropna().to_numpy()

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ...core.errors import require
 from ...core.outputs import SENSITIVITY_OUTPUTS as SA_OUTPUTS
+from ...core.schema import readable_name
 from ..estimates import Estimates
 from .common import BLUE, GREY, ORANGE, RED, _date_axis, _dates, plt, save_figure
 from .sweeps import _point_colors
@@ -21,7 +22,8 @@ def morris_plot(table: pd.DataFrame, path: Path, top: int = 15, labelled: int = 
     """Morris screening, one column per output: above, the ``top`` highest mu* with their
     bootstrap 95% intervals (red: a larger value lowers the output); below, mu*
     (influence) against sigma (non-linearity, interactions) for every factor, the
-    ``labelled`` most influential named."""
+    ``labelled`` most influential named. Parameters are named by their declared meaning
+    (:func:`sim.core.schema.readable_name`), not by their config keys."""
     fig, axes = plt.subplots(
         2, 2, figsize=(14, 0.32 * top + 6.5), layout="constrained", gridspec_kw={"height_ratios": [0.32 * top + 0.8, 5]}
     )
@@ -31,7 +33,7 @@ def morris_plot(table: pd.DataFrame, path: Path, top: int = 15, labelled: int = 
         best = t.loc[t["rank"] <= top].iloc[::-1]
         low = np.minimum(best["mu_star_conf"], best["mu_star"])  # mu* >= 0: the interval stops at 0
         bars.barh(
-            best["key"],
+            [readable_name(k) for k in best["key"]],
             best["mu_star"],
             xerr=[low, best["mu_star_conf"]],
             capsize=2,
@@ -47,7 +49,7 @@ def morris_plot(table: pd.DataFrame, path: Path, top: int = 15, labelled: int = 
         scatter.scatter(t.loc[named, "mu_star"], t.loc[named, "sigma"], s=24, color=BLUE)
         for _, r in t.loc[named].iterrows():
             scatter.annotate(
-                r["key"].split(".", 1)[1],
+                readable_name(r["key"], 40),
                 (r["mu_star"], r["sigma"]),
                 fontsize=7,
                 xytext=(3, 3),
@@ -68,14 +70,14 @@ def morris_plot(table: pd.DataFrame, path: Path, top: int = 15, labelled: int = 
 
 def sobol_plot(table: pd.DataFrame, path: Path, title: str = "") -> Path:
     """Sobol first-order (S1) and total-order (ST) indices with 95% intervals, one panel
-    per output, factors in order of ST."""
+    per output, factors in order of ST, named by their declared meaning."""
     fig, axes = plt.subplots(1, 2, figsize=(14, 0.45 * table["key"].nunique() + 2.5), layout="constrained")
     for ax, (out, name) in zip(axes, SA_OUTPUTS.items(), strict=True):
         t = table.loc[table["output"] == out].sort_values("ST")
         y = np.arange(len(t))
         ax.barh(y + 0.2, t["ST"], height=0.4, xerr=t["ST_conf"], color=ORANGE, capsize=3, label="total order ST")
         ax.barh(y - 0.2, t["S1"], height=0.4, xerr=t["S1_conf"], color=BLUE, capsize=3, label="first order S1")
-        ax.set_yticks(y, t["key"], fontsize=8)
+        ax.set_yticks(y, [readable_name(k) for k in t["key"]], fontsize=8)
         ax.axvline(0, color=GREY, lw=0.8)
         ax.set_xlabel("share of the output's variance")
         ax.set_title(name, fontsize=10)

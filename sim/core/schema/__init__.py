@@ -81,6 +81,7 @@ __all__ = [
     "group_options",
     "keys_under",
     "knob",
+    "readable_name",
     "leaves",
     "set_values",
     "to_dict",
@@ -89,7 +90,7 @@ __all__ = [
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 
 
-CONFIG_GROUPS = ("scenario", "mvm", "mediation")
+CONFIG_GROUPS = ("scenario", "mvm", "mediation", "whatif")
 
 
 #: Config groups whose option is a policy lever (decision support: sim/analysis/discovery.py).
@@ -152,3 +153,51 @@ def keys_under(path: list[str]) -> str:
     if dataclasses.is_dataclass(tp):
         return ", ".join(f.name for f in dataclasses.fields(tp))
     return "(none: it is a single value)"
+
+
+#: Longest readable name of a knob (a figure's tick label).
+NAME_CHARS = 60
+
+
+def _meta_at(path: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """The declaration (knob metadata) of the leaf at ``path``, and what it belongs to on
+    the way (a party, a mediator, an issue: mapping entries and sub-sections below the
+    top-level section); ``{}`` if unknown."""
+    tp: Any = Config
+    meta: dict[str, Any] = {}
+    entries: list[str] = []
+    for depth, part in enumerate(path):
+        if dataclasses.is_dataclass(tp):
+            fields = {f.name: f for f in dataclasses.fields(tp)}
+            if part not in fields:
+                return {}, entries
+            meta, tp = dict(fields[part].metadata), type_hints(tp)[part]
+            if depth > 0 and dataclasses.is_dataclass(tp):
+                entries.append(part)
+        elif typing.get_origin(tp) is dict:
+            entries.append(part)
+            tp = typing.get_args(tp)[1]
+        else:
+            return {}, entries
+    return meta, entries
+
+
+def readable_name(key: str, limit: int = NAME_CHARS) -> str:
+    """A knob's name for a reader (a figure's label), from its declared meaning: the
+    meaning's first clause, after the party, mediator or issue it belongs to, e.g.
+    ``scenario.afghanistan.trust`` -> "Afghanistan: initial trust in the other state".
+    The key itself for a key the schema does not declare."""
+    meta, entries = _meta_at(key.split("."))
+    doc = str(meta.get("doc", ""))
+    if not doc:
+        return key
+    for prefix in ("lever: ", "deep uncertainty: "):
+        doc = doc.removeprefix(prefix)
+    head, colon, tail = doc.partition(": ")
+    if colon and head[:1].isupper() and len(head.split()) <= 3:  # a citation first: "Wu & Axelrod: chance ..."
+        doc = tail
+    for stop in (" (", "; ", ": ", ", e.g."):
+        doc = doc.split(stop, 1)[0]
+    text = ", ".join(e.replace("_", " ").capitalize() for e in entries)
+    text = f"{text[:1].upper()}{text[1:]}: {doc}" if text else doc[:1].upper() + doc[1:]
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -36,6 +36,11 @@ class RunConfig:
         "write events.parquet, every replicate's event log (false for huge runs; the outcomes are coded either way)",
         source="run setting",
     )
+    by: list[str] = knob(
+        "dates (YYYY-MM-DD) or day numbers the printout answers for, as python -m sim.query does: P(truce holds) by "
+        "each definition, trade that day, US$ lost by then (e.g. run.by=[2026-01-31]); it changes no result",
+        source="run setting",
+    )
 
 
 SCENARIO_SOURCE = "case-facts.md"
@@ -251,6 +256,14 @@ class ParametersConfig:
         "(one point of a design)",
         lo=0,
         hi=1_000_000_000,
+        source="run setting",
+    )
+    per_row: int = knob(
+        "replicates that share a row and its replayed history (row null): replicate i takes row (i // per_row) mod "
+        "n. 1: every replicate its own row; more separates the spread across rows (parameter uncertainty) from "
+        "chance in summary.json, at the price of fewer rows",
+        lo=1,
+        hi=1_000_000,
         source="run setting",
     )
     pinned: list[str] = knob(
