@@ -25,6 +25,7 @@ STUDIES = (
     "trade_recovery",
     "zopa",
     "backtest",
+    "rolling",
     "decisions",
     "sensitivity",
     "calibration",

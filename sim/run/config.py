@@ -66,14 +66,21 @@ def forecast_text(data: dict) -> dict:
     alike as text (sim/run/forecast.py reads both)."""
     forecast = data.get("forecast")
     if isinstance(forecast, dict):
-        for key in ("as_of", "record_to"):
-            if isinstance(forecast.get(key), int) and not isinstance(forecast.get(key), bool):
-                forecast[key] = str(forecast[key])
-        if isinstance(forecast.get("origins"), list):
-            forecast["origins"] = [
-                str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in forecast["origins"]
-            ]
+        for key in FORECAST_DAYS:
+            if key in forecast:
+                forecast[key] = day_text(forecast[key])
     return data
+
+
+#: The forecast's settings that hold a day or a date (or a list of them), as text.
+FORECAST_DAYS = ("as_of", "record_to", "origins")
+
+
+def day_text(value: Any) -> Any:
+    """A day number as text (``14`` -> ``"14"``), in a list too; anything else as it is."""
+    if isinstance(value, list | tuple):
+        return [day_text(v) for v in value]
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def check_forecast(config: Config) -> None:
@@ -143,6 +150,7 @@ def default_config(overrides: list[str] | None = None) -> Config:
 def with_values(config: Config, values: Mapping[str, Any]) -> Config:
     """A copy of ``config`` with dotted keys set (``{"mvm.penalty": 0.9}``), re-validated.
     Keys set here are pinned: a parameter table does not override them."""
+    values = {k: day_text(v) if k.removeprefix("forecast.") in FORECAST_DAYS else v for k, v in values.items()}
     config = set_values(config, values, validate=True)
     check_implementations(config)
     if "parameters.table" in values or "parameters.pinned" in values:  # a new table: check it all
