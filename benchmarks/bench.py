@@ -26,9 +26,16 @@
    their ratio (target: joblib at least 1.6x faster).
 6. The decision-support study (python -m experiments.decisions) at full size from
    nothing: 122,000 replicates in three sweeps, PRIM, CART, regret (target: < 30 min).
+7. The forecast a week on (``--only forecast``): the shipped forecast moved from day 17
+   to day 24 (a week with nothing new reported: forecast.record_to=2025-11-12) with
+   1,000 particles from an empty cache, on all cores (target: < 10 min); and the
+   filter's inner loop, histories replayed from day 0 to a checkpoint (the filter
+   replays a history from its seed rather than saving its state: the cost of that
+   choice is the days before the last checkpoint, measured as histories to days 7, 17
+   and 24).
 
 Usage: python benchmarks/bench.py [--replicates 10000] [--single 300] [--skip-batch-run]
-                                  [--only ensemble|sweeps|discovery]
+                                  [--only ensemble|sweeps|discovery|forecast]
 Results are printed and written to benchmarks/results/bench.json.
 """
 
@@ -372,15 +379,75 @@ def bench_launchers(replicates: int = 200) -> dict:
     return out
 
 
+def bench_forecast_week(particles: int = 1000) -> dict:
+    """The shipped forecast moved a week on (day 17 to day 24) from an empty cache."""
+    from sim.run import forecast
+
+    with tempfile.TemporaryDirectory() as tmp:
+        config = default_config(
+            [
+                "forecast.as_of=24",
+                "forecast.record_to=2025-11-12",
+                f"forecast.particles={particles}",
+                f"forecast.cache={tmp}",
+            ]
+        )
+        started = time.perf_counter()
+        _, prepared = forecast.prepare(config, say=lambda line: print(f"  {line}", flush=True))
+        wall = time.perf_counter() - started
+    simulated = sum(s["simulations"] for s in prepared.steps)
+    return {"particles": particles, "wall_s": wall, "histories": simulated, "steps": prepared.steps}
+
+
+def bench_filter_loop(histories: int = 1000) -> dict:
+    """Histories replayed from day 0 to days 7, 17 and 24 and checked against the record
+    (the filter's inner loop), on all cores: ms a history and days a second."""
+    from sim.analysis import sequential as sq
+    from sim.analysis.calibration import calibrated_factors
+    from sim.run import forecast
+
+    config = default_config(["parameters.table=null", "forecast.record_to=2025-11-12", "forecast.as_of=24"])
+    chosen = calibrated_factors(config, shapes=forecast.installed_priors())
+    evidence = forecast.evidence(config)
+    start = sq.prior_population(chosen, histories, seed=5)
+    out = {}
+    for day in (7, 17, 24):
+        started = time.perf_counter()
+        sq.simulate(config, chosen, start.z, start.seeds, (day,), evidence, -1)
+        wall = time.perf_counter() - started
+        out[day] = {"ms_per_history": 1000 * wall / histories, "days_per_s": histories * day / wall}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--replicates", type=int, default=10_000)
     parser.add_argument("--single", type=int, default=300)
     parser.add_argument("--skip-batch-run", action="store_true")
-    parser.add_argument("--only", choices=("ensemble", "sweeps", "discovery"), help="run sections 0-3, 4-5 or 6 only")
+    parser.add_argument(
+        "--only",
+        choices=("ensemble", "sweeps", "discovery", "forecast"),
+        help="run sections 0-3, 4-5, 6 or 7 only",
+    )
     args = parser.parse_args(argv)
 
     report = {"cores": os.cpu_count(), "mesa": mesa.__version__}
+    if args.only in (None, "forecast"):
+        report["forecast_week"] = w = bench_forecast_week()
+        print(
+            f"the forecast a week on (day 17 to 24, {w['particles']:,} particles, empty cache): {w['wall_s'] / 60:.1f} "
+            f"min wall, {w['histories']:,} histories simulated (target: < 10 min)",
+            flush=True,
+        )
+        report["filter_loop"] = loop = bench_filter_loop()
+        print(
+            "the filter's inner loop (histories replayed from day 0 and checked): "
+            + ", ".join(f"to day {d}: {v['ms_per_history']:.2f} ms a history" for d, v in loop.items())
+            + f"; {loop[24]['days_per_s']:,.0f} days/s",
+            flush=True,
+        )
+        if args.only == "forecast":
+            return write_report(report)
     if args.only in (None, "discovery"):
         report["discovery"] = d = bench_discovery()
         print(

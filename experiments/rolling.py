@@ -310,7 +310,8 @@ class Rolling(Study):
 
     def check(self, parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         if args.quick:
-            args.particles, args.replicates, args.truths, args.synthetic_particles = 100, 100, 4, 40
+            args.particles, args.replicates, args.truths, args.synthetic_particles = 60, 60, 3, 30
+            args.synthetic_horizon = 30
             args.origins = args.origins[-1:]
         if any(not 1 <= o < rec.RECORD_DAY for o in args.origins):
             parser.error(f"--origins must be days 1 to {rec.RECORD_DAY - 1} (the record's, before its last)")

@@ -308,3 +308,21 @@ def test_a_forecast_as_of_a_date_beyond_the_record_is_refused_by_the_command(tmp
     assert result.returncode == 2
     assert "forecast.as_of" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "run").exists()
+
+
+def test_an_origins_questions_are_what_the_record_resolves_after_it():
+    """From day 5 the counts' windows start on day 6 and are counted from the record (the
+    deadly attack of day 10, the text in principle of day 11; not the attack of day 5); from
+    day 11 the text in principle is behind; a "by day 17" question keeps its day, and its
+    base rate shrinks so that the reference covers the days after the origin only."""
+    from experiments.rolling import origin_questions, record_frame
+
+    record = record_frame()
+    five = {q["id"]: q for q in origin_questions(5, record)["questions"]}
+    assert five["deadly_militant_attacks_in_pakistan_days_6_17"]["resolution"] == {"value": 1}
+    assert five["principle_days_6_17"]["resolution"] == {"value": 1}
+    assert five["principle_days_6_17"]["target"]["from_day"] == 6
+    assert five["violation_by_day_17"]["base_rate"] == pytest.approx(0.0055 * 12 / 17)
+    eleven = {q["id"]: q for q in origin_questions(11, record)["questions"]}
+    assert eleven["principle_days_12_17"]["resolution"] == {"value": 0}
+    assert eleven["violation_by_day_17"]["resolution"] == {"not_by_day": 17}
