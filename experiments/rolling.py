@@ -50,7 +50,7 @@ from sim.run.config import default_config
 from sim.run.grid import Grid, run_grid
 from sim.run.reading import score_run
 
-from .base import Study, fmt_interval, write_report
+from .base import Study, fmt_interval, split_launcher, write_report
 
 NAME = "rolling"
 #: The questions the origins are scored on (their by_day-17 and day 1-17 versions).
@@ -136,10 +136,12 @@ def run_origins(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every origin's forecast (and the shipped one, as of day 17, for its headlines),
     scored on its questions; returns the scores and the headlines."""
     fixed = origin_settings(args)
-    condition_origins(args.origins, fixed, list(args.overrides))
+    overrides, launcher = split_launcher(args.overrides)
+    if launcher is None:  # on a cluster launcher each origin conditions its own on its node
+        condition_origins(args.origins, fixed, overrides)
     days = [*args.origins, rec.RECORD_DAY]
     grid = Grid({"forecast.as_of": [str(d) for d in days]}, fixed)
-    sweep = run_grid(grid, args.out / "runs", list(args.overrides), quiet=True)
+    sweep = run_grid(grid, args.out / "runs", overrides, launcher, quiet=True)
     record = record_frame()
     scores, heads = [], []
     for job in sweep.jobs:
@@ -201,7 +203,8 @@ def run_synthetic(args: argparse.Namespace) -> pd.DataFrame:
     from sim.analysis.calibration import calibrated_factors
 
     horizon = args.synthetic_horizon
-    config = default_config([*args.overrides, "parameters.table=null", f"run.horizon_days={horizon}"])
+    overrides, _ = split_launcher(args.overrides)
+    config = default_config([*overrides, "parameters.table=null", f"run.horizon_days={horizon}"])
     chosen = calibrated_factors(config, shapes=forecast.installed_priors())
     settings = sq.Settings(n_jobs=-1)
     rows = []

@@ -240,6 +240,29 @@ def test_the_brief_of_a_folder_that_is_not_a_run_is_one_line(tmp_path, capsys):
     assert "no summary.json" in capsys.readouterr().err
 
 
+def test_the_briefs_levers_are_a_sweeps_paired_differences_ranked(tmp_path, capsys):
+    """The levers are each point's paired difference in days of truce (and US$ lost) from
+    a sweep's comparison.csv, biggest effect first; a folder without one is refused."""
+    comparison = pd.DataFrame(
+        {
+            "label": ["whatif=none", "whatif=small_one", "whatif=big_one"],
+            "diff_truce_days": [None, 2.0, -19.0],
+            "diff_truce_days_lower": [None, -1.0, -23.0],
+            "diff_truce_days_upper": [None, 5.0, -14.0],
+            "diff_loss_usd": [None, 1e6, 175e6],
+        }
+    )
+    comparison.to_csv(tmp_path / "comparison.csv", index=False)
+    levers = brief.read_levers(tmp_path)
+    assert list(levers["label"]) == ["small one", "big one"]
+    page = brief.levers_table(levers)
+    assert page.index("big one") < page.index("small one") and "-19" in page and "+175" in page
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "summary.json").write_text("{}")
+    assert brief.main([str(tmp_path / "run"), "--levers", str(tmp_path / "run")]) == 2
+    assert "no comparison.csv" in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------- statistics
 
 

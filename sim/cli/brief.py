@@ -10,9 +10,10 @@ What it holds, every number read from the run's own outputs:
 3. how they moved since the earlier origins (``origins.csv``, when the run was made with
    ``forecast.origins``): a chart of each headline against the origin, and the record's
    events between each origin and the next (what moved them);
-4. the levers that matter most (``levers.csv``, written by ``--levers``: the named
-   what-ifs of ``conf/whatif/`` run against the forecast with paired replicates;
-   sim/run/levers.py), ranked by their effect on the days of truce;
+4. the levers that matter most: the paired differences of a what-if sweep against its
+   baseline (``comparison.csv`` of ``--levers SWEEP_DIR``: a sweep's folder or a study's,
+   default the shipped what-ifs study, docs/studies/whatifs/: the named what-ifs of
+   ``conf/whatif/`` from 6 November 2025), ranked by their effect on the days of truce;
 5. what the numbers do not say (the Monte Carlo error, the spread across parameters,
    the filter's effective sample size).
 """
@@ -58,8 +59,37 @@ def read_json(path: Path) -> dict[str, Any]:
         raise UsageError(f"{path} cannot be read ({err}); is this the folder of a finished run?") from None
 
 
-def load(run_dir: Path) -> dict[str, Any]:
-    """What the brief reads from a run folder."""
+#: The levers a brief shows when none are named: the shipped what-ifs study's comparison.
+SHIPPED_LEVERS = Path(__file__).resolve().parents[2] / "docs" / "studies" / "whatifs"
+
+
+def read_levers(folder: Path | None) -> pd.DataFrame | None:
+    """Each point of a sweep against its baseline (its ``comparison.csv``): label, the
+    paired difference in days of truce in the first year with its interval, and in US$ m
+    of trade lost. None when there is no such file (the default, when not shipped)."""
+    path = (SHIPPED_LEVERS if folder is None else folder) / "comparison.csv"
+    if not path.is_file():
+        if folder is not None:
+            raise UsageError(f"--levers {folder}: no comparison.csv there; give a sweep's or a study's folder.")
+        return None
+    try:
+        table = pd.read_csv(path)
+        table = table[table["diff_truce_days"].notna()]
+        return pd.DataFrame(
+            {
+                "label": table["label"].str.replace("whatif=", "", regex=False).str.replace("_", " "),
+                "days": table["diff_truce_days"],
+                "lower": table["diff_truce_days_lower"],
+                "upper": table["diff_truce_days_upper"],
+                "loss_usd_m": table["diff_loss_usd"] / 1e6,
+            }
+        )
+    except (KeyError, ValueError, pd.errors.ParserError) as err:
+        raise UsageError(f"{path} is not a sweep's comparison ({type(err).__name__}: {err}).") from None
+
+
+def load(run_dir: Path, levers: Path | None = None) -> dict[str, Any]:
+    """What the brief reads from a run folder (and the levers' sweep)."""
     if not run_dir.is_dir():
         raise UsageError(f"run folder '{run_dir}' does not exist.")
     if not (run_dir / "summary.json").is_file():
@@ -67,7 +97,7 @@ def load(run_dir: Path) -> dict[str, Any]:
     summary = read_json(run_dir / "summary.json")
     forecast = summary.get("forecast") or {}
     origins = pd.read_csv(run_dir / "origins.csv") if (run_dir / "origins.csv").is_file() else None
-    levers = pd.read_csv(run_dir / "levers.csv") if (run_dir / "levers.csv").is_file() else None
+    levers = read_levers(levers)
     return {"summary": summary, "forecast": forecast, "origins": origins, "levers": levers, "dir": run_dir}
 
 
@@ -166,12 +196,14 @@ def levers_table(levers: pd.DataFrame) -> str:
     """The what-ifs ranked by their effect on the days of truce."""
     rows = [
         f"<tr><td>{html.escape(str(r.label))}</td><td class='num'>{r.days:+.0f}</td>"
-        f"<td class='num'>{r.lower:+.0f} to {r.upper:+.0f}</td><td class='num'>{r.p_holds_365:+.2f}</td></tr>"
+        f"<td class='num'>{r.lower:+.0f} to {r.upper:+.0f}</td><td class='num'>{r.loss_usd_m:+,.0f}</td></tr>"
         for r in levers.sort_values("days", key=abs, ascending=False).itertuples()
     ]
     return (
-        "<table><tr><th>What if</th><th>Days of truce in the first year</th><th>95% interval</th>"
-        "<th>P(no breakdown by day 365)</th></tr>" + "".join(rows) + "</table>"
+        "<table><tr><th>What if</th><th>Days without a breakdown in the first year</th><th>95% interval</th>"
+        "<th>Trade lost, US$ m</th></tr>" + "".join(rows) + "</table>"
+        "<p class='note'>Paired differences from the forecast without the what-if (the same simulated histories "
+        "with and without it).</p>"
     )
 
 
@@ -238,9 +270,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("run_dir", type=Path, help="a run folder (python -m sim wrote it)")
     parser.add_argument("--out", type=Path, help="the HTML file (default: RUN_DIR/brief.html)")
+    parser.add_argument(
+        "--levers",
+        type=Path,
+        help="a what-if sweep's (or study's) folder whose comparison.csv ranks the levers (default: the shipped "
+        "what-ifs study, docs/studies/whatifs/)",
+    )
     args = parser.parse_args(argv)
     try:
-        page = render(load(args.run_dir))
+        page = render(load(args.run_dir, args.levers))
         out = args.out or args.run_dir / "brief.html"
         out.write_text(page, encoding="utf-8")
     except (ConfigError, UsageError) as err:
