@@ -75,7 +75,7 @@ def read_levers(folder: Path | None) -> pd.DataFrame | None:
     try:
         table = pd.read_csv(path)
         table = table[table["diff_truce_days"].notna()]
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "label": table["label"].str.replace("whatif=", "", regex=False).str.replace("_", " "),
                 "days": table["diff_truce_days"],
@@ -86,6 +86,9 @@ def read_levers(folder: Path | None) -> pd.DataFrame | None:
         )
     except (KeyError, ValueError, pd.errors.ParserError) as err:
         raise UsageError(f"{path} is not a sweep's comparison ({type(err).__name__}: {err}).") from None
+    shipped = "the shipped what-ifs study (forecast as of 5 Nov 2025; python -m experiments.whatifs)"
+    frame.attrs["source"] = shipped if folder is None else str(folder)
+    return frame
 
 
 def load(run_dir: Path, levers: Path | None = None) -> dict[str, Any]:
@@ -154,7 +157,8 @@ def movement_chart(origins: pd.DataFrame) -> str:
         ax.set_xticks(dates, [d.strftime("%d %b") for d in dates], rotation=60, fontsize=7)
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel("probability (95% interval)")
-    fig.supxlabel("the day the forecast was made (its origin)", fontsize=8)
+    fig.tight_layout()
+    fig.supxlabel("the day the forecast was made (its origin)", fontsize=8, y=-0.06)
     return png(fig)
 
 
@@ -192,18 +196,24 @@ def movement_table(origins: pd.DataFrame, events: list, start: dt.date) -> str:
     return "<table><tr><th>Between</th><th>Change</th><th>What the record adds</th></tr>" + "".join(rows) + "</table>"
 
 
+def signed(x: float) -> str:
+    """A whole number with its sign, and no "-0"."""
+    v = round(x)
+    return f"{v:+,d}" if v else "0"
+
+
 def levers_table(levers: pd.DataFrame) -> str:
     """The what-ifs ranked by their effect on the days of truce."""
     rows = [
-        f"<tr><td>{html.escape(str(r.label))}</td><td class='num'>{r.days:+.0f}</td>"
-        f"<td class='num'>{r.lower:+.0f} to {r.upper:+.0f}</td><td class='num'>{r.loss_usd_m:+,.0f}</td></tr>"
+        f"<tr><td>{html.escape(str(r.label))}</td><td class='num'>{signed(r.days)}</td>"
+        f"<td class='num'>{signed(r.lower)} to {signed(r.upper)}</td><td class='num'>{signed(r.loss_usd_m)}</td></tr>"
         for r in levers.sort_values("days", key=abs, ascending=False).itertuples()
     ]
     return (
         "<table><tr><th>What if</th><th>Days without a breakdown in the first year</th><th>95% interval</th>"
         "<th>Trade lost, US$ m</th></tr>" + "".join(rows) + "</table>"
         "<p class='note'>Paired differences from the forecast without the what-if (the same simulated histories "
-        "with and without it).</p>"
+        f"with and without it), from {html.escape(levers.attrs.get('source', 'a sweep'))}.</p>"
     )
 
 
@@ -220,9 +230,12 @@ def caveats(summary: dict[str, Any], forecast: dict[str, Any]) -> str:
             f"The forecast was conditioned on the record by a sequential filter of {forecast.get('particles')} "
             f"particles; the particles that reproduced each week's record: {alive}."
         )
+    verdict = (summary.get("uncertainty", {}).get("structural") or {}).get("backtest")
+    if verdict:
+        notes.append(f"The model itself, judged on forecasts it did not see (the border's earlier closures): {verdict}")
     notes.append(
         "Earlier closures of this border lasted 6 to 32 days; the model is judged on forecasts it did not see "
-        "(docs/validation.md)."
+        "(docs/validation.md, docs/forecasting.md)."
     )
     return "".join(f"<p class='note'>{html.escape(n)}</p>" for n in notes)
 
