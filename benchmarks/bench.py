@@ -53,6 +53,7 @@ import time
 from pathlib import Path
 
 import mesa
+from forecast_bench import bench_filter_loop, bench_forecast_week  # this folder: benchmarks/forecast_bench.py
 
 import sim.model.model
 from sim.core import events, outputs
@@ -376,46 +377,6 @@ def bench_launchers(replicates: int = 200) -> dict:
                 raise SystemExit(f"sweep with the {launcher} launcher failed:\n{proc.stderr}")
     out["speedup"] = out["basic_s"] / out["joblib_s"]
     out["points"], out["replicates"] = 20, replicates
-    return out
-
-
-def bench_forecast_week(particles: int = 1000) -> dict:
-    """The shipped forecast moved a week on (day 17 to day 24) from an empty cache."""
-    from sim.run import forecast
-
-    with tempfile.TemporaryDirectory() as tmp:
-        config = default_config(
-            [
-                "forecast.as_of=24",
-                "forecast.record_to=2025-11-12",
-                f"forecast.particles={particles}",
-                f"forecast.cache={tmp}",
-            ]
-        )
-        started = time.perf_counter()
-        _, prepared = forecast.prepare(config, say=lambda line: print(f"  {line}", flush=True))
-        wall = time.perf_counter() - started
-    simulated = sum(s["simulations"] for s in prepared.steps)
-    return {"particles": particles, "wall_s": wall, "histories": simulated, "steps": prepared.steps}
-
-
-def bench_filter_loop(histories: int = 1000) -> dict:
-    """Histories replayed from day 0 to days 7, 17 and 24 and checked against the record
-    (the filter's inner loop), on all cores: ms a history and days a second."""
-    from sim.analysis import sequential as sq
-    from sim.analysis.calibration import calibrated_factors
-    from sim.run import forecast
-
-    config = default_config(["parameters.table=null", "forecast.record_to=2025-11-12", "forecast.as_of=24"])
-    chosen = calibrated_factors(config, shapes=forecast.installed_priors())
-    evidence = forecast.evidence(config)
-    start = sq.prior_population(chosen, histories, seed=5)
-    out = {}
-    for day in (7, 17, 24):
-        started = time.perf_counter()
-        sq.simulate(config, chosen, start.z, start.seeds, (day,), evidence, -1)
-        wall = time.perf_counter() - started
-        out[day] = {"ms_per_history": 1000 * wall / histories, "days_per_s": histories * day / wall}
     return out
 
 
