@@ -26,13 +26,8 @@
    their ratio (target: joblib at least 1.6x faster).
 6. The decision-support study (python -m experiments.decisions) at full size from
    nothing: 122,000 replicates in three sweeps, PRIM, CART, regret (target: < 30 min).
-7. The forecast a week on (``--only forecast``): the shipped forecast moved from day 17
-   to day 24 (a week with nothing new reported: forecast.record_to=2025-11-12) with
-   1,000 particles from an empty cache, on all cores (target: < 10 min); and the
-   filter's inner loop, histories replayed from day 0 to a checkpoint (the filter
-   replays a history from its seed rather than saving its state: the cost of that
-   choice is the days before the last checkpoint, measured as histories to days 7, 17
-   and 24).
+7. The forecast a week on, and the sequential filter's inner loop (``--only forecast``:
+   benchmarks/forecast_bench.py; target: a week's update under 10 min).
 
 Usage: python benchmarks/bench.py [--replicates 10000] [--single 300] [--skip-batch-run]
                                   [--only ensemble|sweeps|discovery|forecast]
