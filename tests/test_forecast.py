@@ -268,7 +268,7 @@ def test_the_briefs_levers_are_a_sweeps_paired_differences_ranked(tmp_path, caps
 
 @pytest.mark.slow
 def test_conditioning_on_a_synthetic_truth_narrows_the_forecast_of_its_later_days():
-    """Ten truths drawn from the model: the forecast of each one's militant attacks on days
+    """Sixteen truths drawn from the model: the forecast of each one's militant attacks on days
     18-60, conditioned on its own log to day 17, scores better (CRPS) than the forecast
     from the prior, by a one-sided Wilcoxon signed-rank test at 1%. The tolerance reads
     the attacks a week closely (1 per attack a week, epsilon 3) and no facts, so that the
@@ -279,7 +279,7 @@ def test_conditioning_on_a_synthetic_truth_narrows_the_forecast_of_its_later_day
     outcome = (syn.OUTCOMES[0],)
     settings = sq.Settings(moves=2, max_moves=4, refill_batches=10, n_jobs=2)
     gains = []
-    for i, truth in enumerate(syn.draw_truths(config, chosen, 10, 60, seed=41)):
+    for i, truth in enumerate(syn.draw_truths(config, chosen, 16, 60, seed=41)):
         row = syn.check_truth(config, chosen, truth, 17, 60, 60, tolerance, 500 + i, settings, outcome, facts=())[0]
         gains.append(row["crps_prior"] - row["crps"])
     assert stats.wilcoxon(gains, alternative="greater").pvalue < 0.01
