@@ -124,8 +124,8 @@ class Positions:
         if cached is None or cached[0] != key:
             rest, promised, verified = self._parts(package[None, :])
             c = READS_COMMITMENT[self.party]
-            parts = (float(rest[0]), float(promised[0]), float(verified[0]), float(self.weight[c]), float(self.ideal[c]))
-            cached = (key, parts)
+            parts = (rest[0], promised[0], verified[0], self.weight[c], self.ideal[c])
+            cached = (key, tuple(float(x) for x in parts))
             object.__setattr__(self, "_one", cached)
         rest, promised, verified, weight, ideal = cached[1]
         read = promised * (trust + (1.0 - trust) * verified)
