@@ -43,11 +43,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import mesa
+from bench_memory import bench_cli  # a sibling module: benchmarks/ is on the path, bench.py runs as a script
 from forecast_bench import bench_filter_loop, bench_forecast_week  # this folder: benchmarks/forecast_bench.py
 
 import sim.model.model
@@ -69,6 +69,15 @@ BUDGET_DAYS_PER_S = 19_700
 #: (issue 13), measured side by side with them on this machine (best of 3 x 300
 #: replicates, event log on): 12.4 ms. The actors' budget: at most twice that.
 BEFORE_ACTORS_MS = 12.4
+#: One replicate on one core just before issue 30 (speed for inference), measured side by
+#: side with its changes on this machine (run_replicate, best of 2 x 150 replicates, three
+#: rounds interleaved, while a calibration ran on both cores): calibrated default and fixed
+#: parameters. The issue's target: a third of the calibrated figure.
+BEFORE_SPEED_MS = {"calibrated": 10.52, "fixed": 9.17}
+#: The calibration's inner loop just before issue 30, measured the same way: histories drawn
+#: from the prior and replayed from day 0 to day 17, checked against the record (one core;
+#: the mean of four runs of 300 histories, best of 3 each).
+BEFORE_SPEED_DAY17_DAYS_PER_S = 12_600
 #: The empty Mesa model's 365 steps when the targets were set (2.8-3.9 ms: the middle).
 TARGET_REFERENCE_MS = 3.35
 
@@ -172,92 +181,6 @@ def bench_reference(n: int = 100) -> dict:
             times.append(time.perf_counter() - t0)
         out[f"mesa_{agents}_agents_ms"] = 1000 * statistics.median(times)
     return out
-
-
-def _pss_kb(pid: int) -> int:
-    """Proportional set size: private pages plus a fair share of shared ones."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _tree_memory_mb(root: int) -> tuple[float, float]:
-    """(RSS, PSS) of a process and all its descendants, from /proc. RSS counts pages
-    shared between the processes (libraries) once per process; PSS shares them out."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    page = os.sysconf("SC_PAGE_SIZE")
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            statm = Path(f"/proc/{entry}/statm").read_text().split()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        pid = int(entry)
-        children.setdefault(ppid, []).append(pid)
-        rss[pid] = int(statm[1]) * page
-    total_rss, total_pss, stack = 0, 0, [root]
-    while stack:
-        pid = stack.pop()
-        total_rss += rss.get(pid, 0)
-        total_pss += _pss_kb(pid) * 1024
-        stack += children.get(pid, [])
-    return total_rss / 2**20, total_pss / 2**20
-
-
-def bench_cli(replicates: int, calibrated: bool) -> dict:
-    """python -m sim on 2 workers: wall time, days simulated, peak memory of the tree."""
-    with tempfile.TemporaryDirectory() as tmp:
-        cmd = [
-            sys.executable,
-            "-m",
-            "sim",
-            f"run.replicates={replicates}",
-            "run.n_jobs=2",
-            "run.progress=false",
-            f"hydra.run.dir={tmp}/out",
-            *([] if calibrated else ["parameters.table=null"]),
-        ]
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        peak_rss = peak_pss = 0.0
-        done = threading.Event()
-
-        def poll() -> None:
-            nonlocal peak_rss, peak_pss
-            while not done.is_set():
-                r, p = _tree_memory_mb(proc.pid)
-                peak_rss, peak_pss = max(peak_rss, r), max(peak_pss, p)
-                time.sleep(0.1)
-
-        poller = threading.Thread(target=poll, daemon=True)
-        poller.start()
-        out, err = proc.communicate()
-        wall = time.perf_counter() - t0
-        done.set()
-        poller.join()
-        if proc.returncode:
-            raise SystemExit(f"python -m sim failed:\n{err}")
-        days = replicates * len(read_parquet(f"{tmp}/out/daily.parquet")) - replicates  # all to the horizon
-        events_mb = Path(f"{tmp}/out/events.parquet").stat().st_size / 1e6
-    return {
-        "replicates": replicates,
-        "n_jobs": 2,
-        "wall_s": wall,
-        "days": days,
-        "days_per_s": days / wall,
-        "peak_pss_mb": peak_pss,
-        "peak_rss_mb": peak_rss,
-        "per_replicate_ms": 1000 * wall / replicates,
-        "events_parquet_mb": events_mb,
-    }
 
 
 class BatchRunModel(CeasefireModel):
@@ -397,9 +320,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         report["filter_loop"] = loop = bench_filter_loop()
         print(
-            "the filter's inner loop (histories replayed from day 0 and checked): "
+            "the filter's inner loop on one core (histories replayed from day 0 and checked): "
             + ", ".join(f"to day {d}: {v['ms_per_history']:.2f} ms a history" for d, v in loop.items())
-            + f"; {loop[24]['days_per_s']:,.0f} days/s",
+            + f"; the calibration's (to day 17) {loop[17]['days_per_s']:,.0f} days/s, "
+            f"{loop[17]['days_per_s'] / BEFORE_SPEED_DAY17_DAYS_PER_S:.2f}x the {BEFORE_SPEED_DAY17_DAYS_PER_S:,} "
+            f"before issue 30; the rolling forecast's (to day 24) {loop[24]['days_per_s']:,.0f} days/s",
             flush=True,
         )
         if args.only == "forecast":
@@ -452,6 +377,15 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     ok = ok and ratio <= 2
+    report["speedup_since_issue_30"] = speedup = {k: BEFORE_SPEED_MS[k] / single[k]["per_replicate_ms"] for k in single}
+    print(
+        "one replicate against the model just before issue 30 (measured side by side on this machine: "
+        + ", ".join(f"{k} {v} ms" for k, v in BEFORE_SPEED_MS.items())
+        + "): "
+        + ", ".join(f"{k} {speedup[k]:.2f}x faster" for k in single)
+        + " (target: 3x for the calibrated default; noisy on a shared machine)",
+        flush=True,
+    )
     report["event_log"] = log = bench_event_log(args.single)
     log_ok = log["log_share"] <= 0.25
     print(

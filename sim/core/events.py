@@ -236,11 +236,13 @@ def renunciation_day(events: Iterable[Event]) -> float:
 
 
 def definition_days(events: list[Event], config: DefinitionsConfig) -> dict[str, float]:
-    """The three definitions' days (NaN: not within the log), by name."""
+    """The three definitions' days (NaN: not within the log), by name. (The two that read
+    fire between the states' forces scan it, picked from the log once.)"""
+    fire = [e for e in events if is_state_fire(e)]
     return {
-        "violation": violation_day(events, config.violation_fatalities),
+        "violation": violation_day(fire, config.violation_fatalities),
         "breakdown": breakdown_day(
-            events,
+            fire,
             config.breakdown_deaths,
             config.breakdown_deaths_window,
             config.breakdown_fire_days,

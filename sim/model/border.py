@@ -32,13 +32,16 @@ class Crossing(mesa.Agent):
     backlog.
     """
 
-    def __init__(self, border: Border, name: str, params: CrossingInit, max_queue_days: float):
+    def __init__(self, border: Border, name: str, params: CrossingInit, config: CrossingsConfig):
         super().__init__(border.model)
         self.border = border
         self.name = name
         self.baseline = params.trucks_per_day
         self.backlog = params.backlog
-        self.max_queue = max(params.backlog, max_queue_days * params.trucks_per_day)
+        self.max_queue = max(params.backlog, config.max_queue_days * params.trucks_per_day)
+        # the ramp and the trickle of a closed crossing, read once (the configuration is fixed for a run)
+        self.ramp_initial, self.ramp_days, self.surge = config.ramp_initial, config.ramp_days, config.surge_capacity
+        self.closed_arrivals = self.baseline * config.closed_arrival_share  # a day's arrivals at full demand
         self.turned_back = 0.0
         self.is_open = False
         self.days_open = 0
@@ -47,6 +50,8 @@ class Crossing(mesa.Agent):
         self.processed = 0.0
 
     def open(self, day: int, detail: str | None = None) -> None:
+        if not self.is_open:
+            self.border.open_now += 1
         self.is_open = True
         self.days_open = 0
         self.border.log.add(day, CROSSING_REOPENED, PAKISTAN, crossing=self.name, detail=detail)
@@ -54,6 +59,7 @@ class Crossing(mesa.Agent):
     def close(self, day: int, by: str = PAKISTAN) -> None:
         if self.is_open:
             self.border.log.add(day, CROSSING_CLOSED, by, crossing=self.name)
+            self.border.open_now -= 1
         self.is_open = False
         self.border.steady_trade = False  # the border's fast path no longer applies
 
@@ -69,27 +75,26 @@ class Crossing(mesa.Agent):
             self.border.log.add(day, CROSSING_CLOSED, PAKISTAN, crossing=self.name, detail="aid lane")
         self.partial_capacity = 0.0
 
-    def capacity_share(self, ramp_initial: float, ramp_days: int, surge: float) -> float:
+    def capacity_share(self) -> float:
         """Capacity as a share of the baseline flow: the reopening ramp, or a partial opening."""
         if not self.is_open:
             return self.partial_capacity
-        if self.days_open >= ramp_days:
-            return surge
-        return ramp_initial + (surge - ramp_initial) * self.days_open / ramp_days
+        if self.days_open >= self.ramp_days:
+            return self.surge
+        return self.ramp_initial + (self.surge - self.ramp_initial) * self.days_open / self.ramp_days
 
-    def operate(
-        self, ramp_initial: float, ramp_days: int, surge: float, closed_arrival_share: float, demand: float
-    ) -> float:
+    def operate(self, demand: float) -> float:
         """One day of traffic, first in first out; returns the trucks that crossed. Arrivals
         are the baseline times ``demand`` (what has not been diverted to other routes)."""
         if self.is_open or self.partial_capacity > 0.0:
             arrivals = self.baseline * demand
             queue = self.backlog + arrivals
-            done = min(queue, self.baseline * self.capacity_share(ramp_initial, ramp_days, surge))
+            capacity = self.baseline * self.capacity_share()
+            done = queue if queue < capacity else capacity  # min(queue, capacity), without the call
             if self.is_open:
                 self.days_open += 1
         else:
-            arrivals = self.baseline * closed_arrival_share * demand
+            arrivals = self.closed_arrivals * demand
             queue = self.backlog + arrivals
             done = 0.0
         left = queue - done
@@ -127,7 +132,8 @@ class Border:
         self.config = config
         self.log = log
         self.stream = rng
-        self.crossings = tuple(Crossing(self, name, c, config.max_queue_days) for name, c in scenario.crossings.items())
+        self.open_now = 0  # crossings open for trade right now (kept by Crossing.open and close)
+        self.crossings = tuple(Crossing(self, name, c, config) for name, c in scenario.crossings.items())
         self.baseline_trucks = sum(c.baseline for c in self.crossings)
         self.initial_trucks = sum(c.backlog for c in self.crossings)
         self._weights = [c.baseline for c in self.crossings]
@@ -208,7 +214,7 @@ class Border:
         cc = self.config
         if truce_holds and day == cc.aid_lane_day and cc.aid_lane != "none":
             self.open_aid_lane(day, cc.aid_lane_capacity if cc.aid_lane == "goods" else 0.0)
-        closed = any(not c.is_open for c in self.crossings)
+        closed = self.open_now < len(self.crossings)
         if (
             truce_holds
             and closed
@@ -314,7 +320,7 @@ class Border:
         diversion returns towards ``diversion_stickiness`` of its peak with an e-folding
         time of ``return_days``: that part does not come back."""
         cc = self.config
-        closed = not any(c.is_open for c in self.crossings)
+        closed = self.open_now == 0
         self.closed_run = self.closed_run + 1 if closed else 0
         d = self.diverted
         if closed:
@@ -342,19 +348,19 @@ class Border:
         return all(v == cc.diversion_stickiness * self.peak_diverted[k] for k, v in self.diverted.items())
 
     def carry_trucks(self) -> None:
-        cc = self.config
-        trucks = 0.0
-        self.open_crossings = 0
-        self.stranded_trucks = 0.0
+        """The day's traffic at every crossing: the trade index, the open crossings and the
+        trucks stranded; whether tomorrow can take the fast path (:attr:`steady_trade`)."""
+        trucks = stranded = 0.0
         demand = self.demand
         for c in self.crossings:
-            trucks += c.operate(cc.ramp_initial, cc.ramp_days, cc.surge_capacity, cc.closed_arrival_share, demand)
-            self.open_crossings += c.is_open
-            self.stranded_trucks += c.backlog
+            trucks += c.operate(demand)
+            stranded += c.backlog
+        self.open_crossings = self.open_now
+        self.stranded_trucks = stranded
         self.trade_index = trucks / self.baseline_trucks
         self.steady_trade = (
-            self.stranded_trucks == 0.0
-            and all(c.is_open and c.days_open >= cc.ramp_days for c in self.crossings)
+            stranded == 0.0
+            and all(c.is_open and c.days_open >= self.config.ramp_days for c in self.crossings)
             and self.diversion_settled()
         )
 

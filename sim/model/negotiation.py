@@ -113,6 +113,24 @@ class Positions:
             object.__setattr__(self, "_last", (trust, u))
         return u
 
+    def utility_of(self, package: np.ndarray, trust: float) -> float:
+        """The utility of one package (:meth:`utility` of that row), as a Python float.
+
+        The parts that do not depend on trust are computed once per package (the
+        modalities in force are read every day while a provision is pending); the rest is
+        the same arithmetic in Python floats, which round as numpy's float64 do."""
+        key = package.tobytes()
+        cached = self.__dict__.get("_one")
+        if cached is None or cached[0] != key:
+            rest, promised, verified = self._parts(package[None, :])
+            c = READS_COMMITMENT[self.party]
+            parts = (rest[0], promised[0], verified[0], self.weight[c], self.ideal[c])
+            cached = (key, tuple(float(x) for x in parts))
+            object.__setattr__(self, "_one", cached)
+        rest, promised, verified, weight, ideal = cached[1]
+        read = promised * (trust + (1.0 - trust) * verified)
+        return rest + weight * (1.0 - abs(read - ideal))
+
     def _parts(self, packages: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The utility of the issues other than the commitment it reads; the commitment;
         the mechanism that verifies it."""

@@ -246,7 +246,7 @@ class Talks:
             return None
         states = self.model.states.pair
         positions = (self.afg_positions, self.pak_positions)
-        return tuple(float(pos.utility(self.package, s.trust)[0]) for s, pos in zip(states, positions, strict=True))
+        return tuple(pos.utility_of(self.package, s.trust) for s, pos in zip(states, positions, strict=True))
 
     def reservations(self, texts_rejected: int, floors: tuple[float, float] | None) -> tuple[float, float]:
         """Each party's effective reservation value: its limits' utility, lowered by the
