@@ -61,6 +61,11 @@ figures: setup
 	$(PY) -m sim hydra.run.dir=$(FIGURES_RUN)-per-row run.overwrite=true run.progress=false run.figures=false \
 	  run.events=false parameters.per_row=10 $(ARGS) > /dev/null
 	cp $(FIGURES_RUN)-per-row/summary.json docs/figures/summary_per_row.json
+	$(PY) -m sim hydra.run.dir=$(FIGURES_RUN)-as-of run.overwrite=true run.progress=false forecast.as_of=2025-10-30 \
+	  'forecast.origins=[2025-10-24,2025-10-27]' $(ARGS) | grep '^Forecast as of' > docs/figures/forecast_as_of.txt
+	$(PY) -m sim.brief $(FIGURES_RUN)-as-of --out docs/figures/brief.html
+	-command -v chromium >/dev/null && chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+	  --window-size=900,1500 --screenshot=docs/figures/brief.png file://$(CURDIR)/docs/figures/brief.html
 	$(PY) -m experiments --ship
 	$(PY) -m sim.docs --all
 

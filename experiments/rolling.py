@@ -21,9 +21,10 @@ forecasts' calibration.
    and 90% intervals with exact binomial 95% intervals, and the CRPS against the prior's
    forecast. A truth no particle reproduces is counted, not hidden.
 
-Writes rolling.csv (the scores by origin and question), headlines.csv (each origin's
-headline probabilities), synthetic.csv (one row per truth and outcome), rolling.png,
-synthetic.png and results.md into experiments/results/rolling/ (or --out).
+Writes rolling.csv (the scores by origin and question), rolling_by_origin.csv (each
+origin's mean scores), headlines.csv (each origin's headline probabilities), synthetic.csv
+(one row per truth and outcome), synthetic_calibration.csv (PIT and coverage by outcome),
+rolling.png, synthetic.png and results.md into experiments/results/rolling/ (or --out).
 """
 
 from __future__ import annotations
@@ -336,6 +337,8 @@ class Rolling(Study):
         plot_rolling(scores, heads, args.out / "rolling.png")
         plot_synthetic(synthetic, args.out / "synthetic.png")
         origins, calibration = by_origin(scores), calibration_table(synthetic)
+        write_csv(origins, args.out / "rolling_by_origin.csv")  # what docs/forecasting.md's numbers are made from
+        write_csv(calibration, args.out / "synthetic_calibration.csv")
         head = headline(origins, calibration, synthetic)
         write_report(
             args.out,

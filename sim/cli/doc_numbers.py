@@ -209,6 +209,20 @@ def scores_table(root: Path) -> str:
     return "\n".join(rows)
 
 
+def forecast_as_of(root: Path) -> str:
+    """The worked example's line: the forecast as of 30 October 2025 with two earlier origins."""
+    command = "python -m sim forecast.as_of=2025-10-30 'forecast.origins=[2025-10-24,2025-10-27]'"
+    return _fenced((root / FIGURES / "forecast_as_of.txt").read_text(), command)
+
+
+def rolling_tables(root: Path) -> str:
+    """The rolling-origin study's scores by origin and its synthetic truths' calibration."""
+    folder = root / STUDIES / "rolling"
+    by_origin = pd.read_csv(folder / "rolling_by_origin.csv")
+    synthetic = pd.read_csv(folder / "synthetic_calibration.csv")
+    return by_origin.to_markdown(index=False) + "\n\n" + synthetic.to_markdown(index=False)
+
+
 #: Every generated block, by document.
 BLOCKS: tuple[Block, ...] = (
     Block("README.md", "forecast", "docs/figures/forecast.txt", forecast),
@@ -220,6 +234,8 @@ BLOCKS: tuple[Block, ...] = (
     Block("docs/model.md", "sensitivity-morris", "docs/studies/sensitivity/morris.csv", morris_table),
     Block("docs/validation.md", "definitions", "docs/figures/summary.json", definitions_table),
     Block("docs/validation.md", "scores", "docs/figures/scores_record_to_5nov.csv", scores_table),
+    Block("README.md", "forecast-as-of", "docs/figures/forecast_as_of.txt", forecast_as_of),
+    Block("docs/forecasting.md", "rolling", "docs/studies/rolling/rolling_by_origin.csv", rolling_tables),
 )
 
 
