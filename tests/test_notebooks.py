@@ -9,7 +9,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-pytestmark = pytest.mark.slow  # make test-fast leaves these out (subprocesses, studies, ensembles)
+pytestmark = [
+    pytest.mark.slow,  # make test-fast leaves these out (subprocesses, studies, ensembles)
+    pytest.mark.xdist_group("studies"),  # the worker that ran the studies (the session's quick_study)
+]
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
