@@ -132,9 +132,9 @@ class Study:
     def main(self, argv: Sequence[str] | None = None) -> None:
         """The command: a mistake (a bad override, a folder that cannot be used) is one
         paragraph and exit 2, with no traceback."""
-        args = self.parse(argv)
         started = time.perf_counter()
         try:
+            args = self.parse(argv)
             args.out.mkdir(parents=True, exist_ok=True)
             self.run(args)
         except (ConfigError, UsageError) as err:

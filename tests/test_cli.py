@@ -237,28 +237,23 @@ def test_printing_the_config_checks_it_first():
         (["--out", "/tmp/" + "n" * 300], "at most 255"),
     ],
 )
-@pytest.mark.parametrize("parse", ["base", "calibration", "zopa"])
+@pytest.mark.parametrize("parse", ["mediation", "calibration", "zopa"])
 def test_an_experiments_out_is_checked_where_it_is_parsed(parse, argv, message, capsys):
-    from experiments import base, calibration, zopa
+    from experiments import study
 
-    parsers = {
-        "base": lambda a: base.parse_args("mediation", None, a),
-        "calibration": calibration.parse,
-        "zopa": zopa.parse,
-    }
     with pytest.raises(SystemExit) as exit_:
-        parsers[parse](argv)
+        study(parse).parse(argv)
     err = capsys.readouterr().err
     assert exit_.value.code == 2 and "argument --out" in err and message in err
     assert not (ROOT / "sim" / "x").exists()
 
 
 def test_zopa_refuses_a_grid_too_fine(capsys):
-    from experiments import zopa
+    from experiments import study, zopa
 
     with pytest.raises(SystemExit) as exit_:
-        zopa.parse(["--grid", "100000"])
-    assert exit_.value.code == 2 and f"--grid must be from 3 to {zopa.MAX_GRID}" in capsys.readouterr().err
+        study("zopa").parse(["--grid", "100000"])
+    assert exit_.value.code == 2 and f"--grid must be between 3 and {zopa.MAX_GRID}" in capsys.readouterr().err
 
 
 def test_calibration_checks_the_redis_address_before_any_draw(tmp_path):
@@ -268,10 +263,10 @@ def test_calibration_checks_the_redis_address_before_any_draw(tmp_path):
     assert proc.returncode == 2 and "cannot reach a Redis server at nohost.invalid:6379" in proc.stderr
     assert "Traceback" not in proc.stderr and time.monotonic() - started < 30
     assert not (tmp_path / "c" / "draws.parquet").exists()
-    from experiments import calibration
+    from experiments import study
 
     with pytest.raises(ConfigError, match="--redis must be HOST:PORT"):
-        calibration.parse(["--redis", "nohost"])
+        study("calibration").parse(["--redis", "nohost"])
 
 
 def test_backtest_refuses_a_garbage_posterior(tmp_path):
@@ -282,7 +277,7 @@ def test_backtest_refuses_a_garbage_posterior(tmp_path):
 
 
 def test_aggregating_a_system_folder_is_refused(capsys):
-    from sim.run.aggregate import main
+    from sim.cli.sweep import main
 
     assert main(["/proc/self"]) == 2
     assert "inside a system folder" in capsys.readouterr().err

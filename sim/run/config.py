@@ -203,12 +203,21 @@ def check_config_name(args: Sequence[str]) -> None:
             raise ConfigError(f"--config-dir/--config-path {value}: no such folder. Give a folder of configs.")
         dirs.append(folder)
     for name in _flag_values(args, ("--config-name", "-cn")):
-        if not any((d / f"{name.removesuffix('.yaml')}.yaml").is_file() for d in dirs):
-            available = sorted(p.stem for d in dirs if d.is_dir() for p in d.glob("*.yaml"))
+        if not any(is_primary(d / f"{name.removesuffix('.yaml')}.yaml") for d in dirs):
+            available = sorted(p.stem for d in dirs if d.is_dir() for p in d.glob("*.yaml") if is_primary(p))
             raise ConfigError(
                 f"--config-name {name}: no such primary config in {', '.join(str(d) for d in dirs)}. "
                 f"Available: {', '.join(available) or 'none'} (the default is config)."
             )
+
+
+def is_primary(path: Path) -> bool:
+    """A YAML file that can be a run's config: not a fragment of one (such as
+    conf/calibrated.yaml, a ``# @package`` file the defaults list includes)."""
+    if not path.is_file():
+        return False
+    with path.open(encoding="utf-8", errors="replace") as f:
+        return not f.readline().lstrip().startswith("# @package")
 
 
 def _flag_values(args: Sequence[str], flags: tuple[str, ...]) -> list[str]:
