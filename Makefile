@@ -29,7 +29,7 @@ run: setup
 	$(PY) -m sim $(ARGS)
 
 test: setup
-	$(PY) -m pytest -n auto --maxprocesses 4 --dist loadgroup $(ARGS)
+	$(PY) -m pytest $(ARGS)
 
 # the developer's loop: everything but the studies, subprocesses and statistical ensembles (pytest -m slow)
 test-fast: setup

@@ -64,24 +64,3 @@ def sensitivity_quick(quick_study) -> Path:
 @pytest.fixture(scope="session")
 def discovery_quick(quick_study) -> Path:
     return quick_study("decisions")
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    """The statistics a test records (record_property) as text, as --junitxml writes them:
-    pytest-xdist sends reports between processes and cannot send numpy or enum values."""
-    outcome = yield
-    report = outcome.get_result()
-    report.user_properties = [(k, plain(v)) for k, v in report.user_properties]
-
-
-def plain(value):
-    """A recorded value as a built-in number or text (numpy's float64 is a float, but not
-    one that can be sent between processes)."""
-    if type(value) in (str, int, float, bool):
-        return value
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return int(value)
-    return str(value)

@@ -225,7 +225,6 @@ def test_discover_refuses_a_run_without_futures(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("studies")  # the worker that ran the studies (the session's quick_study)
 def test_study_quick_writes_boxes_regret_and_figures(discovery_quick):
     out = discovery_quick
     report = (out / "results.md").read_text()

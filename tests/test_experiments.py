@@ -14,10 +14,7 @@ from helpers import sim
 from experiments import STUDIES, study
 from sim.core.io import read_parquet
 
-pytestmark = [
-    pytest.mark.slow,  # make test-fast leaves these out (subprocesses, studies, ensembles)
-    pytest.mark.xdist_group("studies"),  # one test worker runs every study once (the session's quick_study)
-]
+pytestmark = pytest.mark.slow  # make test-fast leaves these out (subprocesses, studies, ensembles)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,10 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-pytestmark = [
-    pytest.mark.slow,  # make test-fast leaves these out (subprocesses, studies, ensembles)
-    pytest.mark.xdist_group("studies"),  # the worker that ran the studies (the session's quick_study)
-]
+pytestmark = pytest.mark.slow  # make test-fast leaves these out (subprocesses, studies, ensembles)
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
