@@ -45,13 +45,15 @@ docs: setup
 	$(PY) -m sim.docs --all
 	$(PY) -m experiments --readme
 
-# the figures and numbers of the README and docs/: the default forecast's (its figures, summary.json, its
-# printout and the query by date; the same forecast with ten replicates a posterior row, for the parameter
-# uncertainty) into docs/figures/, from runs outside the source tree; each study's report, tables and figures
-# into docs/studies/NAME/ from experiments/results/ (run `make experiments` first); then every generated number
-# (make docs). The page's screenshot (docs/figures/app.png) is taken by the tests
+# the figures and numbers of the README and docs/: first each study's report, tables and figures into
+# docs/studies/NAME/ from experiments/results/ (run `make experiments` first; the run's printout quotes the
+# shipped backtest); then the default forecast's (its figures, summary.json, its printout and the query by
+# date; the same forecast with ten replicates a posterior row, for the parameter uncertainty; the forecast as
+# of 30 October and its brief) into docs/figures/, from runs outside the source tree; then every generated
+# number (make docs). The page's screenshot (docs/figures/app.png) is taken by the tests
 FIGURES_RUN ?= $(or $(TMPDIR),/tmp)/ceasefire-figures
 figures: setup
+	$(PY) -m experiments --ship
 	$(PY) -m sim hydra.run.dir=$(FIGURES_RUN) run.overwrite=true run.progress=false $(ARGS) > $(FIGURES_RUN).txt
 	grep -v '^Outputs in ' $(FIGURES_RUN).txt > docs/figures/forecast.txt
 	cp $(FIGURES_RUN)/survival.png $(FIGURES_RUN)/trade.png $(FIGURES_RUN)/dynamics.png $(FIGURES_RUN)/summary.json docs/figures/
@@ -66,7 +68,6 @@ figures: setup
 	$(PY) -m sim.brief $(FIGURES_RUN)-as-of --out docs/figures/brief.html
 	-command -v chromium >/dev/null && chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
 	  --window-size=900,1500 --screenshot=docs/figures/brief.png file://$(CURDIR)/docs/figures/brief.html
-	$(PY) -m experiments --ship
 	$(PY) -m sim.docs --all
 
 # every study of experiments/ (the registry: experiments/__init__.py) at full size, in order;
