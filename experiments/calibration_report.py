@@ -146,6 +146,18 @@ def sbc_summary(coverage: pd.Series, narrowing: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"coverage_90": coverage, "mean_sd_ratio": narrowing.mean()}).rename_axis("key").reset_index()
 
 
+def narrowing_text(summary: pd.DataFrame, below: float = 0.9, named: int = 4) -> str:
+    """How far the record narrows the parameters: those whose posterior SD is below
+    ``below`` of the prior's, else the narrowest ``named``."""
+    ranked = summary.sort_values("sd_ratio")
+    informed = ranked.loc[ranked["sd_ratio"] < below, "key"].tolist()
+    if informed:
+        names = ", ".join(informed[:6]) + (", ..." if len(informed) > 6 else "")
+        return f"the record narrows {len(informed)} parameters below {below} of their prior SD ({names})"
+    narrowest = ", ".join(f"{r.key} {r.sd_ratio:.2f}" for r in ranked.head(named).itertuples())
+    return f"the record narrows no parameter below {below} of its prior SD (the narrowest: {narrowest})"
+
+
 def write_report(
     out: Path,
     args: argparse.Namespace,
@@ -165,16 +177,14 @@ def write_report(
     """results.md and headline.txt from the run's tables; returns the headline."""
     outside_s, rejection_s, smc_s, total = seconds
     generations = len(tolerances)
-    informed = summary.loc[summary["sd_ratio"] < 0.9, "key"].tolist()
     after = forecast[forecast["forecast"].str.startswith("after")].set_index("definition")
     reference, tilted = outside.iloc[0], outside.iloc[-1]
     moved = ", ".join(f"{k.replace('_', ' ')} {reference[k]:.2f}/{tilted[k]:.2f}" for k in outside.columns[1:])
     headline = (
         f"Outside view (reference rate / the tilted prior's): {moved}; {len(priors)} knobs shaped. "
         f"ABC-SMC over {n_params} behavioural parameters: {generations} generations, "
-        f"{tolerances['samples'].sum():,} histories, final tolerance {tolerances['epsilon'].iloc[-1]:.2f}; the "
-        f"record narrows {len(informed)} parameters below 0.9 of their prior SD ({', '.join(informed[:6])}"
-        f"{', ...' if len(informed) > 6 else ''}). SBC: 90% intervals cover the truth for "
+        f"{tolerances['samples'].sum():,} histories, final tolerance {tolerances['epsilon'].iloc[-1]:.2f}; "
+        f"{narrowing_text(summary)}. SBC: 90% intervals cover the truth for "
         f"{coverage.between(*band).mean():.0%} of the parameters within the binomial band. "
         f"Forecast: P(no breakdown by 90 d) {after.loc['breakdown', 'P(holds 90 d)']:.2f}, by 365 d "
         f"{after.loc['breakdown', 'P(holds 365 d)']:.2f}."
