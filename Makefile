@@ -29,7 +29,7 @@ run: setup
 	$(PY) -m sim $(ARGS)
 
 test: setup
-	$(PY) -m pytest $(ARGS)
+	$(PY) -m pytest -n 2 --dist loadfile $(ARGS)
 
 # the developer's loop: everything but the studies, subprocesses and statistical ensembles (pytest -m slow)
 test-fast: setup
