@@ -131,9 +131,10 @@ def test_fact3_better_attribution_breaks_retaliation_spirals(base, record_proper
 
 def test_fact5_trade_stays_at_zero_while_closed_and_recovers_within_weeks(base, record_property):
     """Nothing crosses a closed border but what an aid lane carries (no lane: zero; a lane
-    opened by agreed modalities' trade terms: nothing before it, then at most its capacity); after a closure shorter than the
-    diversion lag (the 25-27 days of March 2025), trade is back to baseline within about a
-    month, the stranded trucks first. (Longer closures: tests/test_negotiation.py.)"""
+    opened by agreed modalities' trade terms: nothing before it, then at most its
+    capacity); after a closure shorter than the diversion lag (the 25-27 days of March
+    2025), trade is back to baseline within about a month, the stranded trucks first.
+    (Longer closures: tests/test_negotiation.py.)"""
     quiet = with_values(assumed(base), {**QUIET, "run.replicates": 100, "crossings.aid_lane": "none"})
     cc = quiet.crossings  # the reopening ramp of March 2025 (ramp_days 14, surge 1.25): the record does not inform it
     to_90, cleared, short = [], [], 0
