@@ -62,12 +62,12 @@ def test_a_study_refuses_a_bad_override(tmp_path):
 
 
 def test_sensitivity_quick(sensitivity_quick):
-    """Morris over all 171 parameters, then Sobol over the most influential; a parameter the
+    """Morris over all 170 parameters, then Sobol over the most influential; a parameter the
     default scenario never uses (the start day of an imposed mechanism, when it must be agreed)
     has an elementary effect of exactly 0 (common random numbers), the top one weeks."""
     out = sensitivity_quick
     morris = pd.read_csv(out / "morris.csv")
-    assert len(morris) == 2 * 171 and set(morris["output"]) == {"rmst_days", "trade90_days"}
+    assert len(morris) == 2 * 170 and set(morris["output"]) == {"rmst_days", "trade90_days"}
     unused = morris.loc[morris["key"] == "mvm.start_day"]
     assert (unused["mu_star"] == 0).all()
     top = morris.loc[(morris["output"] == "rmst_days") & (morris["rank"] == 1)].iloc[0]

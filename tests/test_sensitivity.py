@@ -14,7 +14,7 @@ from sim.core.errors import ConfigError
 def test_every_knob_with_a_sensitivity_range_is_a_factor(config):
     factors = sa.factors(config)
     keys = [f.key for f in factors]
-    assert len(keys) == len(set(keys)) == 171
+    assert len(keys) == len(set(keys)) == 170
     for key in (
         "states.retaliation_threshold",
         "scenario.pakistan.blame_bias",

@@ -11,9 +11,9 @@ from .knobs import knob
 @dataclass(frozen=True)
 class CrossingsConfig:
     reopen_rule: Literal["lever", "calm", "agreement"] = knob(
-        "how Pakistan decides to reopen: lever (its choice, tied to what the talks deliver, to calm and to its own "
-        "economic pressure), calm (a daily chance after a spell of calm: the first generation's rule), agreement "
-        "(calm, and a mechanism agreed)",
+        "how Pakistan decides to reopen a leverage closure: lever (its choice, tied to the TTP action it can see, "
+        "to the trade terms of agreed modalities, to calm and to its own economic pressure), calm (a daily chance "
+        "after a spell of calm: the first generation's rule), agreement (calm, and a mechanism agreed in modalities)",
         source="2017: closed about a month, reopening tied to action against a list of 76 militants (record sec. 3)",
         lever=True,
     )
@@ -61,7 +61,8 @@ class CrossingsConfig:
         "lever: logistic temperature of the choice to reopen", lo=0.001, hi=1, sa=(0.05, 0.3), calibrated=True
     )
     reopen_delivery_weight: float = knob(
-        "lever: weight of what the talks delivered on the TTP (the agreed position; a crackdown under way adds half)",
+        "lever: weight of the TTP action Pakistan can see (a crackdown under way: in full once verified, else at "
+        "choices.unverified_credence; a promise counts for nothing)",
         lo=0,
         hi=3,
         sa=(0.5, 1.5),

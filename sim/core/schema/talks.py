@@ -216,14 +216,20 @@ class MvmConfig:
         source="label",
     )
     start: Literal["agreement", "imposed", "never"] = knob(
-        "when it operates: agreement (only once a round agrees a package with a mechanism, with the terms agreed, "
-        "setup_delay_days later), imposed (from start_day with full terms, whatever the talks: a what-if), or never"
+        "when it operates: agreement (only once a round agrees modalities with a mechanism, with the terms agreed, "
+        "then set up after a mean setup_delay_days; it can stall, be reneged, be suspended and resume), imposed (from "
+        "start_day with full terms, whatever the talks: a what-if), or never"
     )
     start_day: int = knob(
         "start = imposed: the first operational day (unused otherwise)", lo=0, hi=3650, unit="day", sa=(0, 30)
     )
     setup_delay_days: int = knob(
-        "start = agreement: days from agreement to operation", lo=0, hi=3650, unit="days", sa=(0, 45), deep=(0, 45)
+        "start = agreement: mean days from agreed modalities to operation (a daily hazard, shortened by a guarantee)",
+        lo=0,
+        hi=3650,
+        unit="days",
+        sa=(0, 45),
+        deep=(0, 45),
     )
     detection_prob: float = knob(
         "chance an incident in a watched sector is detected",
@@ -352,19 +358,6 @@ class ImplementationConfig:
     """From a text to the ground: each provision of agreed modalities is carried out over
     time or reneged, and a mechanism set up can stop operating (sim/model/implementation.py)."""
 
-    days: float = knob(
-        "mean days to carry out a provision once its modalities are agreed, at full drive (a guarantee, the "
-        "mediators' pressure)",
-        lo=1,
-        hi=3650,
-        unit="days",
-        sa=(20, 240),
-        source=(
-            "reference classes: PA-X framework texts wait a median 291 days for an implementation text; Colombia "
-            "(Peace Accords Matrix method): 61% of commitments show any implementation after 18 months"
-        ),
-        calibrated=True,
-    )
     renege_rate: float = knob(
         "daily hazard that a party reneges on a provision it has not yet carried out, at baseline",
         lo=0,
