@@ -111,6 +111,17 @@ def test_pakistans_strike_reneges_its_restraint():
     assert events_of(model, ev.PROVISION_RENEGED)[-1].detail.startswith("strike_restraint")
 
 
+def test_reneged_trade_terms_no_longer_move_pakistans_reopening():
+    """Modalities with trade terms on day 18 move Pakistan's will to reopen; once it
+    reneges on them (still pending: the crossings shut), they move it no more."""
+    model = CeasefireModel(with_values(BASE, {**STAGED, "crossings.reopen_threshold": 1.4}), rng=1)
+    model.run_until(18)
+    terms = model.implementation.provisions.get("trade_terms")
+    assert terms is not None and terms.state != "implemented" and model.border.trade_terms() > 0
+    model.implementation.renege(terms, 19, "reneged")
+    assert model.border.trade_terms() == 0.0 and not model.implementation.in_force("trade_terms")
+
+
 @pytest.mark.slow
 def test_a_local_dispute_closure_ends_sooner_than_a_leverage_closure():
     """The same parameters and seeds, the crossings shut on day 0 with no talks: over a
