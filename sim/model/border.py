@@ -148,7 +148,6 @@ class Border:
         self.steady_trucks = 0.0  # trucks through (= arrivals) on that path
         self.suspended_until = 0  # Kabul suspends trade from its side until this day
         self.suspensions = 0
-        self.agreed_trade = 0.0  # the trade position of the modalities in force
         self.local_dispute = scenario.closure_cause == "local"  # the day-0 closure is over a local dispute
         self.closed_run = scenario.closed_days  # days every crossing has been shut for trade (12 Oct 2025: 7)
         self.diverted = {"bilateral": 0.0, "transit": 0.0}  # share of each trade gone to other routes
@@ -291,18 +290,17 @@ class Border:
 
     def trade_terms(self) -> float:
         """The weight of Pakistan's own trade terms in its will to reopen: the position
-        agreed, unless the modalities put the TTP steps first and they are not yet seen."""
-        if self.model.config.negotiation.sequencing == "ttp_first" and not self.model.implementation.implemented(
-            "ttp_steps"
-        ):
+        agreed, while that provision is in force (not reneged, its package not lapsed),
+        unless the modalities put the TTP steps first and they are not yet seen."""
+        implementation = self.model.implementation
+        if self.model.config.negotiation.sequencing == "ttp_first" and not implementation.implemented("ttp_steps"):
             return 0.0
-        return self.agreed_trade
+        return implementation.level("trade_terms")
 
     def trade_commitment(self, day: int, level: float) -> None:
-        """Modalities agreed a trade position: it moves Pakistan's will to reopen, and an
+        """Modalities agreed a trade position (it moves Pakistan's will to reopen: :meth:`trade_terms`); an
         agreed aid lane (or more) opens a goods lane through the closed crossings; with
         ``sequencing: trade_first`` the crossings reopen for trade at once."""
-        self.agreed_trade = level
         if level > 0.0 and self.model.truce.alive:
             if self.model.config.negotiation.sequencing == "trade_first":
                 self.reopen(day, "trade first, as the modalities agreed")

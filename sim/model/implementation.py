@@ -190,8 +190,6 @@ class Implementation:
         p.state, p.day = RENEGED, day
         self.reneged += 1
         self.log.add(day, PROVISION_RENEGED, p.party, detail=f"{p.name}: {why}")
-        if p.name == "trade_terms":  # Pakistan no longer holds to the trade terms: they stop moving its reopening
-            self.model.border.agreed_trade = 0.0
 
     def steps_taken(self, day: int) -> None:
         """Kabul cracked down on the TTP: its pending TTP steps are carried out."""

@@ -322,7 +322,6 @@ class Talks:
     def clear_package(self) -> None:
         """Nothing in force any more (the provisions already reneged or carried out)."""
         self.package = STATUS_QUO.copy()
-        self.model.border.agreed_trade = 0.0
 
     def lapse(self) -> None:
         """The truce broke down: the package lapses and the process is back at the
