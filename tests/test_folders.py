@@ -17,6 +17,7 @@ from helpers import sim
 from sim.cli.run import cannot_write
 from sim.core.errors import UsageError
 from sim.core.io import read_parquet
+from sim.run import places
 from sim.run.config import with_values
 from sim.run.folder import (
     JOB_OUTPUTS,
@@ -231,7 +232,7 @@ def test_no_run_writes_into_system_folders_or_a_home(where, tmp_path, monkeypatc
 
 
 @pytest.mark.parametrize("mark", ["pyproject.toml", ".git", ".git/", "pyvenv.cfg", "setup.py"])
-def test_no_run_writes_into_a_project_a_repository_or_a_venv(mark, tmp_path):
+def test_no_run_writes_into_a_project_a_repository_or_a_venv(mark, tmp_path, monkeypatch):
     folder = tmp_path / "p"
     folder.mkdir()
     if mark.endswith("/"):
@@ -240,8 +241,14 @@ def test_no_run_writes_into_a_project_a_repository_or_a_venv(mark, tmp_path):
         (folder / mark).write_text("x")
     with pytest.raises(UsageError, match=f"it has {mark.rstrip('/')}"):
         check_target(folder, "hydra.run.dir")
+    # the folder above the project, wherever the project is checked out (above /tmp/x it
+    # is /tmp, refused first as a folder that holds everyone's): here a project of the test's
+    project = tmp_path / "work" / "ceasefire-sim"
+    project.mkdir(parents=True)
+    (project / "pyproject.toml").write_text("x")
+    monkeypatch.setattr(places, "ROOT", project)
     with pytest.raises(UsageError, match="holds this project"):
-        check_target(ROOT.parent, "hydra.run.dir")
+        check_target(tmp_path / "work", "hydra.run.dir")
     assert check_target(tmp_path / "mine", "hydra.run.dir") == (tmp_path / "mine").resolve()
 
 
