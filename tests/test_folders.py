@@ -131,9 +131,19 @@ def test_a_sweep_job_folder_blocked_by_a_file_is_refused_before_any_job(tmp_path
     assert not (out / "0").exists()
 
 
-def workers_of(pid: int) -> list[int]:
+def children_of(pid: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
+
+
+def workers_of(pid: int) -> list[int]:
+    """Every process below ``pid``: the pools' fork server, its workers, the resource trackers."""
+    found, stack = [], children_of(pid)
+    while stack:
+        child = stack.pop()
+        found.append(child)
+        stack += children_of(child)
+    return found
 
 
 def alive(pid: int) -> bool:
@@ -149,7 +159,7 @@ def alive(pid: int) -> bool:
 def test_workers_die_with_their_parent(tmp_path, sig):
     proc = start("run.replicates=20000", "run.n_jobs=2", "run.figures=false", f"hydra.run.dir={tmp_path / 'k'}")
     deadline = time.monotonic() + 60
-    while len(workers_of(proc.pid)) < 2:
+    while len(loky_workers(proc.pid)) < 2:
         assert time.monotonic() < deadline and proc.poll() is None, "no workers started"
         time.sleep(0.2)
     time.sleep(1.0)
@@ -405,12 +415,13 @@ def test_a_sweep_killed_with_sigkill_leaves_no_process(tmp_path):
 
 
 def loky_workers(pid: int) -> list[int]:
-    """The loky worker processes of ``pid`` (not its resource trackers)."""
+    """The loky worker processes of ``pid``: the children of its fork server (not the
+    server itself, nor the resource trackers)."""
     found = []
-    for w in workers_of(pid):
+    for w in children_of(pid):
         try:
-            if b"LokyProcess" in Path(f"/proc/{w}/cmdline").read_bytes():
-                found.append(w)
+            if b"forkserver" in Path(f"/proc/{w}/cmdline").read_bytes():
+                found += children_of(w)
         except OSError:
             continue
     return found
