@@ -83,12 +83,31 @@ def problem(chosen: list[Factor]) -> dict:
 def design_table(chosen: list[Factor], x: np.ndarray) -> pd.DataFrame:
     """SALib's sample as a parameter table: one column per key, integers rounded, every
     value clipped to its range (SALib's scaling can overshoot the bound by 1e-16)."""
-    x = np.clip(x, [f.lo for f in chosen], [f.hi for f in chosen])
-    table = pd.DataFrame(x, columns=[f.key for f in chosen])
+    table = pd.DataFrame(clipped(chosen, x), columns=[f.key for f in chosen])
     for f in chosen:
         if f.integer:
-            table[f.key] = np.rint(table[f.key]).astype(np.int64)
+            table[f.key] = table[f.key].astype(np.int64)
     return table
+
+
+def design_rows(chosen: list[Factor], x: np.ndarray) -> list[dict[str, int | float]]:
+    """The rows of :func:`design_table` as the values a history runs with (a dict a row,
+    integers as ``int``), without building the table: reading a pandas table row by row
+    took a sixth of the calibration's inner loop."""
+    keys, integer = [f.key for f in chosen], [f.integer for f in chosen]
+    return [
+        {k: (int(v) if i else v) for k, i, v in zip(keys, integer, row, strict=True)}
+        for row in clipped(chosen, x).tolist()
+    ]
+
+
+def clipped(chosen: list[Factor], x: np.ndarray) -> np.ndarray:
+    """Every value clipped to its range, integers rounded."""
+    x = np.clip(x, [f.lo for f in chosen], [f.hi for f in chosen])
+    for j, f in enumerate(chosen):
+        if f.integer:
+            x[:, j] = np.rint(x[:, j])
+    return x
 
 
 def morris_design(chosen: list[Factor], trajectories: int, levels: int = 4, seed: int = 0) -> pd.DataFrame:

@@ -118,6 +118,16 @@ def from_z(chosen: list[Factor], z: np.ndarray) -> pd.DataFrame:
     return design_table(chosen, from_unit(chosen, ndtr(z)))
 
 
+def values_of(chosen: list[Factor], z: np.ndarray) -> list[dict[str, int | float]]:
+    """Each row of ``z`` as the values its history runs with (:func:`from_z`'s rows)."""
+    from scipy.special import ndtr
+
+    from .calibration import from_unit
+    from .sensitivity import design_rows
+
+    return design_rows(chosen, from_unit(chosen, ndtr(z)))
+
+
 def distances_of(
     config: Config,
     chosen: list[Factor],
@@ -127,13 +137,11 @@ def distances_of(
     evidence: Evidence,
 ) -> np.ndarray:
     """The distance (:func:`history_distance`) of the history of each (z, seed)."""
-    from .calibration import typed
-
     day = checkpoints[-1]
     observed = {d: evidence.statistics(d) for d in checkpoints}
     out = np.empty(len(z))
-    for i, (row, seed) in enumerate(zip(from_z(chosen, z).to_dict("records"), seeds, strict=True)):
-        model = CeasefireModel(set_values(config, typed(chosen, row)), rng=int(seed), horizon=day)
+    for i, (values, seed) in enumerate(zip(values_of(chosen, z), seeds, strict=True)):
+        model = CeasefireModel(set_values(config, values), rng=int(seed), horizon=day)
         model.run_until(day)
         out[i] = history_distance(model.events(), checkpoints, evidence, observed)
     return out

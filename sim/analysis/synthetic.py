@@ -71,10 +71,8 @@ OUTCOMES = (
 def history(config: Config, chosen: list[Factor], z: np.ndarray, seed: int, origin: int, own: int, horizon: int):
     """One particle's history: replayed from ``seed`` to ``origin``, then its own seed
     ``own`` to ``horizon``; its event log."""
-    from .calibration import typed
 
-    row = sq.from_z(chosen, z[None, :]).to_dict("records")[0]
-    model = CeasefireModel(set_values(config, typed(chosen, row)), rng=int(seed), horizon=horizon)
+    model = CeasefireModel(set_values(config, sq.values_of(chosen, z[None, :])[0]), rng=int(seed), horizon=horizon)
     model.replay(origin, int(own))
     model.run_until(horizon)
     return model.events()

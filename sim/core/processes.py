@@ -57,9 +57,10 @@ def start_pools_from_a_fork_server() -> None:
     """Have loky start this process's pools from a fork server that imports
     :data:`PRELOAD` once (the standard library's ``forkserver`` start method: the server
     is a single-threaded process, so forking from it is safe where forking this one,
-    which runs threads, is not). Set once per process; without ``fork`` (Windows), or
-    where a start method is already set, loky's own."""
-    if not hasattr(os, "fork"):
+    which runs threads, is not). Set once per process, and only where the workers may
+    import this program's main module (:func:`_main_may_be_imported`); elsewhere, or
+    without ``fork`` (Windows), or where a start method is already set, loky's own."""
+    if not hasattr(os, "fork") or not _main_may_be_imported():
         return
     import multiprocessing
 
@@ -68,6 +69,24 @@ def start_pools_from_a_fork_server() -> None:
     if get_start_method() is None:
         multiprocessing.set_forkserver_preload([PRELOAD])
         set_start_method("forkserver")
+
+
+#: The project's commands (python -m sim, python -m experiments.NAME): their main modules
+#: run nothing when imported (``if __name__ == "__main__"``).
+COMMANDS = ("sim", "experiments")
+
+
+def _main_may_be_imported() -> bool:
+    """Whether a worker may import this program's main module, as the fork server's
+    workers do (and every start method's but loky's): when it is one of the project's
+    commands, or there is none to import (an interactive session, a notebook). A user's
+    script need not guard its top level, and keeps loky's own start method, which does
+    not import it."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None:
+        return spec.name.split(".")[0] in COMMANDS
+    return getattr(main, "__file__", None) is None
 
 
 def die_with_child_of(parent: int) -> None:

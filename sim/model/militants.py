@@ -74,7 +74,7 @@ def routine_sizes(mu: float, sigma: float, notable: int, size: int) -> tuple[flo
     # CDFs in Python took 4 ms, more than the 17 days it simulates)
     quantiles = ndtri(below * (np.arange(size) + 0.5) / size)
     deaths = np.minimum(notable - 1, np.floor(np.exp(mu + sigma * quantiles)))
-    return below, tuple(int(d) for d in deaths)
+    return below, tuple(deaths.astype(np.int64).tolist())
 
 
 class Militants:
