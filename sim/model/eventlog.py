@@ -78,13 +78,17 @@ class EventLog:
     def incident(self, day: int, inc: Incident) -> None:
         self._entries.append((day, inc))
 
-    def routine_attack(self, day: int, victim: str, deaths: int) -> None:
-        """A routine militant attack (no government counts it as a breach; both blame the
-        militants): its event as it will be read, every field given, built as the tuple it
-        is (``Event(...)`` fills in defaults by keyword: three times the cost, for the
-        most frequent row of the log)."""
-        row = (day, MILITANT_ATTACK, MILITANTS, victim, None, deaths, MILITANTS, MILITANTS, None, False, False)
-        self._entries.append(_as_event(Event, row))
+    def routine_attacks(self, day: int, attacks: list[tuple[str, int]]) -> None:
+        """The day's routine militant attacks, (victim, deaths) each (no government counts
+        one as a breach; both blame the militants): their events as they will be read,
+        every field given, built as the tuples they are (``Event(...)`` fills in defaults
+        by keyword: three times the cost, for the most frequent row of the log)."""
+        self._entries += [
+            _as_event(
+                Event, (day, MILITANT_ATTACK, MILITANTS, victim, None, deaths, MILITANTS, MILITANTS, None, False, False)
+            )
+            for victim, deaths in attacks
+        ]
 
     def events(self) -> list[Event]:
         """The log as events (incidents coded with the blame each government settled on)."""

@@ -183,16 +183,18 @@ class Militants:
         """``n`` routine attacks: one uniform each gives the state hit and the deaths."""
         deaths_total = 0
         if n:
-            table, size, add = self._routine_deaths, self.TABLE, self.log.routine_attack
+            table, size, random = self._routine_deaths, self.TABLE, self.stream.random
+            attacks = []
             for _ in range(n):
-                u = self.stream.random()
+                u = random()
                 if u < share_pak:
                     victim, u = PAK, u / share_pak
                 else:
                     victim, u = AFG, (u - share_pak) / (1.0 - share_pak)
                 deaths = table[min(size - 1, int(u * size))]
                 deaths_total += deaths
-                add(day, victim, deaths)
+                attacks.append((victim, deaths))
+            self.log.routine_attacks(day, attacks)
             self.attacks += n
         self.routine_today, self.routine_deaths_today = n, deaths_total
 

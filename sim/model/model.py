@@ -150,8 +150,10 @@ class CeasefireModel(mesa.Model):
         With :attr:`mesa_schedule` off (batch runs: the ensemble, the calibration), a day
         is this class's ``step`` called directly, without Mesa's per-step event machinery
         (``Model._wrapped_step`` -> ``_advance_time`` -> an event scheduled and popped:
-        a third of a replicate's time in Mesa 3.5), keeping Mesa's counters as Mesa would
-        (``steps`` and ``time`` both equal ``day``). A model stepped this way is for
+        a third of a replicate's time in Mesa 3.5), with Mesa's counters set as Mesa
+        would have them once the days are run (``steps`` and ``time`` both equal ``day``;
+        ``time`` is an observable, 2% of a replicate's time when set every day, and
+        nothing reads either while a day runs). A model stepped this way is for
         running to the end, not for Mesa's ``step()`` afterwards (its event list still
         waits at day 1); the page keeps Mesa's schedule (``mesa_schedule = True``).
         """
@@ -162,9 +164,9 @@ class CeasefireModel(mesa.Model):
             return
         step = type(self).step
         while self.running and self.day < last:
-            self.steps += 1
-            self.time += 1.0
             step(self)
+        self.steps = self.day
+        self.time = float(self.day)
 
     def reseed(self, seed: int) -> None:
         """Draw everything from now on from the streams of ``seed`` (used by :meth:`replay`,
