@@ -8,10 +8,14 @@
    simulated per second. The calibrated figure is the per-replicate budget: FAIL is
    printed beside it (and the bench exits 1) when it is below half the figure recorded
    at the end of issue 17 (BUDGET_DAYS_PER_S).
+   1c. The code now against the code just before issue 30, side by side in this run
+   (benchmarks/side_by_side.py): a calibrated and a fixed-parameter replicate, and the
+   calibration's and the rolling forecast's inner loops (histories to day 17 and 24),
+   as ratios (targets: 3x for the calibrated replicate).
 2. `python -m sim` with 10,000 replicates and run.n_jobs=2, at fixed parameters and as
    the calibrated default: wall time, days simulated per second, and the peak memory
    of the whole process tree (targets for the default: < 60 s at the reference speed,
-   < 500 MB).
+   < 400 MB PSS at 10,000 replicates, issue 30).
 3. `mesa.batch_run` on the same configurations, the same replicate seeds (and for the
    calibrated default the same rows and histories), 2 processes, collecting with a
    Mesa DataCollector as its documentation shows: wall time, days per second, and the
@@ -49,6 +53,7 @@ from pathlib import Path
 import mesa
 from bench_memory import bench_cli  # a sibling module: benchmarks/ is on the path, bench.py runs as a script
 from forecast_bench import bench_filter_loop, bench_forecast_week  # this folder: benchmarks/forecast_bench.py
+from side_by_side import bench_side_by_side  # this folder: the code before issue 30 against now
 
 import sim.model.model
 from sim.core import events, outputs
@@ -69,15 +74,6 @@ BUDGET_DAYS_PER_S = 19_700
 #: (issue 13), measured side by side with them on this machine (best of 3 x 300
 #: replicates, event log on): 12.4 ms. The actors' budget: at most twice that.
 BEFORE_ACTORS_MS = 12.4
-#: One replicate on one core just before issue 30 (speed for inference), measured side by
-#: side with its changes on this machine (run_replicate, best of 2 x 150 replicates, three
-#: rounds interleaved, while a calibration ran on both cores): calibrated default and fixed
-#: parameters. The issue's target: a third of the calibrated figure.
-BEFORE_SPEED_MS = {"calibrated": 10.52, "fixed": 9.17}
-#: The calibration's inner loop just before issue 30, measured the same way: histories drawn
-#: from the prior and replayed from day 0 to day 17, checked against the record (one core;
-#: the mean of four runs of 300 histories, best of 3 each).
-BEFORE_SPEED_DAY17_DAYS_PER_S = 12_600
 #: The empty Mesa model's 365 steps when the targets were set (2.8-3.9 ms: the middle).
 TARGET_REFERENCE_MS = 3.35
 
@@ -322,9 +318,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             "the filter's inner loop on one core (histories replayed from day 0 and checked): "
             + ", ".join(f"to day {d}: {v['ms_per_history']:.2f} ms a history" for d, v in loop.items())
-            + f"; the calibration's (to day 17) {loop[17]['days_per_s']:,.0f} days/s, "
-            f"{loop[17]['days_per_s'] / BEFORE_SPEED_DAY17_DAYS_PER_S:.2f}x the {BEFORE_SPEED_DAY17_DAYS_PER_S:,} "
-            f"before issue 30; the rolling forecast's (to day 24) {loop[24]['days_per_s']:,.0f} days/s",
+            + f"; the calibration's (to day 17) {loop[17]['days_per_s']:,.0f} days/s, the rolling forecast's "
+            f"(to day 24) {loop[24]['days_per_s']:,.0f} days/s (against the code before issue 30: section 1c)",
             flush=True,
         )
         if args.only == "forecast":
@@ -377,13 +372,16 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     ok = ok and ratio <= 2
-    report["speedup_since_issue_30"] = speedup = {k: BEFORE_SPEED_MS[k] / single[k]["per_replicate_ms"] for k in single}
+    report["side_by_side"] = sbs = bench_side_by_side()
+    b, n, x = sbs["before"], sbs["now"], sbs["speedup"]
     print(
-        "one replicate against the model just before issue 30 (measured side by side on this machine: "
-        + ", ".join(f"{k} {v} ms" for k, v in BEFORE_SPEED_MS.items())
-        + "): "
-        + ", ".join(f"{k} {speedup[k]:.2f}x faster" for k in single)
-        + " (target: 3x for the calibrated default; noisy on a shared machine)",
+        f"against the code just before issue 30 (commit {sbs['commit_before'][:7]}), side by side in this run "
+        f"(one core, best of {sbs['rounds']} alternating rounds): a calibrated replicate {b['calibrated_ms']:.2f} -> "
+        f"{n['calibrated_ms']:.2f} ms, {x['calibrated']:.2f}x faster (target: 3x); at fixed parameters "
+        f"{b['fixed_ms']:.2f} -> {n['fixed_ms']:.2f} ms, {x['fixed']:.2f}x; the calibration's inner loop (to day 17) "
+        f"{b['day17_days_per_s']:,.0f} -> {n['day17_days_per_s']:,.0f} days/s, {x['day17']:.2f}x; the rolling "
+        f"forecast's (to day 24) {b['day24_days_per_s']:,.0f} -> {n['day24_days_per_s']:,.0f} days/s, "
+        f"{x['day24']:.2f}x",
         flush=True,
     )
     report["event_log"] = log = bench_event_log(args.single)
@@ -395,6 +393,12 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     failed = not (ok and log_ok)
+    report["cli_calibrated_2000"] = small = bench_cli(2000, True)
+    print(
+        f"python -m sim, calibrated default, 2,000 replicates, n_jobs=2: peak memory of the process tree "
+        f"{small['peak_pss_mb']:.0f} MB PSS (against the 10,000 below: memory does not grow with the run)",
+        flush=True,
+    )
     for name, calibrated in (("fixed parameters", False), ("calibrated default", True)):
         key = "calibrated" if calibrated else "fixed"
         report[f"cli_{key}"] = ours = bench_cli(args.replicates, calibrated)
@@ -403,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
             f"({ours['wall_s'] * scale:.1f} s at the targets' reference speed), {ours['days_per_s']:,.0f} days/s; "
             f"peak memory of the process tree {ours['peak_pss_mb']:.0f} MB PSS ({ours['peak_rss_mb']:.0f} MB summed "
             f"RSS); events.parquet {ours['events_parquet_mb']:.0f} MB"
-            + (" (targets: < 60 s at the reference speed, < 500 MB)" if calibrated else ""),
+            + (" (targets: < 60 s at the reference speed, < 400 MB PSS)" if calibrated else ""),
             flush=True,
         )
         if args.skip_batch_run:
