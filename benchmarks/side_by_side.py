@@ -7,9 +7,9 @@ history into a temporary folder (``git archive``); each side is timed in a fresh
 of this environment with its own tree first on the path, in alternating rounds (best of
 each side), on one core:
 
-* one replicate as the ensemble runs it (``sim.run.ensemble.run_replicate``), as the
-  calibrated default (its posterior row, its history replayed to 5 November, then its own
-  seed) and at fixed parameters;
+* one replicate as the ensemble runs it (chunk by chunk: ``sim.run.ensemble.run_chunk``,
+  with its event log turned into Arrow rows), as the calibrated default (its posterior
+  row, its history replayed to 5 November, then its own seed) and at fixed parameters;
 * the calibration's inner loop: histories drawn from the prior, replayed from day 0 to
   day 17 and checked against the record (``sim.analysis.sequential.simulate``), in days a
   second; and the rolling forecast's, the same to day 24.
@@ -39,20 +39,17 @@ import sim
 assert sim.__file__.startswith(sys.argv[1]), sim.__file__
 from sim.model import replicate_seeds
 from sim.run.config import default_config, with_values
-from sim.run.ensemble import run_replicate
-from sim.run.parameters import ReplicateConfigs
+from sim.run.ensemble import run_chunk
 
 n, histories = int(sys.argv[2]), int(sys.argv[3])
 out = {}
 base = with_values(default_config(), {"run.replicates": n, "run.progress": False})
 for name, config in (("calibrated", base), ("fixed", with_values(base, {"parameters.table": None}))):
-    configs = ReplicateConfigs(config)
-    seeds = replicate_seeds(config.run.seed, n)
-    for i, seed in enumerate(seeds[:10]):
-        run_replicate(config, i, seed, configs)  # imports and caches warm
+    seeds, size = replicate_seeds(config.run.seed, n), config.run.chunk_size
+    run_chunk(config, 0, seeds[:10])  # imports and caches warm
     t0 = time.perf_counter()
-    for i, seed in enumerate(seeds):
-        run_replicate(config, i, seed, configs)
+    for start in range(0, n, size):
+        run_chunk(config, start, seeds[start : start + size])
     out[name] = 1000 * (time.perf_counter() - t0) / n
 
 from sim.analysis import sequential as sq
@@ -64,7 +61,10 @@ chosen = calibrated_factors(config, shapes=forecast.installed_priors())
 evidence = forecast.evidence(config)
 start = sq.prior_population(chosen, histories, seed=5)
 sq.simulate(config, chosen, start.z[:20], start.seeds[:20], (24,), evidence, 1)
+from sim.model import militants
+
 for day in (17, 24):
+    militants.routine_sizes.cache_clear()  # each loop from cold: the same histories twice
     t0 = time.perf_counter()
     sq.simulate(config, chosen, start.z, start.seeds, (day,), evidence, 1)
     out[f"day{day}_days_per_s"] = histories * day / (time.perf_counter() - t0)

@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.collection import few_collections
 from ..core.errors import ConfigError
 from ..core.processes import parallel
 from ..core.schema import Config, set_values
@@ -166,7 +167,8 @@ def count_distance(stats: pd.DataFrame, observed: dict[str, float], scales: dict
 
 def simulate_rows(config: Config, chosen: list[Factor], rows: list[dict], seeds: list[int], record_day: int):
     """The summary statistics of one history a row (parameter values) and seed."""
-    return [simulate_statistics(config, typed(chosen, r), s, record_day) for r, s in zip(rows, seeds, strict=True)]
+    with few_collections():
+        return [simulate_statistics(config, typed(chosen, r), s, record_day) for r, s in zip(rows, seeds, strict=True)]
 
 
 def reference_table(

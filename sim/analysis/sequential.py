@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import events as ev
+from ..core.collection import few_collections
 from ..core.processes import parallel
 from ..core.schema import Config, set_values
 from ..model import CeasefireModel, replicate_seeds
@@ -140,10 +141,11 @@ def distances_of(
     day = checkpoints[-1]
     observed = {d: evidence.statistics(d) for d in checkpoints}
     out = np.empty(len(z))
-    for i, (values, seed) in enumerate(zip(values_of(chosen, z), seeds, strict=True)):
-        model = CeasefireModel(set_values(config, values), rng=int(seed), horizon=day)
-        model.run_until(day)
-        out[i] = history_distance(model.events(), checkpoints, evidence, observed)
+    with few_collections():
+        for i, (values, seed) in enumerate(zip(values_of(chosen, z), seeds, strict=True)):
+            model = CeasefireModel(set_values(config, values), rng=int(seed), horizon=day)
+            model.run_until(day)
+            out[i] = history_distance(model.events(), checkpoints, evidence, observed)
     return out
 
 

@@ -25,6 +25,7 @@ from joblib import delayed
 from tqdm.auto import tqdm
 
 from ..core import events, outputs
+from ..core.collection import few_collections
 from ..core.io import atomic_path
 from ..core.processes import parallel
 from ..core.schema import Config
@@ -189,11 +190,12 @@ def run_chunk(config: Config, start: int, seeds: list[int]) -> ChunkResult:
     daily = DailyAccumulator(config.run.horizon_days + 1)
     configs = ReplicateConfigs(config)
     rows, logs = [], []
-    for offset, seed in enumerate(seeds):
-        row, series, log = run_replicate(config, start + offset, seed, configs)
-        daily.add(series, row["truce_days"], row["collapsed"])
-        rows.append(row)
-        logs.append((start + offset, log))
+    with few_collections():
+        for offset, seed in enumerate(seeds):
+            row, series, log = run_replicate(config, start + offset, seed, configs)
+            daily.add(series, row["truce_days"], row["collapsed"])
+            rows.append(row)
+            logs.append((start + offset, log))
     table = events.arrow_table(logs, config.scenario.start_date) if config.run.events else None
     return ChunkResult(rows, daily, table)
 
