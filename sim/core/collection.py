@@ -27,12 +27,20 @@ THRESHOLD = 20_000
 @contextlib.contextmanager
 def few_collections(threshold: int = THRESHOLD) -> Iterator[None]:
     """Run the block with what is alive now frozen out of the collector and the youngest
-    generation collected every ``threshold`` allocations; both restored afterwards."""
+    generation collected every ``threshold`` allocations; both restored afterwards.
+
+    :func:`gc.unfreeze` cannot tell whose objects it thaws: where something was frozen
+    before the block (the fork server freezes its imports, which its workers share:
+    sim/run/preload.py), everything stays frozen, and the block collects its own young
+    garbage as it ends, so that the next block does not freeze it for good."""
     old = gc.get_threshold()
+    outer = gc.get_freeze_count()  # frozen before (a fork server's imports, an outer block): left frozen
     gc.freeze()  # no collection first: a full one walks every object, some 30 ms a call
     gc.set_threshold(threshold, 20, 20)
     try:
         yield
     finally:
         gc.set_threshold(*old)
-        gc.unfreeze()
+        gc.collect(1)  # the block's own reference cycles (models and their agents), while young
+        if not outer:
+            gc.unfreeze()
