@@ -4,11 +4,10 @@ A replicate allocates some ten thousand short-lived objects (incidents, events, 
 actors of its model), and with the default thresholds the collector runs every 700
 allocations and, now and then, walks every object the process holds (the modules,
 the configuration, the chunk's results). :func:`few_collections` moves what is alive
-before the replicates out of the collector's reach (:func:`gc.freeze`, garbage and all:
-it is collected once the block ends) and collects the
+before the replicates out of the collector's reach (:func:`gc.freeze`) and collects the
 youngest generation every ``threshold`` allocations rather than 700: measured on one
-core with 200 calibrated replicates, 7.59 ms a replicate with the defaults, 7.11 with the
-freeze alone, 6.25 with both, 6.17 with the collector off (which would let the
+core with 200 calibrated replicates on a quiet machine, 7.39 ms a replicate with the
+defaults, 6.90 with both, 6.51 with the collector off (which would let the
 replicates' reference cycles, a model and its agents, pile up). What a replicate
 computes does not depend on when garbage is collected: the outputs are the same to the
 byte.
