@@ -415,15 +415,18 @@ def test_a_sweep_killed_with_sigkill_leaves_no_process(tmp_path):
 
 
 def loky_workers(pid: int) -> list[int]:
-    """The loky worker processes of ``pid``: the children of its fork server (not the
-    server itself, nor the resource trackers)."""
+    """The loky worker processes of ``pid``: the children of its fork server, or loky's
+    own workers where it starts them itself (not the server, nor the resource trackers)."""
     found = []
     for w in children_of(pid):
         try:
-            if b"forkserver" in Path(f"/proc/{w}/cmdline").read_bytes():
-                found += children_of(w)
+            cmdline = Path(f"/proc/{w}/cmdline").read_bytes()
         except OSError:
             continue
+        if b"forkserver" in cmdline:
+            found += children_of(w)
+        elif b"LokyProcess" in cmdline:
+            found.append(w)
     return found
 
 

@@ -27,19 +27,22 @@ from sim.run.ensemble import run_chunk
 from tests.helpers import sim
 
 
-def test_few_collections_restores_the_collector_and_changes_no_result(small):
+def test_few_collections_restores_the_collector_and_changes_no_result(small, monkeypatch):
+    import contextlib
+
+    from sim.run import ensemble
+
     config = with_values(small, {"run.replicates": 6})
     seeds = replicate_seeds(config.run.seed, 6)
-    gc.unfreeze()  # nothing frozen before: the block thaws what it froze
-    threshold = gc.get_threshold()
-    plain = run_chunk(config, 0, seeds)  # run_chunk tunes the collector itself
-    assert gc.get_threshold() == threshold and gc.get_freeze_count() == 0
-    with few_collections():
-        assert gc.get_threshold()[0] == 20_000 and gc.get_freeze_count() > 0
-        frozen = gc.get_freeze_count()
-        tuned = run_chunk(config, 0, seeds)  # nested: what the outer block froze stays frozen
-        assert gc.get_threshold()[0] == 20_000 and gc.get_freeze_count() >= frozen
-    assert gc.get_threshold() == threshold and gc.get_freeze_count() == 0
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    tuned = run_chunk(config, 0, seeds)
+    assert gc.get_threshold() == threshold and gc.get_freeze_count() == frozen  # nothing left frozen
+    with pytest.raises(RuntimeError), few_collections():
+        assert gc.get_threshold()[0] == 20_000
+        raise RuntimeError
+    assert gc.get_threshold() == threshold
+    monkeypatch.setattr(ensemble, "few_collections", contextlib.nullcontext)
+    plain = run_chunk(config, 0, seeds)  # Python's own thresholds
     assert [r["truce_days"] for r in plain.rows] == [r["truce_days"] for r in tuned.rows]
     assert plain.events.equals(tuned.events)
 
@@ -66,20 +69,36 @@ def test_design_rows_are_the_design_tables_rows(config):
     assert sq.values_of(chosen, z) == rows
 
 
-def test_the_routine_size_tables_kept_are_bounded():
+def test_the_routine_size_tables_kept_are_bounded_and_right():
     """An unbounded cache grew a worker by 16 MB every 1,000 calibrated replicates."""
+    import math
+    from statistics import NormalDist
+
     routine_sizes.cache_clear()
     for i in range(200):
         routine_sizes(0.1 + i / 1000, 1.0, 10, 64)
     assert routine_sizes.cache_info().currsize <= 64
+    below, table = routine_sizes(0.3, 0.9, 10, 64)
+    dist = NormalDist()
+    direct = [min(9, math.floor(math.exp(0.3 + 0.9 * dist.inv_cdf(below * (i + 0.5) / 64)))) for i in range(64)]
+    assert math.isclose(below, dist.cdf((math.log(10) - 0.3) / 0.9), rel_tol=1e-12)
+    assert list(table) == direct and all(type(d) is int for d in table)
 
 
 @pytest.mark.parametrize(
     ("name", "has_file", "expected"),
-    [("sim.__main__", True, True), ("experiments.rolling", True, True), ("mytool", True, False), (None, True, False)],
+    [
+        ("sim.__main__", True, True),  # python -m sim
+        ("experiments.rolling", True, True),  # a study
+        ("mytool", True, False),  # a user's module run with -m
+        (None, True, False),  # a user's script
+        (None, False, True),  # a notebook, an interactive session
+    ],
 )
 def test_the_fork_server_only_where_the_main_module_may_be_imported(monkeypatch, name, has_file, expected):
     import types
+
+    import experiments  # noqa: F401  (the project's own, as python -m experiments.NAME has it)
 
     main = types.ModuleType("__main__")
     main.__spec__ = None if name is None else types.SimpleNamespace(name=name)
@@ -89,12 +108,33 @@ def test_the_fork_server_only_where_the_main_module_may_be_imported(monkeypatch,
     assert processes._main_may_be_imported() is expected
 
 
-def test_an_interactive_session_may_use_the_fork_server(monkeypatch):
+def test_another_package_named_like_a_command_is_not_the_projects(monkeypatch):
     import types
 
-    main = types.ModuleType("__main__")  # a notebook's: no file, no spec
+    main = types.ModuleType("__main__")
+    main.__spec__ = types.SimpleNamespace(name="experiments.foo")
+    main.__file__ = "/elsewhere/experiments/foo.py"
+    theirs = types.ModuleType("experiments")
+    theirs.__file__ = "/elsewhere/experiments/__init__.py"
     monkeypatch.setitem(sys.modules, "__main__", main)
-    assert processes._main_may_be_imported()
+    monkeypatch.setitem(sys.modules, "experiments", theirs)
+    assert not processes._main_may_be_imported()
+
+
+@pytest.mark.parametrize("already", [None, "loky"])
+def test_the_start_method_is_set_once_and_never_over_another(monkeypatch, already):
+    import multiprocessing
+
+    from joblib.externals.loky.backend import context
+
+    calls = []
+    monkeypatch.setattr(processes, "_main_may_be_imported", lambda: True)
+    monkeypatch.setattr(context, "get_start_method", lambda: already)
+    monkeypatch.setattr(context, "set_start_method", lambda method: calls.append(("method", method)))
+    monkeypatch.setattr(multiprocessing, "set_forkserver_preload", lambda mods: calls.append(("preload", mods)))
+    processes.start_pools_from_a_fork_server()
+    expected = [("preload", [processes.PRELOAD]), ("method", "forkserver")] if already is None else []
+    assert calls == expected
 
 
 @pytest.mark.slow

@@ -71,7 +71,6 @@ OUTCOMES = (
 def history(config: Config, chosen: list[Factor], z: np.ndarray, seed: int, origin: int, own: int, horizon: int):
     """One particle's history: replayed from ``seed`` to ``origin``, then its own seed
     ``own`` to ``horizon``; its event log."""
-
     model = CeasefireModel(set_values(config, sq.values_of(chosen, z[None, :])[0]), rng=int(seed), horizon=horizon)
     model.replay(origin, int(own))
     model.run_until(horizon)

@@ -183,10 +183,10 @@ class Militants:
         """``n`` routine attacks: one uniform each gives the state hit and the deaths."""
         deaths_total = 0
         if n:
-            table, size, random = self._routine_deaths, self.TABLE, self.stream.random
+            table, size, draw = self._routine_deaths, self.TABLE, self.stream.random
             attacks = []
             for _ in range(n):
-                u = random()
+                u = draw()
                 if u < share_pak:
                     victim, u = PAK, u / share_pak
                 else:

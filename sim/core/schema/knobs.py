@@ -220,13 +220,13 @@ def set_values[C](config: C, values: Mapping[str, Any], validate: bool = False) 
     return _with_changes(config, _sections(tuple(values)), values)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Section:
     """Where the dotted keys set under one section go: its own fields (name, dotted key)
-    and its sections that change."""
+    and its sections that change (name, section)."""
 
-    fields: list[tuple[str, str]] = field(default_factory=list)
-    sections: dict[str, _Section] = field(default_factory=dict)
+    fields: tuple[tuple[str, str], ...]
+    sections: tuple[tuple[str, _Section], ...]
 
 
 @functools.lru_cache(maxsize=16)
@@ -234,20 +234,27 @@ def _sections(keys: tuple[str, ...]) -> _Section:
     """The dotted ``keys`` as a tree of sections, split once for every row that sets the
     same keys (a parameter table's, the calibration's histories': half the cost of
     setting them)."""
-    root = _Section()
+    tree: dict[str, Any] = {}
     for dotted in keys:
         *parents, leaf = dotted.split(".")
-        node = root
+        node = tree
         for part in parents:
-            node = node.sections.setdefault(part, _Section())
-        node.fields.append((leaf, dotted))
-    return root
+            node = node.setdefault(part, {})
+        node[leaf] = dotted  # a field (its dotted key); a dict is a section
+    return _frozen(tree)
+
+
+def _frozen(tree: dict[str, Any]) -> _Section:
+    return _Section(
+        tuple((name, v) for name, v in tree.items() if isinstance(v, str)),
+        tuple((name, _frozen(v)) for name, v in tree.items() if isinstance(v, dict)),
+    )
 
 
 def _with_changes(node: Any, section: _Section, values: Mapping[str, Any]) -> Any:
     current = node if isinstance(node, dict) else vars(node)
     updates = {name: values[dotted] for name, dotted in section.fields}
-    for name, sub in section.sections.items():
+    for name, sub in section.sections:
         updates[name] = _with_changes(current[name], sub, values)
     if isinstance(node, dict):
         return {**node, **updates}
