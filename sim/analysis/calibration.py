@@ -53,7 +53,7 @@ from ..core.processes import parallel
 from ..core.schema import Config, set_values
 from ..model import CeasefireModel, replicate_seeds
 from . import record as rec
-from .sensitivity import Factor, design_table, factors
+from .sensitivity import Factor, design_table, factors, typed
 
 RECORD_DAY = rec.RECORD_DAY
 FACTS = rec.FACTS
@@ -130,10 +130,6 @@ def simulate_statistics(config: Config, values: dict[str, Any], seed: int, recor
     model = CeasefireModel(set_values(config, values), rng=seed, horizon=record_day)
     model.run_until(record_day)
     return rec.statistics(model.events(), record_day)
-
-
-def typed(chosen: list[Factor], row: dict[str, float]) -> dict[str, int | float]:
-    return {f.key: (int(row[f.key]) if f.integer else float(row[f.key])) for f in chosen}
 
 
 # --------------------------------------------------------------------------- the distance

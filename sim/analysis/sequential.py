@@ -111,22 +111,26 @@ def to_z(chosen: list[Factor], values: pd.DataFrame) -> np.ndarray:
 
 
 def from_z(chosen: list[Factor], z: np.ndarray) -> pd.DataFrame:
-    """``z`` as parameter values (the prior's mapping: sim/analysis/calibration.py from_unit)."""
-    from scipy.special import ndtr
+    """``z`` as a table of parameter values."""
+    from .sensitivity import design_table
 
-    from .calibration import design_table, from_unit
-
-    return design_table(chosen, from_unit(chosen, ndtr(z)))
+    return design_table(chosen, _values(chosen, z))
 
 
 def values_of(chosen: list[Factor], z: np.ndarray) -> list[dict[str, int | float]]:
     """Each row of ``z`` as the values its history runs with (:func:`from_z`'s rows)."""
+    from .sensitivity import design_rows
+
+    return design_rows(chosen, _values(chosen, z))
+
+
+def _values(chosen: list[Factor], z: np.ndarray) -> np.ndarray:
+    """``z`` through the prior's mapping (sim/analysis/calibration.py from_unit)."""
     from scipy.special import ndtr
 
     from .calibration import from_unit
-    from .sensitivity import design_rows
 
-    return design_rows(chosen, from_unit(chosen, ndtr(z)))
+    return from_unit(chosen, ndtr(z))
 
 
 def distances_of(
